@@ -1,0 +1,115 @@
+"""Every exception and warning reportkit raises, in one hierarchy.
+
+User mistakes (bad input, an unknown citation key, a broken layout) are
+:class:`ReportkitError` subclasses whose message says where the problem is and
+what to do; the CLI prints them without a traceback and exits with status 2.
+:class:`RenderError` and :class:`OutputError` are failures of the machine
+rather than of the input (exit status 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CitationError",
+    "InputError",
+    "LayoutError",
+    "LimitError",
+    "OutputError",
+    "RenderError",
+    "ReportkitError",
+    "ReportkitWarning",
+    "UnsafeResourceError",
+]
+
+
+class ReportkitError(Exception):
+    """Base class of every error reportkit raises on purpose."""
+
+    #: Exit status of the CLI for this kind of error.
+    exit_code: int = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.field = field
+        self.hint = hint
+
+    def located(self, file: str | Path) -> "ReportkitError":
+        """Return this error with ``file`` filled in when it was not known yet."""
+        if self.file is None:
+            self.file = str(file)
+        return self
+
+    @property
+    def where(self) -> str:
+        """``file:line:column`` (as much as is known), or an empty string."""
+        parts = [self.file] if self.file else []
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.field:
+            text = f"{self.field}: {text}"
+        if self.where:
+            text = f"{self.where}: {text}"
+        if self.hint:
+            text = f"{text}\n  hint: {self.hint}"
+        return text
+
+
+class InputError(ReportkitError):
+    """The fact-check itself is wrong: unreadable file, bad syntax, invalid field."""
+
+
+class CitationError(InputError):
+    """A citation names a source key that does not exist, or is malformed."""
+
+
+class UnsafeResourceError(InputError):
+    """Content asked for a file or URL it is not allowed to read."""
+
+
+class LimitError(InputError):
+    """The document exceeds a configured size or time limit."""
+
+
+class LayoutError(ReportkitError):
+    """A layout cannot be found, or one of its templates is broken."""
+
+
+class RenderError(ReportkitError):
+    """Rendering failed for a reason that is not the input's fault."""
+
+    exit_code = 1
+
+
+class OutputError(ReportkitError):
+    """An output file could not be written (permissions, disk full, bad path)."""
+
+    exit_code = 1
+
+
+class ReportkitWarning(UserWarning):
+    """A problem worth telling the author about that does not stop the build.
+
+    Examples: a source that is never cited, an image without alt text. The CLI
+    prints them; ``--strict`` turns them into errors.
+    """

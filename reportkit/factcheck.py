@@ -1,0 +1,292 @@
+"""The public face of reportkit: the :class:`FactCheck` builder, :func:`load`, and the writers behind them.
+
+Each builder call checks its own fields at once, so a mistake points at the
+call that made it; the whole fact-check is validated again, with the rules
+that need every field (unique source keys, a known rating), when it is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, LayoutError
+from .layouts import Layout, find_layout
+from .loaders import read
+from .model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
+from .output import atomic_write, check_target
+from .resolve import Resolved, resolve
+
+__all__ = ["FactCheck", "load"]
+
+PathLike = str | os.PathLike[str]
+
+
+class FactCheck:
+    """A fact-check under construction: chain the calls, then write it out.
+
+    >>> check = (
+    ...     FactCheck("Has Russia ever formally applied for NATO membership?")
+    ...     .verdict("false", label="No formal application")
+    ...     .section("Early proposals", "In 1954 ... [@molotov-1954]")
+    ...     .source("molotov-1954", title="Soviet note", url="https://example.org/note")
+    ... )
+    >>> check.to_pdf("nato.pdf")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        subtitle: str | None = None,
+        slug: str | None = None,
+        language: str = "en",
+        authors: Sequence[str] = (),
+        editors: Sequence[str] = (),
+        publisher: str | Mapping[str, Any] | None = None,
+        published: Any = None,
+        updated: Any = None,
+        tags: Sequence[str] = (),
+        base_dir: PathLike | None = None,
+    ) -> None:
+        self._data: dict[str, Any] = {"title": title, "language": language}
+        self._file: Path | None = None
+        self._lines: dict[str, int] = {}
+        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
+        self._document: Document | None = None
+        self._resolved: Resolved | None = None
+        self._set(
+            subtitle=subtitle,
+            slug=slug,
+            authors=list(authors) or None,
+            editors=list(editors) or None,
+            publisher={"name": publisher} if isinstance(publisher, str) else publisher,
+            published=published,
+            updated=updated,
+            tags=list(tags) or None,
+        )
+        if "publisher" in self._data:
+            validate_part(Publisher, self._data["publisher"], field="publisher")
+
+    # --- building ------------------------------------------------------------------------
+
+    def claim(
+        self,
+        text: str,
+        *,
+        claimant: str | None = None,
+        date: Any = None,
+        url: str | None = None,
+        image: str | None = None,
+        archived: str | None = None,
+    ) -> FactCheck:
+        """Set the statement checked, who made it, when and where it appeared."""
+        data = _compact(text=text, claimant=claimant, date=date, url=url, image=image, archived=archived)
+        validate_part(Claim, data, field="claim")
+        return self._set(claim=data)
+
+    def verdict(self, rating: str | bool, *, label: str | None = None, explanation: str = "") -> FactCheck:
+        """Set the rating (a key of the rating scale), its label and a one-paragraph explanation."""
+        data = _compact(rating=rating, label=label, explanation=explanation or None)
+        validate_part(Verdict, data, field="verdict")
+        return self._set(verdict=data)
+
+    def summary(self, text: str) -> FactCheck:
+        """Set the executive summary (Markdown, with citations)."""
+        return self._set(summary=text)
+
+    def section(self, heading: str, body: str = "") -> FactCheck:
+        """Add a section: a heading and its Markdown body."""
+        index = len(self._data.get("sections", []))
+        data = {"heading": heading, "body": body}
+        validate_part(Section, data, field=f"sections[{index}]")
+        return self._append("sections", data)
+
+    def source(
+        self,
+        key: str,
+        *,
+        title: str,
+        url: str | None = None,
+        publisher: str | None = None,
+        authors: Sequence[str] = (),
+        published: Any = None,
+        accessed: Any = None,
+        archived: str | None = None,
+        note: str | None = None,
+    ) -> FactCheck:
+        """Add a source, cited in the text as ``[@key]``."""
+        index = len(self._data.get("sources", []))
+        data = _compact(
+            key=key,
+            title=title,
+            url=url,
+            publisher=publisher,
+            authors=list(authors) or None,
+            published=published,
+            accessed=accessed,
+            archived=archived,
+            note=note,
+        )
+        validate_part(Source, data, field=f"sources[{index}]")
+        for other in self._data.get("sources", []):
+            if other["key"] == key:
+                raise InputError(f"duplicate source key {key!r}", field=f"sources[{index}].key")
+        return self._append("sources", data)
+
+    def correction(self, date: Any, text: str) -> FactCheck:
+        """Add a dated note of what changed after publication."""
+        index = len(self._data.get("corrections", []))
+        data = {"date": date, "text": text}
+        validate_part(Correction, data, field=f"corrections[{index}]")
+        return self._append("corrections", data)
+
+    def rating_scale(self, name: str, ratings: Iterable[Mapping[str, Any]]) -> FactCheck:
+        """Use a custom rating scale: ratings with ``key``, ``label``, ``order`` and ``colour``."""
+        return self._set(rating_scale={"name": name, "ratings": [dict(r) for r in ratings]})
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def document(self) -> Document:
+        """The validated fact-check (raises :class:`~reportkit.errors.InputError` if it is not valid)."""
+        if self._document is None:
+            self._document = validate(self._data, file=self._where, lines=self._lines)
+        return self._document
+
+    @property
+    def id(self) -> str:
+        """The stable identifier: the slug, derived from the title when not given."""
+        return self.document.id
+
+    def resolve(self) -> Resolved:
+        """The document with its citations numbered and its images checked, as every writer reads it."""
+        if self._resolved is None:
+            self._resolved = resolve(self.document, base_dir=self.base_dir, file=self._where, lines=self._lines)
+        return self._resolved
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as plain JSON-ready data; :meth:`from_dict` gives back an equal fact-check."""
+        return self.document.to_dict()
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The fields as canonical JSON (sorted keys, UTF-8 text)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=indent) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, base_dir: PathLike | None = None) -> FactCheck:
+        """A fact-check from fields as :meth:`to_dict` gives them (or as a JSON file holds them)."""
+        check = cls.__new__(cls)
+        check._data = dict(data)
+        check._file = None
+        check._lines = {}
+        check.base_dir = Path(base_dir) if base_dir is not None else None
+        check._document = None
+        check._resolved = None
+        check.document  # validate now, like the builder does
+        return check
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FactCheck) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"FactCheck({self._data.get('title')!r})"
+
+    # --- writing -------------------------------------------------------------------------
+
+    def render(
+        self,
+        fmt: str,
+        *,
+        layout: str | PathLike | Layout = "report",
+        page_size: str = "A4",
+        **options: Any,
+    ) -> bytes:
+        """The bytes of one output format (``pdf``, ``epub``) without writing a file."""
+        from .writers import get_writer
+
+        chosen = layout if isinstance(layout, Layout) else find_layout(layout)
+        size = _page_size(page_size, chosen)
+        resolved = self.resolve()
+        return get_writer(fmt).render(resolved, chosen, page_size=size, options=options)
+
+    def to_pdf(
+        self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
+    ) -> Path:
+        """Write print-ready PDF to ``path`` (atomically); return the path."""
+        return self._write("pdf", path, layout=layout, page_size=page_size, **options)
+
+    def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
+        """Write an EPUB 3 to ``path`` (atomically); return the path."""
+        return self._write("epub", path, layout=layout, **options)
+
+    def write(
+        self,
+        out_dir: PathLike,
+        formats: Iterable[str] = ("pdf", "epub"),
+        **options: Any,
+    ) -> list[Path]:
+        """Write ``<slug>.<format>`` for each of ``formats`` into ``out_dir``; return the paths."""
+        from .writers import output_path
+
+        folder = Path(out_dir)
+        return [self._write(fmt, output_path(folder, self.id, fmt), **options) for fmt in formats]
+
+    def _write(self, fmt: str, path: PathLike, **options: Any) -> Path:
+        target = check_target(path)
+        return atomic_write(target, self.render(fmt, **options))
+
+    # --- internals -----------------------------------------------------------------------
+
+    @property
+    def _where(self) -> str | None:
+        return str(self._file) if self._file else None
+
+    def _set(self, **fields: Any) -> FactCheck:
+        for name, value in fields.items():
+            if value is None:
+                self._data.pop(name, None)
+            else:
+                self._data[name] = value
+        self._document = self._resolved = None
+        return self
+
+    def _append(self, name: str, item: dict[str, Any]) -> FactCheck:
+        self._data.setdefault(name, []).append(item)
+        self._document = self._resolved = None
+        return self
+
+
+def _compact(**fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _page_size(page_size: str, layout: Layout) -> str:
+    for size in layout.page_sizes:
+        if size.lower() == page_size.lower():
+            return size
+    raise LayoutError(
+        f"layout {layout.name!r} has no page size {page_size!r}",
+        hint="use one of: " + ", ".join(layout.page_sizes),
+    )
+
+
+def load(path: PathLike) -> FactCheck:
+    """Read a fact-check from a ``.md`` (front matter + Markdown), ``.yaml`` or ``.json`` file.
+
+    Images are looked up next to the file. Raises :class:`~reportkit.errors.InputError`
+    naming the file, line and field of the first problem.
+    """
+    loaded = read(path)
+    check = FactCheck.__new__(FactCheck)
+    check._data = loaded.data
+    check._file = loaded.file
+    check._lines = loaded.lines
+    check.base_dir = loaded.file.resolve().parent
+    check._document = None
+    check._resolved = None
+    check.document
+    return check

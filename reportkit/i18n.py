@@ -1,0 +1,91 @@
+"""Fixed texts of the layouts ("Sources", "page 3 of 7") and dates, in the document's language.
+
+Catalogues are JSON files in ``reportkit/locales/``, one per language, mapping the
+English message to its translation. A message missing from a catalogue falls back
+to English with a :class:`~reportkit.errors.ReportkitWarning`, never an error.
+Dates are formatted by Babel's CLDR data.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ReportkitWarning
+
+__all__ = ["Translator", "languages"]
+
+_LOCALES = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=32)
+def _catalogue(language: str) -> dict[str, str] | None:
+    path = _LOCALES / f"{language}.json"
+    if not path.is_file():
+        return None
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def languages() -> list[str]:
+    """Languages with a catalogue of their own (English needs none)."""
+    return sorted({"en", *(p.stem for p in _LOCALES.glob("*.json"))})
+
+
+class Translator:
+    """Translates layout messages and formats dates for one BCP 47 language tag."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        base = language.split("-")[0].lower()
+        self.catalogue = _catalogue(language) or _catalogue(base)
+        self.base = base
+        self._missing: set[str] = set()
+        if self.catalogue is None and base != "en":
+            warnings.warn(
+                f"no translation of the layouts' texts for language {language!r}: they stay in English "
+                f"(available: {', '.join(languages())})",
+                ReportkitWarning,
+                stacklevel=3,
+            )
+            self.catalogue = {}
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """``message`` in the document's language, with ``{name}`` fields filled from ``values``."""
+        text = message
+        if self.catalogue:
+            text = self.catalogue.get(message, "")
+            if not text:
+                if message not in self._missing:
+                    self._missing.add(message)
+                    warnings.warn(
+                        f"no {self.language!r} translation of {message!r}: using English",
+                        ReportkitWarning,
+                        stacklevel=2,
+                    )
+                text = message
+        return text.format(**values) if values else text
+
+    def format_date(self, iso: str) -> str:
+        """Format ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date of the language."""
+        import datetime as dt
+
+        from babel.core import UnknownLocaleError
+        from babel.dates import format_date, format_skeleton
+
+        parts = [int(p) for p in iso.split("-")]
+        if len(parts) == 1:
+            return str(parts[0])
+        date = dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+        try:
+            if len(parts) == 2:
+                return format_skeleton("yMMMM", date, locale=self._locale())
+            return format_date(date, format="long", locale=self._locale())
+        except (UnknownLocaleError, ValueError):
+            return iso
+
+    def _locale(self) -> str:
+        return self.language.replace("-", "_")

@@ -1,0 +1,194 @@
+"""Find layouts and build their Jinja2 environments.
+
+A layout is a folder: ``layout.toml``, templates and CSS per medium
+(``print/`` for PDF, ``epub/`` for EPUB), optional fonts and images. A layout
+that ``extends`` another overrides only the files it has: every template and
+stylesheet is looked up first in the layout's own folder, then in its parent's,
+as mkdocs themes do. An overriding template reaches the one it replaces by the
+parent's name: ``{% extends "report/print/document.html" %}``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import LayoutError
+
+__all__ = ["Layout", "builtin_dir", "find_layout", "list_layouts", "search_path"]
+
+#: Environment variable with extra folders (``os.pathsep``-separated) that hold layouts.
+LAYOUTS_ENV = "REPORTKIT_LAYOUTS"
+#: Page sizes every built-in layout supports.
+PAGE_SIZES = ("A4", "Letter", "A5")
+
+
+def builtin_dir() -> Path:
+    """The folder of the built-in layouts: inside the installed package, or the source checkout's ``layouts/``."""
+    packaged = Path(__file__).parent / "_layouts"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "layouts"
+
+
+def search_path(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """Folders searched for layouts by name: ``extra``, then ``$REPORTKIT_LAYOUTS``, then the built-ins."""
+    folders = [Path(p) for p in extra]
+    folders += [Path(p) for p in os.environ.get(LAYOUTS_ENV, "").split(os.pathsep) if p]
+    folders.append(builtin_dir())
+    return folders
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """A layout folder, with the chain of layouts it extends."""
+
+    name: str
+    path: Path
+    description: str = ""
+    parent: "Layout | None" = None
+    page_sizes: tuple[str, ...] = PAGE_SIZES
+    fonts: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chain(self) -> list["Layout"]:
+        """This layout, then the layouts it extends, nearest first."""
+        chain, layout = [], self
+        while layout is not None:
+            chain.append(layout)
+            layout = layout.parent
+        return chain
+
+    @property
+    def all_fonts(self) -> tuple[str, ...]:
+        """Font families of the whole chain, the layout's own first."""
+        seen: dict[str, None] = {}
+        for layout in self.chain:
+            seen.update(dict.fromkeys(layout.fonts))
+        return tuple(seen)
+
+    def find(self, relative: str) -> Path:
+        """The first file named ``relative`` along the chain (templates, CSS, images)."""
+        for layout in self.chain:
+            candidate = layout.path / relative
+            if candidate.is_file():
+                return candidate
+        raise LayoutError(
+            f"layout {self.name!r} has no file {relative!r}",
+            file=self.path,
+            hint=f"add {relative} to the layout folder or extend a layout that has it",
+        )
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """The Jinja2 environment: autoescaping, strict about undefined variables, searching the chain."""
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(l.path) for l in self.chain])]
+        loaders.append(jinja2.PrefixLoader({l.name: jinja2.FileSystemLoader(str(l.path)) for l in self.chain}))
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        return env
+
+    def files(self) -> list[Path]:
+        """Every file of the chain (for content hashes of builds)."""
+        return sorted(p for l in self.chain for p in l.path.rglob("*") if p.is_file())
+
+
+def _read_toml(folder: Path) -> dict[str, Any]:
+    path = folder / "layout.toml"
+    if not path.is_file():
+        raise LayoutError(
+            f"{folder} is not a layout: it has no layout.toml",
+            file=folder,
+            hint="create one with 'reportkit layouts new NAME --extends report'",
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"layout.toml cannot be read: {exc}", file=path) from None
+
+
+def _load(folder: Path, search: Sequence[Path], seen: tuple[Path, ...]) -> Layout:
+    folder = folder.resolve()
+    if folder in seen:
+        raise LayoutError("layouts extend each other in a loop", file=folder / "layout.toml")
+    meta = _read_toml(folder)
+    parent = None
+    if meta.get("extends"):
+        parent_name = str(meta["extends"])
+        parent_dir = _locate(parent_name, search, exclude=folder)
+        if parent_dir is None:
+            raise LayoutError(
+                f"extends unknown layout {parent_name!r}",
+                file=folder / "layout.toml",
+                hint="available: " + ", ".join(sorted(_names(search))),
+            )
+        parent = _load(parent_dir, search, (*seen, folder))
+    sizes = tuple(meta.get("page_sizes", parent.page_sizes if parent else PAGE_SIZES))
+    return Layout(
+        name=str(meta.get("name", folder.name)),
+        path=folder,
+        description=str(meta.get("description", "")),
+        parent=parent,
+        page_sizes=sizes,
+        fonts=tuple(meta.get("fonts", ())),
+        options={**(parent.options if parent else {}), **meta.get("options", {})},
+    )
+
+
+def _locate(name: str, search: Sequence[Path], exclude: Path | None = None) -> Path | None:
+    for folder in search:
+        candidate = (folder / name).resolve()
+        if candidate != exclude and (candidate / "layout.toml").is_file():
+            return candidate
+    return None
+
+
+def _names(search: Sequence[Path]) -> set[str]:
+    return {p.parent.name for folder in search if folder.is_dir() for p in folder.glob("*/layout.toml")}
+
+
+def find_layout(name_or_path: str | Path, extra: Iterable[str | Path] = ()) -> Layout:
+    """Find a layout by name on the search path, or load it from a folder path."""
+    return _find_cached(str(name_or_path), tuple(str(p) for p in extra), os.environ.get(LAYOUTS_ENV, ""))
+
+
+@lru_cache(maxsize=32)
+def _find_cached(name: str, extra: tuple[str, ...], _env: str) -> Layout:
+    search = search_path(extra)
+    as_path = Path(name)
+    if os.sep in name or "/" in name or name.startswith(".") or (as_path / "layout.toml").is_file():
+        if not as_path.is_dir():
+            raise LayoutError(f"layout folder {name!r} does not exist", hint="check the path given to --layout")
+        return _load(as_path, search, ())
+    folder = _locate(name, search)
+    if folder is None:
+        raise LayoutError(
+            f"unknown layout {name!r}",
+            hint="available: " + ", ".join(sorted(_names(search))) + "; or give the path of a layout folder",
+        )
+    return _load(folder, search, ())
+
+
+def list_layouts(extra: Iterable[str | Path] = ()) -> list[Layout]:
+    """Every layout found on the search path, first occurrence of each name."""
+    found: dict[str, Layout] = {}
+    for folder in search_path(extra):
+        if not folder.is_dir():
+            continue
+        for toml in sorted(folder.glob("*/layout.toml")):
+            if toml.parent.name not in found:
+                found[toml.parent.name] = _load(toml.parent, search_path(extra), ())
+    return list(found.values())

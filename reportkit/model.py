@@ -1,0 +1,486 @@
+"""The validated fact-check: pydantic models for every field of the input format.
+
+:class:`Document` is what the rest of the pipeline reads. It is built from a
+plain mapping (an input file's front matter, a JSON file, or the
+:class:`~reportkit.FactCheck` builder) by :func:`validate`, which turns
+pydantic's errors into :class:`~reportkit.errors.InputError` messages that
+name the field path (``sources[2].url``) and say what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import InputError
+
+__all__ = [
+    "DEFAULT_SCALE",
+    "Claim",
+    "Correction",
+    "Document",
+    "Publisher",
+    "Rating",
+    "RatingScale",
+    "Section",
+    "Source",
+    "Verdict",
+    "slugify",
+    "validate",
+    "validate_part",
+]
+
+#: A citation key: letters, digits and ``_``, with ``- . : /`` inside.
+KEY_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-/]*[A-Za-z0-9_])?"
+_KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# --- field types ---------------------------------------------------------------------------
+
+
+def _check_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"{value!r} is not a web address: write a full http:// or https:// URL"
+        )
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"{value!r} contains spaces: encode them as %20")
+    return value
+
+
+def _check_date(value: Any, *, partial: bool) -> str:
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError("a date must be written as YYYY-MM-DD")
+    text = value.strip()
+    match = _DATE_RE.match(text)
+    if not match or (not partial and match.group(3) is None):
+        shape = "YYYY-MM-DD (or YYYY-MM, YYYY)" if partial else "YYYY-MM-DD"
+        raise ValueError(f"{value!r} is not a date: write it as {shape}")
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        _dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    return text
+
+
+def _non_empty(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _rating_key(value: Any) -> Any:
+    # YAML reads the unquoted ratings `true` and `false` as booleans.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _string_list(value: Any) -> Any:
+    # `authors: A. Writer` is as natural in YAML as a one-item list.
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+Date = Annotated[_dt.date | str, AfterValidator(lambda v: _check_date(v, partial=False))]
+PartialDate = Annotated[_dt.date | str, AfterValidator(lambda v: _check_date(v, partial=True))]
+Text = Annotated[str, AfterValidator(_non_empty)]
+Names = Annotated[list[Text], BeforeValidator(_string_list)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+# --- parts of a fact-check -----------------------------------------------------------------
+
+
+class Publisher(_Model):
+    """The organisation that publishes the fact-check."""
+
+    name: Text
+    url: Url | None = None
+
+
+class Claim(_Model):
+    """The statement checked, and where it appeared."""
+
+    text: Text
+    claimant: str | None = None
+    date: PartialDate | None = None
+    url: Url | None = None
+    image: str | None = Field(default=None, description="A screenshot of the claim, next to the input file.")
+    archived: Url | None = None
+
+
+class Rating(_Model):
+    """One step of a rating scale."""
+
+    key: Annotated[str, AfterValidator(_non_empty)]
+    label: Text
+    order: int = Field(description="Position on the scale, 1 = most accurate.")
+    colour: Annotated[str, AfterValidator(lambda v: _check_colour(v))]
+    symbol: str = Field(default="", description="A glyph drawn in the badge beside the label.")
+
+
+def _check_colour(value: str) -> str:
+    if not _COLOUR_RE.match(value):
+        raise ValueError(f"{value!r} is not a colour: write it as #rrggbb")
+    return value.lower()
+
+
+class RatingScale(_Model):
+    """A named, ordered set of ratings a verdict picks from."""
+
+    name: Text
+    ratings: list[Rating] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> "RatingScale":
+        seen: set[str] = set()
+        for rating in self.ratings:
+            if rating.key in seen:
+                raise ValueError(f"rating {rating.key!r} appears twice in the scale")
+            seen.add(rating.key)
+        return self
+
+    def get(self, key: str) -> Rating | None:
+        """Return the rating named ``key``, or ``None``."""
+        return next((r for r in self.ratings if r.key == key), None)
+
+
+#: The scale used when a fact-check names none. Colours differ in lightness as well as hue,
+#: so the badges stay distinguishable when printed in grayscale; each also carries a symbol.
+DEFAULT_SCALE = RatingScale(
+    name="reportkit",
+    ratings=[
+        Rating(key="true", label="True", order=1, colour="#1b7a3d", symbol="\u2714"),
+        Rating(key="mostly-true", label="Mostly true", order=2, colour="#5f9e2f", symbol="\u2713"),
+        Rating(key="mixed", label="Mixed", order=3, colour="#c98a00", symbol="\u25d1"),
+        Rating(key="mostly-false", label="Mostly false", order=4, colour="#d4571c", symbol="\u2717"),
+        Rating(key="false", label="False", order=5, colour="#a3161b", symbol="\u2718"),
+        Rating(key="unsupported", label="Unsupported", order=6, colour="#5a6470", symbol="?"),
+    ],
+)
+
+
+class Verdict(_Model):
+    """The rating given to the claim, a short label and a one-paragraph explanation."""
+
+    rating: Annotated[str, BeforeValidator(_rating_key), AfterValidator(_non_empty)]
+    label: str | None = None
+    explanation: str = ""
+
+
+class Section(_Model):
+    """A heading and its Markdown body."""
+
+    heading: Text
+    body: str = ""
+
+
+class Source(_Model):
+    """A reference the fact-check cites by ``key``."""
+
+    key: Annotated[str, AfterValidator(lambda v: _check_key(v))]
+    title: Text
+    url: Url | None = None
+    publisher: str | None = None
+    authors: Names = Field(default_factory=list)
+    published: PartialDate | None = None
+    accessed: PartialDate | None = None
+    archived: Url | None = None
+    note: str | None = None
+
+
+def _check_key(value: str) -> str:
+    if not _KEY_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a usable key: use letters, digits, '_' and, inside, '-', '.', ':' or '/'"
+        )
+    return value
+
+
+class Correction(_Model):
+    """A dated note of what changed after publication."""
+
+    date: Date
+    text: Text
+
+
+class Document(_Model):
+    """A whole, validated fact-check."""
+
+    title: Text
+    subtitle: str | None = None
+    slug: str | None = Field(default=None, description="Stable identifier; derived from the title if absent.")
+    language: str = "en"
+    authors: Names = Field(default_factory=list)
+    editors: Names = Field(default_factory=list)
+    publisher: Publisher | None = None
+    published: Date | None = None
+    updated: Date | None = None
+    tags: Names = Field(default_factory=list)
+    claim: Claim | None = None
+    verdict: Verdict | None = None
+    rating_scale: RatingScale | None = Field(default=None, description="A custom scale; the default scale otherwise.")
+    summary: str = ""
+    sections: list[Section] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not _LANG_RE.match(value):
+            raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'pt-BR'")
+        return value
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value):
+            raise ValueError(f"{value!r} is not a slug: use lowercase letters, digits and single hyphens")
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _some_sections(cls, value: list[Section]) -> list[Section]:
+        if not value:
+            raise ValueError("a fact-check needs at least one section (a '## Heading' in Markdown)")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Document":
+        seen: dict[str, int] = {}
+        for index, source in enumerate(self.sources):
+            if source.key in seen:
+                raise _FieldError(
+                    f"sources[{index}].key",
+                    f"duplicate source key {source.key!r} (also sources[{seen[source.key]}]): "
+                    "give every source its own key",
+                )
+            seen[source.key] = index
+        if self.verdict is not None and self.scale.get(self.verdict.rating) is None:
+            known = ", ".join(r.key for r in self.scale.ratings)
+            raise _FieldError(
+                "verdict.rating",
+                f"unknown rating {self.verdict.rating!r}: use one of {known}",
+            )
+        if self.updated and self.published and self.updated < self.published:
+            raise _FieldError("updated", f"{self.updated} is before the publication date {self.published}")
+        return self
+
+    # --- derived values ------------------------------------------------------------------------
+
+    @property
+    def scale(self) -> RatingScale:
+        """The rating scale in force."""
+        return self.rating_scale or DEFAULT_SCALE
+
+    @property
+    def rating(self) -> Rating | None:
+        """The verdict's rating on the scale, or ``None`` without a verdict."""
+        return self.scale.get(self.verdict.rating) if self.verdict else None
+
+    @property
+    def id(self) -> str:
+        """The stable identifier: the slug, derived from the title when not given."""
+        return self.slug or slugify(self.title)
+
+    @property
+    def date(self) -> str | None:
+        """The date that stands for this version: ``updated``, else ``published``."""
+        return self.updated or self.published
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping that :func:`validate` turns back into an equal document."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+class _FieldError(ValueError):
+    """Raised by cross-field checks to point at one field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def slugify(text: str) -> str:
+    """Turn a title into a lowercase ASCII slug; non-Latin titles get a hash-based one."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:64].rstrip("-")
+    if len(slug) < 3:
+        digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+        slug = f"factcheck-{digest}"
+    return slug
+
+
+def _known_fields(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
+    """Find the model class whose field list applies at ``loc`` (for 'did you mean')."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        for candidate in (annotation, *getattr(annotation, "__args__", ())):
+            inner = getattr(candidate, "__args__", (candidate,))
+            found = next((c for c in (candidate, *inner) if isinstance(c, type) and issubclass(c, BaseModel)), None)
+            if found:
+                model = found
+                break
+        else:
+            return None
+    return model
+
+
+def _message(error: Mapping[str, Any], root: type[BaseModel]) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        parent = _model_at(loc[:-1], root)
+        hint = ""
+        if parent is not None:
+            close = difflib.get_close_matches(name, _known_fields(parent), n=1)
+            if close:
+                hint = f"; did you mean {close[0]!r}?"
+        return f"unknown field {name!r}{hint}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "int_type", "model_attributes_type"):
+        expected = {
+            "string_type": "text",
+            "list_type": "a list",
+            "dict_type": "a mapping of fields",
+            "model_type": "a mapping of fields",
+            "model_attributes_type": "a mapping of fields",
+            "int_type": "a whole number",
+        }[kind]
+        return f"should be {expected}, not {_describe(error.get('input'))}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    if kind == "too_short":
+        return error["msg"].replace("List", "the list")
+    return error["msg"]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return type(value).__name__
+
+
+def validate(data: Mapping[str, Any], *, file: str | None = None, lines: Mapping[str, int] | None = None) -> Document:
+    """Validate a mapping of fields into a :class:`Document`.
+
+    Raises :class:`~reportkit.errors.InputError` naming the first wrong field;
+    ``lines`` maps field paths to input-file lines so the error can name one.
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"a fact-check must be a mapping of fields, not {_describe(data)}",
+            file=file,
+            hint="start with 'title: ...'",
+        )
+    return validate_part(Document, data, file=file, lines=lines)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def validate_part(
+    model: type[_M],
+    data: Mapping[str, Any],
+    *,
+    field: str = "",
+    file: str | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> _M:
+    """Validate ``data`` as a ``model`` found at field path ``field`` (e.g. ``sources[2]``)."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        error = errors[0]
+        field_error = _find_field_error(error)
+        if field_error is not None:
+            path, message = field_error.field, field_error.message
+        else:
+            path, message = _format_loc(tuple(error["loc"])), _message(error, model)
+        if field:
+            path = f"{field}.{path}" if path and not path.startswith("[") else field + path
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        line = _line_for(path, lines or {})
+        raise InputError(message + more, file=file, field=path or None, line=line) from None
+
+
+def _find_field_error(error: Mapping[str, Any]) -> _FieldError | None:
+    cause = error.get("ctx", {}).get("error")
+    return cause if isinstance(cause, _FieldError) else None
+
+
+def _line_for(field: str, lines: Mapping[str, int]) -> int | None:
+    """The line of ``field`` or of its nearest enclosing field."""
+    while field:
+        if field in lines:
+            return lines[field]
+        field = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", field)
+    return None

@@ -1,0 +1,198 @@
+"""Turn a validated document into what every writer draws from: parsed text, numbered citations, checked images.
+
+This is the step between validation and rendering. It parses each Markdown
+text once, numbers the citations (:mod:`reportkit.citations`), checks every
+image and link against the rules for untrusted content, and reports problems
+that do not stop the build as :class:`~reportkit.errors.ReportkitWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it.token import Token
+
+from .citations import Citations, Part, number_citations
+from .errors import InputError, ReportkitWarning, UnsafeResourceError
+from .markdown import parse
+from .model import Document
+
+__all__ = ["Asset", "IMAGE_TYPES", "Resolved", "resolve"]
+
+#: Image files a fact-check may show, by suffix.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+#: Link schemes that may reach the outputs; any other link is dropped with a warning.
+LINK_SCHEMES = ("http", "https", "mailto")
+#: The largest image file accepted.
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A local file the document shows: its checked path and the name it gets inside packages."""
+
+    path: Path
+    media_type: str
+    name: str
+
+
+@dataclass
+class Resolved:
+    """A document ready to render: the same for every output format."""
+
+    doc: Document
+    parts: list[Part]
+    citations: Citations
+    #: Images by the reference written in the input (``claim.png``), checked and named.
+    assets: dict[str, Asset]
+    base_dir: Path | None
+    file: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def claim_image(self) -> Asset | None:
+        """The claim's screenshot, if it has one."""
+        claim = self.doc.claim
+        return self.assets.get(claim.image) if claim and claim.image else None
+
+    def part(self, name: str) -> Part | None:
+        """The parsed Markdown text stored under field path ``name``."""
+        return next((p for p in self.parts if p.name == name), None)
+
+
+def resolve(
+    doc: Document,
+    *,
+    base_dir: Path | None = None,
+    file: str | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> Resolved:
+    """Parse, number and check ``doc``; images are looked up in ``base_dir``.
+
+    Raises :class:`InputError` subclasses for unknown citation keys, missing or
+    unsafe images; warns (:class:`ReportkitWarning`) about uncited sources,
+    missing alt text and dropped links.
+    """
+    lines = lines or {}
+    parts: list[Part] = []
+    if doc.verdict and doc.verdict.explanation:
+        parts.append(_part(doc.verdict.explanation, "verdict.explanation", "the verdict", lines))
+    if doc.summary:
+        parts.append(_part(doc.summary, "summary", "the summary", lines))
+    for index, section in enumerate(doc.sections):
+        name = f"sections[{index}].body"
+        parts.append(_part(section.body, name, f"section {index + 1} ({section.heading!r})", lines))
+    try:
+        citations = number_citations(parts, doc.sources)
+    except InputError as exc:
+        raise exc.located(file) if file else exc
+    messages: list[str] = []
+    for source in citations.uncited:
+        messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
+
+    checker = _AssetChecker(base_dir, file)
+    if doc.claim and doc.claim.image:
+        checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
+    for part in parts:
+        for block in part.tokens:
+            if block.children:
+                block.children = _check_inline(block, part, checker, messages)
+
+    where = f"{file}: " if file else ""
+    for message in messages:
+        warnings.warn(where + message, ReportkitWarning, stacklevel=2)
+    return Resolved(doc, parts, citations, checker.assets, base_dir, file, messages)
+
+
+def _part(text: str, name: str, title: str, lines: Mapping[str, int]) -> Part:
+    return Part(name=name, title=title, tokens=parse(text), line=lines.get(name))
+
+
+def _check_inline(block: Token, part: Part, checker: "_AssetChecker", messages: list[str]) -> list[Token]:
+    """Check the images and links of one inline block; return its children without unsafe links."""
+    line = part.line + block.map[0] if part.line is not None and block.map else None
+    kept: list[Token] = []
+    dropping = 0
+    for child in block.children or ():
+        if child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            checker.check(src, part.name, line)
+            if not child.content.strip():
+                messages.append(
+                    f"image {src!r} in {part.title} has no alt text: describe it in ![...] for readers who cannot see it"
+                )
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+                messages.append(f"link to {href[:80]!r} in {part.title} was removed: only http(s) and mailto links are kept")
+                dropping += 1
+                continue
+        elif child.type == "link_close" and dropping:
+            dropping -= 1
+            continue
+        kept.append(child)
+    return kept
+
+
+class _AssetChecker:
+    """Checks image references against the input's folder and names the accepted files."""
+
+    def __init__(self, base_dir: Path | None, file: str | None) -> None:
+        self.base_dir = base_dir.resolve() if base_dir else None
+        self.file = file
+        self.assets: dict[str, Asset] = {}
+
+    def check(self, ref: str, field: str, line: int | None, *, name: str | None = None) -> Asset:
+        if ref in self.assets:
+            return self.assets[ref]
+
+        def fail(message: str, hint: str, kind: type[InputError] = UnsafeResourceError) -> InputError:
+            return kind(message, file=self.file, field=field, line=line, hint=hint)
+
+        parts = urlsplit(ref)
+        if parts.scheme and len(parts.scheme) > 1:  # a one-letter scheme is a Windows drive
+            raise fail(
+                f"image {ref[:120]!r} is a URL ({parts.scheme}:); reportkit never fetches images while rendering",
+                "save the image next to the input file and refer to it by its file name",
+            )
+        if self.base_dir is None:
+            raise fail(
+                f"image {ref!r} cannot be found: this fact-check has no folder to look in",
+                "pass base_dir= to FactCheck, or load the fact-check from a file",
+                InputError,
+            )
+        relative = Path(unquote(parts.path))
+        if relative.is_absolute() or relative.drive:
+            raise fail(
+                f"image {ref!r} is an absolute path; only files in the input's folder may be shown",
+                "copy the image next to the input file and refer to it by a relative path",
+            )
+        path = (self.base_dir / relative).resolve()
+        if not path.is_relative_to(self.base_dir):
+            raise fail(
+                f"image {ref!r} lies outside the input's folder {self.base_dir}",
+                "copy the image next to the input file and refer to it by a relative path",
+            )
+        media_type = IMAGE_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            raise fail(
+                f"image {ref!r} is not a PNG, JPEG or SVG file",
+                "convert it to PNG, JPEG or SVG",
+                InputError,
+            )
+        if not path.is_file():
+            raise fail(f"image file {ref!r} does not exist in {self.base_dir}", "check the file name", InputError)
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            raise fail(
+                f"image {ref!r} is larger than {MAX_IMAGE_BYTES // 2**20} MB",
+                "reduce its resolution or compress it",
+                InputError,
+            )
+        stem = name or f"figure-{sum(1 for a in self.assets.values() if a.name.startswith('images/figure-')) + 1}"
+        asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}")
+        self.assets[ref] = asset
+        return asset

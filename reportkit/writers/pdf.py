@@ -1,0 +1,183 @@
+"""The PDF writer: the layout's ``print/`` templates laid out by WeasyPrint.
+
+WeasyPrint reads nothing but what this writer allows: the layout folders, the
+font files of the layout's families and the document's checked images
+(:class:`SafeFetcher`). After layout, every page footnote is checked against its
+call's page; a note that drifted to another page is corrected by starting the
+call's block on a new page and laying out again (WeasyPrint #1564).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.document import Document as LaidOut
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..errors import RenderError, ReportkitWarning
+from ..fonts import font_face_css, font_files
+from ..layouts import Layout
+from ..render import Medium, Renderer
+from ..resolve import Asset, Resolved
+
+__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift"]
+
+#: How many times a drifted footnote is corrected before giving up with a warning.
+MAX_FOOTNOTE_PASSES = 4
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class SafeFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
+
+    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = ()) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.files = {Path(p).resolve() for p in files}
+        self.folders = [Path(p).resolve() for p in folders]
+        #: URLs refused during rendering, in order.
+        self.refused: list[str] = []
+
+    def allows(self, path: Path) -> bool:
+        """Whether ``path`` is one of the listed files or lies in a listed folder."""
+        path = path.resolve()
+        return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(url2pathname(parts.path))
+            if self.allows(path) and path.is_file():
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+        self.refused.append(url)
+        raise ValueError(f"reportkit does not let documents read {url[:200]!r}")
+
+
+@lru_cache(maxsize=8)
+def _fonts(families: tuple[str, ...]) -> tuple[FontConfiguration, CSS | None]:
+    """One font configuration per set of families, shared by every render in the process."""
+    config = FontConfiguration()
+    css_text = font_face_css(families)
+    fetcher = SafeFetcher(files=font_files(families))
+    css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
+    return config, css
+
+
+def _medium(layout: Layout) -> Medium:
+    def layout_url(name: str) -> str:
+        return layout.find(f"print/{name}").as_uri()
+
+    def asset_url(asset: Asset) -> str:
+        return asset.path.as_uri()
+
+    return Medium(name="print", asset_url=asset_url, layout_url=layout_url)
+
+
+def footnote_drift(document: LaidOut) -> list[int]:
+    """Numbers of the footnotes that are not on the page of their call (``fn-N`` vs ``cite-N-1``)."""
+    page_of: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, index)
+    drifted = []
+    for anchor, page in page_of.items():
+        if anchor.startswith("fn-"):
+            number = anchor[3:]
+            call = page_of.get(f"cite-{number}-1")
+            if call is not None and call != page:
+                drifted.append(int(number))
+    return sorted(drifted)
+
+
+def _fix_css(resolved_sections: list[Any], drifted: Iterable[int]) -> str:
+    """CSS that starts the block holding each drifted call on a new page."""
+    rules = []
+    for number in drifted:
+        section = next((s for s in resolved_sections if number in s.lead_notes), None)
+        if section is not None:  # keep the heading with its first paragraph
+            rules.append(f"#{section.id} {{ break-before: page; }}")
+        else:
+            rules.append(f'[data-notes~="{number}"] {{ break-before: page; }}')
+    return "\n".join(rules)
+
+
+class PdfWriter:
+    """Writes print-ready PDF."""
+
+    suffix = ".pdf"
+
+    def html(
+        self, resolved: Resolved, layout: Layout, *, page_size: str = "A4", options: Mapping[str, Any] | None = None
+    ) -> tuple[str, Renderer]:
+        """The HTML that WeasyPrint lays out, and the renderer that made it."""
+        renderer = Renderer(resolved, layout, _medium(layout), page_size=page_size, options=options)
+        return renderer.render("document.html"), renderer
+
+    def render(
+        self,
+        resolved: Resolved,
+        layout: Layout,
+        *,
+        page_size: str = "A4",
+        options: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        """Lay out the document, correct drifted footnotes, and return the PDF bytes."""
+        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        fetcher = SafeFetcher(
+            files=[a.path for a in resolved.assets.values()],
+            folders=[l.path for l in layout.chain],
+        )
+        font_config, font_css = _fonts(layout.all_fonts)
+        stylesheets = [font_css] if font_css else []
+        source = HTML(string=html, url_fetcher=fetcher)
+        try:
+            document = source.render(font_config=font_config, stylesheets=stylesheets)
+            fixed: set[int] = set()
+            for _ in range(MAX_FOOTNOTE_PASSES):
+                drifted = [n for n in footnote_drift(document) if n not in fixed]
+                if not drifted:
+                    break
+                fixed.update(drifted)
+                fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
+                document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
+            still = footnote_drift(document)
+            if still:
+                import warnings
+
+                warnings.warn(
+                    f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
+                    "on the page of its call",
+                    ReportkitWarning,
+                    stacklevel=2,
+                )
+            identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+            pdf = document.write_pdf(pdf_identifier=identifier, **_variant_options(options or {}))
+        except (RecursionError, MemoryError) as exc:
+            raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
+        if fetcher.refused:
+            import warnings
+
+            warnings.warn(
+                "the layout asked for resources reportkit does not allow, and they were left out: "
+                + ", ".join(fetcher.refused[:5]),
+                ReportkitWarning,
+                stacklevel=2,
+            )
+        return bytes(pdf)
+
+
+def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
+    return {"pdf_version": "1.7"}
