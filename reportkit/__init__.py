@@ -18,6 +18,9 @@ from .errors import (
 from .factcheck import FactCheck, load
 
 __all__ = [
+    "BatchInterrupted",
+    "BatchReport",
+    "BuildResult",
     "CitationError",
     "FactCheck",
     "InputError",
@@ -27,5 +30,22 @@ __all__ = [
     "ReportkitError",
     "ReportkitWarning",
     "__version__",
+    "build_many",
     "load",
 ]
+
+#: Names imported on first use (batch builds pull in concurrent.futures and the cache).
+_LAZY = {
+    "BatchInterrupted": "batch",
+    "BatchReport": "batch",
+    "build_many": "batch",
+    "BuildResult": "build",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'reportkit' has no attribute {name!r}")

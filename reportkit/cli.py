@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .batch import BatchReport
 
 FORMATS = ("pdf", "epub")
 
@@ -50,6 +54,13 @@ def main() -> None:
               type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
 @click.option("--strict", is_flag=True, help="Treat warnings (uncited sources, missing alt text) as errors.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes building at once (0: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Build on a Dask cluster, e.g. tcp://scheduler:8786 (needs reportkit[dask]).")
+@click.option("--collect", is_flag=True,
+              help="With --dask: workers send the files back and this machine writes them.")
 def build(
     inputs: tuple[Path, ...],
     out_dir: Path,
@@ -58,13 +69,19 @@ def build(
     page_size: str,
     strict: bool,
     debug: bool,
+    jobs: int = 1,
+    force: bool = False,
+    dask_address: str | None = None,
+    collect: bool = False,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
     Every input is built even when another fails; the exit status is then non-zero:
-    2 for invalid input, 1 for a rendering or writing failure.
+    2 for invalid input, 1 for a rendering or writing failure, 130 when interrupted.
+    Outputs whose input, images, layout and options did not change since they were
+    built into OUT_DIR are skipped (--force rebuilds them).
     """
-    from .build import build_file, expand_inputs
+    from .build import expand_inputs
 
     files = expand_inputs(inputs)
     if not files:
@@ -73,22 +90,54 @@ def build(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
-    worst = 0
-    for file in files:
-        result = build_file(file, out_dir, formats=formats, strict=strict, layout=layout, page_size=page_size)
-        for message in result.warnings:
-            click.secho(f"warning: {message}", fg="yellow", err=True)
-        for output in result.outputs:
-            click.echo(f"wrote {output}")
-        if result.error is not None:
-            click.secho(f"error: {result.error}", fg="red", err=True)
-            if debug and result.error.__cause__ is not None:
-                import traceback
-
-                traceback.print_exception(result.error.__cause__)
-            worst = max(worst, result.error.exit_code)
+    if collect and not dask_address:
+        _fail("--collect only applies to --dask builds", 2)
+    report = _build_batch(files, out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
+                          dask_address=dask_address, collect=collect, layout=layout, page_size=page_size)
+    worst = report.exit_code
     if worst:
         sys.exit(worst)
+
+
+def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, dask_address: str | None,
+                 **options: object) -> "BatchReport":
+    """Build ``files`` with progress shown (a bar on a terminal, lines otherwise); Ctrl-C stops cleanly."""
+    import signal
+
+    from .batch import BatchInterrupted, BatchReport, build_many, default_jobs
+    from .progress import choose
+
+    progress = choose(len(files), debug=debug)
+    executor, client = None, None
+    if dask_address:
+        executor, client = _dask_executor(dask_address)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a kill stops as cleanly as Ctrl-C
+    try:
+        return build_many(files, out_dir, executor=executor, jobs=jobs or default_jobs(), progress=progress,
+                          **options)  # type: ignore[arg-type]
+    except BatchInterrupted as stop:
+        return stop.report
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if client is not None:
+            client.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _dask_executor(address: str) -> tuple[object, object]:
+    """A concurrent.futures executor on the Dask cluster at ``address``, and its client."""
+    try:
+        from distributed import Client
+    except ImportError:
+        _fail("--dask needs the Dask extra: pip install 'reportkit[dask]'", 2)
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        _fail(f"cannot reach the Dask scheduler at {address}: {exc}", 1)
+    return client.get_executor(pure=False), client
 
 
 def _fail(message: str, code: int) -> None:
