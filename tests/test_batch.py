@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -386,3 +387,46 @@ def test_cli_dask_reports_an_unreachable_scheduler(tmp_path: Path) -> None:
     result = run_cli("build", str(SAMPLES / "energy-bills.md"), "-o", str(tmp_path), "--dask", "tcp://127.0.0.1:9")
     assert result.returncode == 1 and "cannot reach the Dask scheduler" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- what the layouts cost ------------------------------------------------------------------------
+
+
+def test_back_reference_page_numbers_are_an_option_of_the_report_layout(
+    tmp_path: Path, built: dict[str, dict[str, Path]]
+) -> None:
+    def text(pdf: Path) -> str:
+        return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    shutil.which("pdftotext") or pytest.skip("pdftotext is not installed")
+    default = text(built["energy-bills"]["pdf"])
+    assert "Cited in" in default and "(p." not in default
+    with_pages = rk.load(SAMPLES / "energy-bills.md").to_pdf(tmp_path / "pages.pdf", backref_pages=True)
+    assert re.search(r"Cited in .*\(p.\s\d\)", text(with_pages))
+
+
+_TEMPLATE_RUN = """
+import sys
+from reportkit.cli import main
+main(["build", sys.argv[1], "-o", sys.argv[2], "-f", "epub", "--layout", sys.argv[3], "--force"])
+"""
+
+
+def test_compiled_templates_are_cached_between_runs_and_never_stale(tmp_path: Path) -> None:
+    layout = tmp_path / "marked"
+    (layout / "epub").mkdir(parents=True)
+    (layout / "layout.toml").write_text('name = "marked"\nextends = "report"\n', encoding="utf-8")
+    title = (ROOT / "layouts/report/epub/title.xhtml").read_text(encoding="utf-8")
+    env = {**os.environ, "REPORTKIT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def build(marker: str) -> str:
+        (layout / "epub" / "title.xhtml").write_text(title.replace("{% block body %}", f"{{% block body %}}<p>{marker}</p>", 1),
+                                                     encoding="utf-8")
+        subprocess.run([sys.executable, "-c", _TEMPLATE_RUN, str(SAMPLES / "energy-bills.md"), str(tmp_path / "out"),
+                        str(layout)], env=env, check=True, capture_output=True, timeout=120)
+        with zipfile.ZipFile(tmp_path / "out" / "energy-bills.epub") as epub:
+            return epub.read("EPUB/title.xhtml").decode()
+
+    assert "first-marker" in build("first-marker")
+    assert list((tmp_path / "cache").rglob("*.cache"))
+    assert "second-marker" in build("second-marker")
