@@ -14,7 +14,7 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,34 +321,57 @@ def _dispatch(
     formats: Sequence[str],
     layout: str,
 ) -> None:
-    """Run ``todo`` on ``executor`` (or a pool of ``jobs`` warm processes), a few jobs ahead of the workers."""
+    """Run ``todo`` on ``executor`` (or a pool of ``jobs`` warm processes), a few jobs ahead of the workers.
+
+    When a worker process of our own pool dies (killed, out of memory, a crash in a C library),
+    the pool is replaced and the documents it was building are tried once more; a document
+    that dies twice is reported as failed.
+    """
+    import itertools
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    pids: Any = None
-    if own:
-        context = multiprocessing.get_context("spawn")
-        pids = context.SimpleQueue()
-        executor = futures.ProcessPoolExecutor(
+    context = multiprocessing.get_context("spawn")
+    pids: Any = context.SimpleQueue() if own else None
+
+    def pool() -> futures.Executor:
+        return futures.ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
             initargs=(tuple(formats), str(layout), pids),
             max_tasks_per_child=TASKS_PER_WORKER,
         )
-    window = max(4, 2 * (jobs if own else _workers(executor)))
-    queue = iter(todo)
+
+    current = pool() if own else executor
+    assert current is not None
+    window = max(4, 2 * (jobs if own else _workers(current)))
+    queue: Iterator[_Job] = iter(todo)
     running: dict[futures.Future[BuildResult], _Job] = {}
+    retried: set[int] = set()
     try:
         while True:
             while len(running) < window:
                 job = next(queue, None)
                 if job is None:
                     break
-                running[executor.submit(_run, job)] = job
+                running[current.submit(_run, job)] = job
             if not running:
                 break
             finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            if own and any(isinstance(f.exception(), BrokenProcessPool) for f in finished if not f.cancelled()):
+                lost = list(running.values())  # the whole pool is gone with every document it held
+                running.clear()
+                current.shutdown(wait=True)
+                current = pool()
+                again = [j for j in lost if j.index not in retried]
+                retried.update(j.index for j in again)
+                for job in lost:
+                    if job.index not in {j.index for j in again}:
+                        finish(job, _died(job))
+                queue = itertools.chain(again, queue)
+                continue
             for future in finished:
                 job = running.pop(future)
                 finish(job, _outcome(job, future))
@@ -360,7 +383,19 @@ def _dispatch(
         raise
     finally:
         if own:
-            executor.shutdown(wait=True, cancel_futures=True)
+            current.shutdown(wait=True, cancel_futures=True)
+
+
+def _died(job: _Job) -> BuildResult:
+    """The result of a document whose worker process died twice while building it."""
+    from .errors import RenderError
+
+    error = RenderError(
+        "the worker process building it died twice (killed, out of memory, or a crash in a library)",
+        file=job.path,
+        hint="build it alone with 'reportkit build FILE --debug' to see what happens",
+    )
+    return BuildResult(job.path, error=error)
 
 
 def _outcome(job: _Job, future: futures.Future[BuildResult]) -> BuildResult:

@@ -342,6 +342,33 @@ def test_ctrl_c_stops_cleanly_keeping_finished_files_and_leaving_no_partial_ones
     assert {p.name for p in written} <= remembered
 
 
+def test_a_worker_process_that_dies_costs_no_document(tmp_path: Path) -> None:
+    import multiprocessing
+
+    killed: list[int] = []
+
+    class KillAWorker:
+        """Kills one worker process (as the kernel's OOM killer would) when the first document is done."""
+
+        def start(self, total: int) -> None:
+            pass
+
+        def update(self, result: BuildResult) -> None:
+            workers = [p for p in multiprocessing.active_children() if p.name.startswith("SpawnProcess")]
+            if not killed and workers:
+                os.kill(workers[0].pid, signal.SIGKILL)
+                killed.append(workers[0].pid)
+
+        def finish(self, report: BatchReport) -> None:
+            pass
+
+    inputs = _batch(tmp_path / "in", 4)
+    report = rk.build_many([inputs], tmp_path / "out", formats=["pdf"], jobs=2, progress=KillAWorker())
+    assert killed
+    assert [r.status for r in report.results] == ["built"] * 4
+    assert all(_complete(tmp_path / "out" / f"check-{i}.pdf") for i in range(4)) and not _parts(tmp_path / "out")
+
+
 # --- Dask ---------------------------------------------------------------------------------------
 
 
