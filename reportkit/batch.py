@@ -159,6 +159,10 @@ def build_many(
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=folder) from None
     formats = tuple(dict.fromkeys(f.lower() for f in formats))
+    from .layouts import Layout
+
+    if isinstance(options.get("layout"), Layout):  # a Layout travels to workers as its folder
+        options["layout"] = str(options["layout"].path)
     layout = options.get("layout", "report")
 
     store = None
@@ -207,11 +211,11 @@ def build_many(
             last_save = time.monotonic()
 
     try:
-        if todo and executor is None and jobs <= 1:
+        if executor is None and min(jobs, len(todo)) <= 1:  # starting workers would cost more than it saves
             for job in todo:
                 finish(job, _run(job))
         elif todo:
-            _dispatch(todo, finish, executor=executor, jobs=jobs, formats=formats, layout=layout)
+            _dispatch(todo, finish, executor=executor, jobs=min(jobs, len(todo)), formats=formats, layout=layout)
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -350,6 +354,7 @@ def _dispatch(
     queue: Iterator[_Job] = iter(todo)
     running: dict[futures.Future[BuildResult], _Job] = {}
     retried: set[int] = set()
+    workers: set[int] = set()
     try:
         while True:
             while len(running) < window:
@@ -360,6 +365,8 @@ def _dispatch(
             if not running:
                 break
             finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            if own:
+                workers.update(_announced(pids))
             if own and any(isinstance(f.exception(), BrokenProcessPool) for f in finished if not f.cancelled()):
                 lost = list(running.values())  # the whole pool is gone with every document it held
                 running.clear()
@@ -379,7 +386,7 @@ def _dispatch(
         for future in running:
             future.cancel()
         if own:
-            _stop_workers(pids)
+            _stop_workers(workers | _announced(pids))
         raise
     finally:
         if own:
@@ -425,20 +432,24 @@ def _workers(executor: futures.Executor) -> int:
     return 4
 
 
-def _stop_workers(pids: Any) -> None:
+def _announced(pids: Any) -> set[int]:
+    """The process ids our workers announced since the last call (read often: a pipe has a bounded buffer)."""
+    found = set()
+    while not pids.empty():
+        found.add(pids.get())
+    return found
+
+
+def _stop_workers(pids: set[int]) -> None:
     """Ask every worker of our pool to abandon its document (SIGTERM; they ignore Ctrl-C themselves).
 
     Only live children of this process that announced themselves as our workers are signalled.
     """
     import multiprocessing
 
-    ours = set()
-    while not pids.empty():
-        ours.add(pids.get())
     for child in multiprocessing.active_children():
-        if child.pid in ours:
+        if child.pid in pids:
             try:
                 os.kill(child.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-

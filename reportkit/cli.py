@@ -133,8 +133,10 @@ def _dask_executor(address: str) -> tuple[object, object]:
         from distributed import Client
     except ImportError:
         _fail("--dask needs the Dask extra: pip install 'reportkit[dask]'", 2)
-    try:
-        client = Client(address, timeout="20s")
+    import dask
+
+    try:  # Dask's connect timeout (30 s unless configured, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+        client = Client(address, timeout=dask.config.get("distributed.comm.timeouts.connect"))
     except (OSError, TimeoutError) as exc:
         _fail(f"cannot reach the Dask scheduler at {address}: {exc}", 1)
     return client.get_executor(pure=False), client

@@ -409,8 +409,9 @@ def test_dask_workers_can_send_the_files_back_to_the_client(tmp_path: Path, dask
     assert report.ok and sorted(p.name for p in out.glob("*.epub")) == ["check-0.epub", "check-1.epub"]
 
 
-def test_cli_dask_reports_an_unreachable_scheduler(tmp_path: Path) -> None:
+def test_cli_dask_reports_an_unreachable_scheduler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "2s")
     result = run_cli("build", str(SAMPLES / "energy-bills.md"), "-o", str(tmp_path), "--dask", "tcp://127.0.0.1:9")
     assert result.returncode == 1 and "cannot reach the Dask scheduler" in result.stderr
     assert "Traceback" not in result.stderr
