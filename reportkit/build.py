@@ -58,10 +58,12 @@ class BuildResult:
 
     @property
     def status(self) -> str:
-        """``"failed"``, ``"skipped"`` (every output unchanged) or ``"built"``."""
+        """``"failed"``, ``"skipped"`` (every output unchanged), ``"built"``, or ``"pending"`` (not built yet)."""
         if self.error is not None:
             return "failed"
-        return "skipped" if self.outputs and not self.written else "built"
+        if not self.outputs:
+            return "pending"
+        return "built" if self.written else "skipped"
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:

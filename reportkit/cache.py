@@ -149,7 +149,7 @@ class BuildCache:
         entry = self.entries.setdefault(key, {"formats": {}})
         entry["slug"] = result.slug
         entry["warnings"] = list(result.warnings)
-        for fmt, output in zip(formats, [o for o in result.outputs if o not in result.unchanged]):
+        for fmt, output in zip(formats, result.written, strict=False):
             try:
                 stat = output.stat()
             except OSError:

@@ -104,7 +104,7 @@ def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, da
     """Build ``files`` with progress shown (a bar on a terminal, lines otherwise); Ctrl-C stops cleanly."""
     import signal
 
-    from .batch import BatchInterrupted, BatchReport, build_many, default_jobs
+    from .batch import BatchInterrupted, build_many, default_jobs
     from .progress import choose
 
     progress = choose(len(files), debug=debug)
@@ -117,6 +117,9 @@ def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, da
                           **options)  # type: ignore[arg-type]
     except BatchInterrupted as stop:
         return stop.report
+    except KeyboardInterrupt:  # a second Ctrl-C while the batch was already stopping
+        _fail("interrupted", 130)
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
         if client is not None:

@@ -34,7 +34,7 @@ class _Base:
         self.err = err
         self.total = 0
         self.done = 0
-        self.counts = {"built": 0, "skipped": 0, "failed": 0}
+        self.counts = {"built": 0, "skipped": 0, "failed": 0, "pending": 0}
         self.started = time.perf_counter()
 
     def start(self, total: int) -> None:

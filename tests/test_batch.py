@@ -340,6 +340,8 @@ def test_ctrl_c_stops_cleanly_keeping_finished_files_and_leaving_no_partial_ones
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     remembered = {Path(e["formats"][f]["output"]).name for e in manifest["inputs"].values() for f in e["formats"]}
     assert {p.name for p in written} <= remembered
+    summary = next(line for line in result.stderr.splitlines() if "skipped as unchanged" in line)
+    assert int(summary.split()[0]) == sum(len(e["formats"]) == 2 for e in manifest["inputs"].values())
 
 
 def test_a_worker_process_that_dies_costs_no_document(tmp_path: Path) -> None:
@@ -448,8 +450,8 @@ def test_compiled_templates_are_cached_between_runs_and_never_stale(tmp_path: Pa
     env = {**os.environ, "REPORTKIT_CACHE_DIR": str(tmp_path / "cache")}
 
     def build(marker: str) -> str:
-        (layout / "epub" / "title.xhtml").write_text(title.replace("{% block body %}", f"{{% block body %}}<p>{marker}</p>", 1),
-                                                     encoding="utf-8")
+        marked = title.replace("{% block body %}", f"{{% block body %}}<p>{marker}</p>", 1)
+        (layout / "epub" / "title.xhtml").write_text(marked, encoding="utf-8")
         subprocess.run([sys.executable, "-c", _TEMPLATE_RUN, str(SAMPLES / "energy-bills.md"), str(tmp_path / "out"),
                         str(layout)], env=env, check=True, capture_output=True, timeout=120)
         with zipfile.ZipFile(tmp_path / "out" / "energy-bills.epub") as epub:
