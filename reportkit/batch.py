@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -355,8 +356,10 @@ def _dispatch(
     running: dict[futures.Future[BuildResult], _Job] = {}
     retried: set[int] = set()
     workers: set[int] = set()
+    stop = _CtrlC()
     try:
         while True:
+            stop.check()
             while len(running) < window:
                 job = next(queue, None)
                 if job is None:
@@ -364,7 +367,7 @@ def _dispatch(
                 running[current.submit(_run, job)] = job
             if not running:
                 break
-            finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+            finished, _ = futures.wait(running, timeout=0.2, return_when=futures.FIRST_COMPLETED)
             if own:
                 workers.update(_announced(pids))
             if own and any(isinstance(f.exception(), BrokenProcessPool) for f in finished if not f.cancelled()):
@@ -381,7 +384,10 @@ def _dispatch(
                 continue
             for future in finished:
                 job = running.pop(future)
-                finish(job, _outcome(job, future))
+                result = _outcome(job, future)
+                if job.index in retried:  # a killed worker cannot remove its temporary files: do it for it
+                    _sweep(result.outputs)
+                finish(job, result)
     except KeyboardInterrupt:
         for future in running:
             future.cancel()
@@ -389,8 +395,51 @@ def _dispatch(
             _stop_workers(workers | _announced(pids))
         raise
     finally:
+        stop.restore()
         if own:
             current.shutdown(wait=True, cancel_futures=True)
+
+
+class _CtrlC:
+    """Turns Ctrl-C into a flag while futures are awaited, and raises it where it is safe.
+
+    A KeyboardInterrupt raised inside ``concurrent.futures.wait`` can leave a future's lock
+    held, and the executor's shutdown then waits forever. Only Python's own Ctrl-C handler
+    is replaced (a program's own handler is left alone), and only in the main thread.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.previous: Any = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self._press)
+
+    def _press(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C was pressed since the last check."""
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        """Give Ctrl-C back to the handler it had."""
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def _sweep(outputs: Iterable[Path]) -> None:
+    """Remove the temporary files a killed worker left beside ``outputs`` (``.NAME.XXXXXXXX.part``)."""
+    import glob
+
+    for output in outputs:
+        for part in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
+            try:
+                part.unlink()
+            except OSError:
+                pass
 
 
 def _died(job: _Job) -> BuildResult:

@@ -127,7 +127,11 @@ def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, da
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    """SIGTERM: stop as Ctrl-C does (whichever handler Ctrl-C has at that moment)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def _dask_executor(address: str) -> tuple[object, object]:
