@@ -255,7 +255,7 @@ class Document(_Model):
     verdict: Verdict | None = None
     rating_scale: RatingScale | None = Field(default=None, description="A custom scale; the default scale otherwise.")
     summary: str = ""
-    sections: list[Section] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list, validate_default=True)
     sources: list[Source] = Field(default_factory=list)
     corrections: list[Correction] = Field(default_factory=list)
 
@@ -482,5 +482,8 @@ def _line_for(field: str, lines: Mapping[str, int]) -> int | None:
     while field:
         if field in lines:
             return lines[field]
-        field = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", field)
+        shorter = re.sub(r"(\.?[^.\[\]]+|\[\d+\])$", "", field)
+        if shorter == field:
+            break
+        field = shorter
     return None
