@@ -111,9 +111,22 @@ def _kind(value: Any) -> str:
 # --- YAML, with the line of every field ---------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML with the 1.2 core schema's booleans: only true/false, so `label: No` stays the text "No"."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
-    """Parse YAML text that starts at ``first_line`` of ``file``; record each field's line."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML text whose first line is line ``first_line`` of ``file``; record each field's line."""
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -173,7 +186,7 @@ def _markdown(text: str, file: Path) -> Loaded:
         header, body = frontmatter.YAMLHandler().split(text)
     except ValueError:
         raise InputError("the front matter is not closed by a line '---'", file=file, line=1) from None
-    data, lines = _yaml(header, file, first_line=2)
+    data, lines = _yaml(header, file, first_line=1)  # the header text starts on the '---' line
     if not isinstance(data, Mapping):
         raise InputError(
             f"the front matter holds {_kind(data)}, not fields such as 'title: ...'",

@@ -180,15 +180,16 @@ class RatingScale(_Model):
 
 
 #: The scale used when a fact-check names none. Colours differ in lightness as well as hue,
-#: so the badges stay distinguishable when printed in grayscale; each also carries a symbol.
+#: so the badges stay distinguishable when printed in grayscale; each also carries a symbol
+#: (✓ ≈ ± ≠ × ?) that the layouts' own fonts draw.
 DEFAULT_SCALE = RatingScale(
     name="reportkit",
     ratings=[
-        Rating(key="true", label="True", order=1, colour="#1b7a3d", symbol="\u2714"),
-        Rating(key="mostly-true", label="Mostly true", order=2, colour="#5f9e2f", symbol="\u2713"),
-        Rating(key="mixed", label="Mixed", order=3, colour="#c98a00", symbol="\u25d1"),
-        Rating(key="mostly-false", label="Mostly false", order=4, colour="#d4571c", symbol="\u2717"),
-        Rating(key="false", label="False", order=5, colour="#a3161b", symbol="\u2718"),
+        Rating(key="true", label="True", order=1, colour="#1b7a3d", symbol="\u2713"),
+        Rating(key="mostly-true", label="Mostly true", order=2, colour="#5f9e2f", symbol="\u2248"),
+        Rating(key="mixed", label="Mixed", order=3, colour="#c98a00", symbol="\u00b1"),
+        Rating(key="mostly-false", label="Mostly false", order=4, colour="#d4571c", symbol="\u2260"),
+        Rating(key="false", label="False", order=5, colour="#a3161b", symbol="\u00d7"),
         Rating(key="unsupported", label="Unsupported", order=6, colour="#5a6470", symbol="?"),
     ],
 )
