@@ -10,22 +10,28 @@ from .errors import (
     CitationError,
     InputError,
     LayoutError,
+    LimitError,
     OutputError,
     RenderError,
     ReportkitError,
     ReportkitWarning,
+    UnsafeResourceError,
 )
 from .factcheck import FactCheck, load
+from .limits import Limits
 
 __all__ = [
     "CitationError",
     "FactCheck",
     "InputError",
     "LayoutError",
+    "LimitError",
+    "Limits",
     "OutputError",
     "RenderError",
     "ReportkitError",
     "ReportkitWarning",
+    "UnsafeResourceError",
     "__version__",
     "load",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, RenderError, ReportkitError, ReportkitWarning
+from .limits import DEFAULT_LIMITS, Limits
 from .loaders import SUFFIXES
 
 __all__ = ["BuildResult", "build_file", "expand_inputs"]
@@ -54,9 +55,14 @@ def build_file(
     *,
     formats: Sequence[str] = ("pdf", "epub"),
     strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    unsafe_images: str = "error",
     **options: Any,
 ) -> BuildResult:
-    """Build one input file into ``out_dir``; never raises for a problem of the input."""
+    """Build one input file into ``out_dir``; never raises for a problem of the input.
+
+    ``options`` (layout, page_size, timeout...) go to every writer.
+    """
     from .factcheck import load
     from .writers import output_path
 
@@ -64,7 +70,7 @@ def build_file(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReportkitWarning)
         try:
-            check = load(path)
+            check = load(path, limits=limits, unsafe_images=unsafe_images)
             check.resolve()
             if strict and caught:
                 raise InputError(

@@ -49,6 +49,12 @@ def main() -> None:
 @click.option("-p", "--page-size", default="A4", show_default=True,
               type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
 @click.option("--strict", is_flag=True, help="Treat warnings (uncited sources, missing alt text) as errors.")
+@click.option("--unsafe-images", type=click.Choice(["error", "placeholder"]), default="error", show_default=True,
+              help="What to do with images from outside the input's folder or from the web.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Seconds one output may take to render before it is stopped.")
+@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=8, show_default=True,
+              help="Largest input file read, in MB.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 def build(
     inputs: tuple[Path, ...],
@@ -57,6 +63,9 @@ def build(
     layout: str,
     page_size: str,
     strict: bool,
+    unsafe_images: str,
+    timeout: float,
+    max_input_mb: float,
     debug: bool,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
@@ -65,6 +74,7 @@ def build(
     2 for invalid input, 1 for a rendering or writing failure.
     """
     from .build import build_file, expand_inputs
+    from .limits import Limits
 
     files = expand_inputs(inputs)
     if not files:
@@ -74,8 +84,10 @@ def build(
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     worst = 0
+    limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
     for file in files:
-        result = build_file(file, out_dir, formats=formats, strict=strict, layout=layout, page_size=page_size)
+        result = build_file(file, out_dir, formats=formats, strict=strict, limits=limits,
+                            unsafe_images=unsafe_images, layout=layout, page_size=page_size)
         for message in result.warnings:
             click.secho(f"warning: {message}", fg="yellow", err=True)
         for output in result.outputs:

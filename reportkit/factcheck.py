@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import InputError, LayoutError
 from .layouts import Layout, find_layout
+from .limits import DEFAULT_LIMITS, Limits, time_limit
 from .loaders import read
 from .model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
 from .output import atomic_write, check_target
@@ -51,13 +52,11 @@ class FactCheck:
         updated: Any = None,
         tags: Sequence[str] = (),
         base_dir: PathLike | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        unsafe_images: str = "error",
     ) -> None:
-        self._data: dict[str, Any] = {"title": title, "language": language}
-        self._file: Path | None = None
-        self._lines: dict[str, int] = {}
-        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
-        self._document: Document | None = None
-        self._resolved: Resolved | None = None
+        self._init({"title": title, "language": language}, base_dir=base_dir, limits=limits,
+                   unsafe_images=unsafe_images)
         self._set(
             subtitle=subtitle,
             slug=slug,
@@ -165,7 +164,14 @@ class FactCheck:
     def resolve(self) -> Resolved:
         """The document with its citations numbered and its images checked, as every writer reads it."""
         if self._resolved is None:
-            self._resolved = resolve(self.document, base_dir=self.base_dir, file=self._where, lines=self._lines)
+            self._resolved = resolve(
+                self.document,
+                base_dir=self.base_dir,
+                file=self._where,
+                lines=self._lines,
+                limits=self.limits,
+                unsafe_images=self.unsafe_images,
+            )
         return self._resolved
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,15 +183,17 @@ class FactCheck:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=indent) + "\n"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, base_dir: PathLike | None = None) -> FactCheck:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        base_dir: PathLike | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        unsafe_images: str = "error",
+    ) -> FactCheck:
         """A fact-check from fields as :meth:`to_dict` gives them (or as a JSON file holds them)."""
         check = cls.__new__(cls)
-        check._data = dict(data)
-        check._file = None
-        check._lines = {}
-        check.base_dir = Path(base_dir) if base_dir is not None else None
-        check._document = None
-        check._resolved = None
+        check._init(dict(data), base_dir=base_dir, limits=limits, unsafe_images=unsafe_images)
         check.document  # validate now, like the builder does
         return check
 
@@ -203,15 +211,22 @@ class FactCheck:
         *,
         layout: str | PathLike | Layout = "report",
         page_size: str = "A4",
+        timeout: float | None = None,
         **options: Any,
     ) -> bytes:
-        """The bytes of one output format (``pdf``, ``epub``) without writing a file."""
+        """The bytes of one output format (``pdf``, ``epub``) without writing a file.
+
+        ``timeout`` (seconds) overrides ``limits.render_seconds``; other keyword
+        options go to the writer and the layout's templates.
+        """
         from .writers import get_writer
 
+        writer = get_writer(fmt)
         chosen = layout if isinstance(layout, Layout) else find_layout(layout)
         size = _page_size(page_size, chosen)
         resolved = self.resolve()
-        return get_writer(fmt).render(resolved, chosen, page_size=size, options=options)
+        with time_limit(timeout if timeout is not None else self.limits.render_seconds, f"rendering the {fmt}"):
+            return writer.render(resolved, chosen, page_size=size, options=options)
 
     def to_pdf(
         self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
@@ -240,6 +255,27 @@ class FactCheck:
         return atomic_write(target, self.render(fmt, **options))
 
     # --- internals -----------------------------------------------------------------------
+
+    def _init(
+        self,
+        data: dict[str, Any],
+        *,
+        base_dir: PathLike | None,
+        limits: Limits,
+        unsafe_images: str,
+        file: Path | None = None,
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        self._data = data
+        self._file = file
+        self._lines = lines or {}
+        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
+        #: Size and time limits applied to this fact-check.
+        self.limits = limits
+        #: "error" refuses images from outside the input's folder; "placeholder" shows their alt text.
+        self.unsafe_images = unsafe_images
+        self._document: Document | None = None
+        self._resolved: Resolved | None = None
 
     @property
     def _where(self) -> str | None:
@@ -274,19 +310,21 @@ def _page_size(page_size: str, layout: Layout) -> str:
     )
 
 
-def load(path: PathLike) -> FactCheck:
+def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str = "error") -> FactCheck:
     """Read a fact-check from a ``.md`` (front matter + Markdown), ``.yaml`` or ``.json`` file.
 
     Images are looked up next to the file. Raises :class:`~reportkit.errors.InputError`
     naming the file, line and field of the first problem.
     """
-    loaded = read(path)
+    loaded = read(path, max_bytes=limits.max_input_bytes)
     check = FactCheck.__new__(FactCheck)
-    check._data = loaded.data
-    check._file = loaded.file
-    check._lines = loaded.lines
-    check.base_dir = loaded.file.resolve().parent
-    check._document = None
-    check._resolved = None
+    check._init(
+        loaded.data,
+        base_dir=loaded.file.resolve().parent,
+        limits=limits,
+        unsafe_images=unsafe_images,
+        file=loaded.file,
+        lines=loaded.lines,
+    )
     check.document
     return check

@@ -18,11 +18,12 @@ from typing import Any
 import yaml
 
 from .errors import InputError, LimitError
+from .limits import DEFAULT_LIMITS
 
 __all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read"]
 
-#: The largest input file read; larger files fail at once instead of exhausting memory.
-MAX_INPUT_BYTES = 8 * 1024 * 1024
+#: The largest input file read by default; larger files fail at once instead of exhausting memory.
+MAX_INPUT_BYTES = DEFAULT_LIMITS.max_input_bytes
 #: Input suffixes and what they hold.
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
@@ -75,7 +76,7 @@ def _read_text(file: Path, max_bytes: int) -> str:
             raise LimitError(
                 f"the file is {size / 2**20:.1f} MB, more than the limit of {max_bytes / 2**20:.0f} MB",
                 file=file,
-                hint="split it, or raise the limit (max_input_bytes=, --max-input-mb)",
+                hint="split it, or raise the limit (Limits(max_input_bytes=...), --max-input-mb)",
             )
         raw = file.read_bytes()
     except FileNotFoundError:

@@ -456,6 +456,7 @@ def validate_part(
     lines: Mapping[str, int] | None = None,
 ) -> _M:
     """Validate ``data`` as a ``model`` found at field path ``field`` (e.g. ``sources[2]``)."""
+    _check_characters(data, field, file, lines or {})
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
@@ -471,6 +472,30 @@ def validate_part(
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
         line = _line_for(path, lines or {})
         raise InputError(message + more, file=file, field=path or None, line=line) from None
+
+
+#: Characters that XML (so EPUB) cannot hold, and controls that no reader should see.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_characters(value: Any, path: str, file: str | None, lines: Mapping[str, int]) -> None:
+    """Refuse control characters and non-characters anywhere in the input, naming the field."""
+    if isinstance(value, str):
+        match = _FORBIDDEN.search(value)
+        if match:
+            raise InputError(
+                f"contains the control character U+{ord(match.group()):04X} at character {match.start() + 1}",
+                file=file,
+                field=path or None,
+                line=_line_for(path, lines),
+                hint="remove it (it often comes from copying text out of a PDF or a word processor)",
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_characters(item, f"{path}.{key}" if path else str(key), file, lines)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_characters(item, f"{path}[{index}]", file, lines)
 
 
 def _find_field_error(error: Mapping[str, Any]) -> _FieldError | None:

@@ -184,10 +184,10 @@ class _MarkdownHTML(RendererHTML):
         src = str(token.attrs.get("src", ""))
         alt = self.renderInlineAsText(token.children or [], options, env)
         figure = all(t is token or (t.type == "text" and not t.content.strip()) for t in tokens)
-        asset: Asset = env["assets"][src]
+        asset: Asset | None = env["assets"].get(src)  # None: refused, drawn as a placeholder
         return str(
             env["macros"].image(
-                url=env["asset_url"](asset),
+                url=env["asset_url"](asset) if asset else None,
                 alt=alt,
                 caption=str(token.attrs.get("title") or ""),
                 credit=str(token.attrs.get("credit") or ""),
@@ -374,6 +374,8 @@ class Renderer:
 
 def _template_error(exc: jinja2.TemplateError) -> LayoutError:
     """A LayoutError naming the template file and line where rendering failed."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return LayoutError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno)
     filename, line = None, None
     tb = exc.__traceback__
     while tb is not None:
