@@ -218,3 +218,20 @@ def test_figures_and_the_claim_image_are_in_the_pdf(built):
     # The SVG figure is drawn as vector content; the claim's screenshot too: both leave their text.
     assert "eastwind" in text.lower()
     assert len(pdf.pages) >= 4
+
+
+def test_long_urls_and_words_stay_inside_the_page(long_pdf, built):
+    for pdf in (long_pdf[1], built["russia-nato"]["pdf"]):
+        width = float(reader(pdf).pages[0].mediabox[2])
+        for page, uri, (x0, y0, x1, y1) in external_links(pdf):
+            assert 0 <= min(x0, x1) and max(x0, x1) <= width - 28, (page, uri, x1, width)
+
+
+def test_headings_are_never_stranded_at_the_foot_of_a_page(long_pdf, built):
+    cases = [(long_pdf[0], long_pdf[1]), (rk.load(built["russia-nato"]["source"]), built["russia-nato"]["pdf"])]
+    for check, pdf in cases:
+        for section in check.document.sections:
+            first_words = " ".join(w for w in section.body.split()[:4] if not w.startswith("[@"))
+            heading_pages = pages_containing(pdf, section.heading)
+            assert heading_pages, section.heading
+            assert heading_pages[0] in pages_containing(pdf, first_words), section.heading
