@@ -54,20 +54,32 @@ class Translator:
             self.catalogue = {}
 
     def gettext(self, message: str, **values: Any) -> str:
-        """``message`` in the document's language, with ``{name}`` fields filled from ``values``."""
+        """``message`` in the document's language, with ``{name}`` fields filled from ``values``.
+
+        A message the catalogue lacks, or whose translation names fields that
+        ``values`` does not fill, falls back to English with a warning.
+        """
         text = message
         if self.catalogue:
             text = self.catalogue.get(message, "")
             if not text:
-                if message not in self._missing:
-                    self._missing.add(message)
-                    warnings.warn(
-                        f"no {self.language!r} translation of {message!r}: using English",
-                        ReportkitWarning,
-                        stacklevel=2,
-                    )
+                self._warn(message, f"no {self.language!r} translation of {message!r}: using English")
                 text = message
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            self._warn(
+                message + "\0format",
+                f"the {self.language!r} translation of {message!r} has fields that do not fit: using English",
+            )
+            return message.format(**values)
+
+    def _warn(self, key: str, text: str) -> None:
+        if key not in self._missing:
+            self._missing.add(key)
+            warnings.warn(text, ReportkitWarning, stacklevel=3)
 
     def format_date(self, iso: str) -> str:
         """Format ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date of the language."""

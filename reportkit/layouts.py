@@ -30,6 +30,18 @@ LAYOUTS_ENV = "REPORTKIT_LAYOUTS"
 PAGE_SIZES = ("A4", "Letter", "A5")
 
 
+def site(url: str) -> str:
+    """The host of a web address without ``www.``: ``https://www.nato.int/x`` -> ``nato.int``."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(str(url)).hostname or str(url)
+    return host.removeprefix("www.")
+
+
+#: Jinja2 filters the layouts' templates can use besides Jinja2's own.
+FILTERS = {"site": site}
+
+
 def builtin_dir() -> Path:
     """The folder of the built-in layouts: inside the installed package, or the source checkout's ``layouts/``."""
     packaged = Path(__file__).parent / "_layouts"
@@ -99,6 +111,7 @@ class Layout:
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        env.filters.update(FILTERS)
         return env
 
     def files(self) -> list[Path]:
