@@ -426,6 +426,7 @@ class Renderer:
                 "order": rating.order,
                 "colour": rating.colour,
                 "symbol": rating.symbol,
+                "shape": rating_shape(rating, doc.scale),
                 "scale": doc.scale.name,
                 "default_scale": doc.rating_scale is None,
             }
