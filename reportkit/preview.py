@@ -113,7 +113,12 @@ def build_preview(
     from .writers import output_path
 
     check = load(input)
-    pdf = check._write("pdf", output_path(Path(out_dir), check.id, "pdf"), **options)
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror}", file=folder) from None
+    pdf = check._write("pdf", output_path(folder, check.id, "pdf"), **options)
     return pdf, preview(pdf, dpi=dpi, engine=engine)
 
 

@@ -467,6 +467,11 @@ def _template_error(exc: jinja2.TemplateError) -> LayoutError:
         code = tb.tb_frame.f_code.co_filename
         if code.endswith((".html", ".xhtml", ".xml", ".css")):
             filename, line = code, tb.tb_lineno
+            # A macro called from Python (citations, figures) runs the template's compiled
+            # code without Jinja2's traceback rewriting: map its line back to the template.
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            if template is not None:
+                line = template.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     message = getattr(exc, "message", None) or str(exc)
     hint = "check the variable's name against the template context (reportkit.render.CONTEXT)"

@@ -150,9 +150,8 @@ class PdfWriter:
                 resolved, layout, page_size, options, fetcher, font_config, stylesheets
             )
             identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-            printshop.prepare_document(document, options, renderer.context["date"] or None)
+            printshop.prepare_document(document, options, renderer.context["date"] or None, identifier)
             pdf = document.write_pdf(pdf_identifier=identifier, custom_metadata=True, **_variant_options(options))
-            pdf = printshop.finish_pdf(pdf, options, identifier)
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:

@@ -5,7 +5,8 @@ Options (keyword arguments of :meth:`reportkit.FactCheck.render`, ``--print-mark
 
 - ``print_marks=True`` adds crop and registration marks around every page and 3 mm of
   bleed (the PDF's ``TrimBox`` is the page size, its ``BleedBox`` 3 mm larger).
-- ``pdf_x=True`` writes PDF/X-4 through WeasyPrint's ``pdf/x-4`` variant. WeasyPrint
+- ``pdf_x=True`` writes PDF/X-4 through WeasyPrint's ``pdf/x-4`` variant, with WeasyPrint's
+  sRGB profile as the output intent (no CMYK characterisation ships with it). WeasyPrint
   stamps such files with a random XMP document ID and, without dates in the document,
   with the local time; here the dates come from the fact-check (``updated``, else
   ``published``, else ``SOURCE_DATE_EPOCH``) and the document ID from the file's content,
@@ -21,7 +22,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["BLEED", "finish_pdf", "prepare_document", "print_css", "variant_options"]
+__all__ = ["BLEED", "prepare_document", "print_css", "variant_options"]
 
 #: Bleed added around the trimmed page with ``print_marks``.
 BLEED = "3mm"
@@ -42,7 +43,9 @@ def variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """WeasyPrint ``write_pdf`` options for PDF/X-4 when ``pdf_x`` is set (empty otherwise)."""
     if not options.get("pdf_x"):
         return {}
-    return {"pdf_variant": "pdf/x-4", "pdf_version": "1.6"}
+    # PDF/X needs an output intent. WeasyPrint ships only an sRGB profile; PDF/X-4 accepts an
+    # RGB output intent (colours are left for the print shop's RIP to convert).
+    return {"pdf_variant": "pdf/x-4", "pdf_version": "1.6", "output_intent": "srgb"}
 
 
 def _fixed_date(date: str | None) -> str:
@@ -54,19 +57,24 @@ def _fixed_date(date: str | None) -> str:
     return FALLBACK_DATE
 
 
-def prepare_document(document: Any, options: Mapping[str, Any], date: str | None) -> None:
-    """Give a laid-out PDF/X document fixed creation and modification dates, so WeasyPrint does not use the clock."""
+def prepare_document(document: Any, options: Mapping[str, Any], date: str | None, seed: bytes) -> None:
+    """Make a laid-out document's PDF/X metadata reproducible: fixed dates, a document ID derived from ``seed``.
+
+    WeasyPrint otherwise writes the clock's time and a random XMP document ID (which
+    also changes the second half of the PDF's ``/ID``, a hash of the file's objects).
+    """
     if not options.get("pdf_x"):
         return
     metadata = document.metadata
     fixed = _fixed_date(date)
     metadata.created = metadata.created or fixed
     metadata.modified = metadata.modified or fixed
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/pdf/' + seed.hex())}".encode()
 
+    class StableMetadata(type(metadata)):  # type: ignore[misc]
+        """The document's metadata, with the random document ID replaced by a stable one."""
 
-def finish_pdf(pdf: bytes, options: Mapping[str, Any], seed: bytes) -> bytes:
-    """Replace WeasyPrint's random PDF/X document ID with one derived from ``seed`` (same length, same offsets)."""
-    if not options.get("pdf_x"):
-        return pdf
-    stable = uuid.uuid5(uuid.NAMESPACE_URL, "https://reportkit.invalid/pdf/" + seed.hex())
-    return _DOCUMENT_ID.sub(f"xmp.did:{stable}".encode(), pdf)
+        def generate_rdf_metadata(self, *args: Any, **kwargs: Any) -> bytes:
+            return _DOCUMENT_ID.sub(stable, super().generate_rdf_metadata(*args, **kwargs))
+
+    metadata.__class__ = StableMetadata
