@@ -15,6 +15,7 @@ from .errors import (
     ReportkitError,
     ReportkitWarning,
 )
+from .digest import bundle
 from .factcheck import FactCheck, load
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "ReportkitError",
     "ReportkitWarning",
     "__version__",
+    "bundle",
     "load",
 ]

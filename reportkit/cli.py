@@ -112,7 +112,7 @@ def _print_options(print_marks: bool, pdf_x: bool) -> dict[str, bool]:
 
 def _bundle(pdfs: list[Path], output: Path, **options: object) -> int:
     """Write a digest of ``pdfs``; return the exit status (0, or the error's)."""
-    from .bundle import bundle
+    from .digest import bundle
     from .errors import ReportkitError
 
     try:

@@ -163,10 +163,35 @@ def test_arabic_headings_sit_on_the_right_of_the_page(pdfs: dict[str, bytes]) ->
     assert min(places) > width / 2
 
 
-def test_arabic_epub_is_right_to_left(tmp_path: Path) -> None:
+def test_arabic_epub_is_right_to_left_and_valid(tmp_path: Path, epubcheck) -> None:
+    from conftest import messages as epub_messages
+
     path = in_language("ar").to_epub(tmp_path / "ar.epub")
+    errors = [m for m in epub_messages(epubcheck.run(path)[path]) if m.startswith(("ERROR", "FATAL"))]
+    assert not errors, errors
     with zipfile.ZipFile(path) as epub:
         opf = epub.read("EPUB/content.opf").decode()
         title = epub.read("EPUB/title.xhtml").decode()
     assert 'page-progression-direction="rtl"' in opf
     assert 'dir="rtl"' in title and "الملخص" in title
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Base names of the fonts a PDF embeds, without subset prefixes."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_each_script_is_set_in_the_layouts_own_fonts(pdfs: dict[str, bytes]) -> None:
+    latin = font_names(pdfs["en"])
+    # Nothing falls back to another family (not even the hyphen: IBM Plex has no U+2010).
+    assert latin and all(name.startswith(("IBM-Plex-Serif", "IBM-Plex-Sans-Condensed", "IBM-Plex-Mono"))
+                         for name in latin), latin
+    assert any(name.startswith("IBM-Plex-Sans-Arabic") for name in font_names(pdfs["ar"]))
+    cyrillic = font_names(pdfs["ru"])
+    assert any(name.startswith("IBM-Plex-Sans") and "Condensed" not in name and "Arabic" not in name
+               for name in cyrillic), cyrillic
+    assert not any("DejaVu" in name for pdf in pdfs.values() for name in font_names(pdf))

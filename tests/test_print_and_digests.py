@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 import reportkit as rk
-from reportkit.bundle import bundle, read_report
+from reportkit.digest import bundle, read_report
 from reportkit.cli import main
 from reportkit.preview import preview, watch
 
