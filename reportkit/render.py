@@ -58,7 +58,8 @@ CONTEXT: dict[str, str] = {
     "updated": "update date formatted for the language, or ''",
     "date": "the date that stands for this version, ISO 8601 (updated, else published), or ''",
     "page_size": "the page size asked for: 'A4', 'Letter' or 'A5'",
-    "options": "the layout's options from layout.toml, merged with those given at build time",
+    "options": "the layout's options from layout.toml (claim_image, explanation, sections, fit_pages, fit_steps...), "
+    "merged with those given at build time (print_marks, pdf_x; fit: the copyfitting step being tried)",
     "generator": "'reportkit' and its version",
     "report_meta": "JSON text of what a digest's cover needs (id, title, rating, verdict...), for the PDF's metadata",
     "t": "t(message, **values): the message translated into the document's language",
