@@ -17,6 +17,7 @@ from .errors import (
     ReportkitWarning,
     UnsafeResourceError,
 )
+from .digest import bundle
 from .factcheck import FactCheck, load
 from .limits import Limits
 
@@ -33,5 +34,6 @@ __all__ = [
     "ReportkitWarning",
     "UnsafeResourceError",
     "__version__",
+    "bundle",
     "load",
 ]

@@ -56,6 +56,10 @@ def main() -> None:
 @click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=8, show_default=True,
               help="Largest input file read, in MB.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
+@click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
+@click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
+@click.option("--bundle", "bundle_path", type=click.Path(path_type=Path),
+              help="Also combine the PDFs built into one digest at this path, behind a cover.")
 def build(
     inputs: tuple[Path, ...],
     out_dir: Path,
@@ -67,6 +71,9 @@ def build(
     timeout: float,
     max_input_mb: float,
     debug: bool,
+    print_marks: bool = False,
+    pdf_x: bool = False,
+    bundle_path: Path | None = None,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -83,11 +90,16 @@ def build(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
+    if bundle_path is not None and "pdf" not in formats:
+        _fail("--bundle combines PDFs: add pdf to --format", 2)
+    extra = _print_options(print_marks, pdf_x)
+    built_pdfs: list[Path] = []
     worst = 0
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
     for file in files:
         result = build_file(file, out_dir, formats=formats, strict=strict, limits=limits,
-                            unsafe_images=unsafe_images, layout=layout, page_size=page_size)
+                            unsafe_images=unsafe_images, layout=layout, page_size=page_size, **extra)
+        built_pdfs += [o for o in result.outputs if o.suffix == ".pdf"]
         for message in result.warnings:
             click.secho(f"warning: {message}", fg="yellow", err=True)
         for output in result.outputs:
@@ -99,8 +111,143 @@ def build(
 
                 traceback.print_exception(result.error.__cause__)
             worst = max(worst, result.error.exit_code)
+    if bundle_path is not None and built_pdfs:
+        worst = max(worst, _bundle(built_pdfs, bundle_path, layout=layout))
     if worst:
         sys.exit(worst)
+
+
+def _print_options(print_marks: bool, pdf_x: bool) -> dict[str, bool]:
+    """The writer options of --print-marks and --pdf-x (only those set, so other formats see nothing new)."""
+    return {k: v for k, v in (("print_marks", print_marks), ("pdf_x", pdf_x)) if v}
+
+
+def _bundle(pdfs: list[Path], output: Path, **options: object) -> int:
+    """Write a digest of ``pdfs``; return the exit status (0, or the error's)."""
+    from .digest import bundle
+    from .errors import ReportkitError
+
+    try:
+        path = bundle(pdfs, output, **options)  # type: ignore[arg-type]
+    except ReportkitError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        return exc.exit_code
+    click.echo(f"wrote {path}")
+    return 0
+
+
+@main.command("bundle")
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "output", type=click.Path(path_type=Path), required=True, help="The digest's PDF.")
+@click.option("-t", "--title", default=None, help="The digest's title (default: 'Fact check digest', translated).")
+@click.option("-l", "--layout", default="report", show_default=True, help="The layout that draws the cover.")
+@click.option("--language", default=None, help="The cover's language (default: the reports' common language).")
+@click.option("-p", "--page-size", default=None, type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False),
+              help="The cover's paper size (default: the first report's).")
+def bundle_command(
+    pdfs: tuple[Path, ...], output: Path, title: str | None, layout: str, language: str | None, page_size: str | None
+) -> None:
+    """Combine report PDFS into one digest: a cover with the checks, their verdicts and a chart, then the reports.
+
+    Each report's bookmarks are nested under its title; pages are labelled 1-1, 1-2... 2-1.
+    """
+    code = _bundle(list(pdfs), output, title=title, layout=layout, language=language, page_size=page_size)
+    if code:
+        sys.exit(code)
+
+
+@main.group("layouts", invoke_without_command=True)
+@click.option("-d", "--dir", "folders", multiple=True, type=click.Path(path_type=Path),
+              help="Another folder holding layouts (the current folder is always searched).")
+@click.pass_context
+def layouts_command(ctx: click.Context, folders: tuple[Path, ...]) -> None:
+    """List the built-in layouts and those found here, in --dir and in $REPORTKIT_LAYOUTS."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .errors import LayoutError
+    from .layouts import is_builtin, list_layouts
+
+    errors: list[LayoutError] = []
+    found = list_layouts([Path("."), *folders], errors=errors)
+    width = max((len(layout.name) for layout in found), default=0)
+    for layout in found:
+        where = "built-in" if is_builtin(layout) else str(layout.path)
+        parent = f", extends {layout.parent.name}" if layout.parent else ""
+        click.echo(f"{layout.name:<{width}}  {layout.description}")
+        click.secho(f"{'':<{width}}  ({where}{parent}; {', '.join(layout.page_sizes)})", dim=True)
+    for error in errors:
+        click.secho(f"warning: {error}", fg="yellow", err=True)
+
+
+@layouts_command.command("new")
+@click.argument("name")
+@click.option("-e", "--extends", "parent", default="report", show_default=True, help="The layout to start from.")
+@click.option("-d", "--dir", "folder", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Where to create the layout's folder.")
+def layouts_new(name: str, parent: str, folder: Path) -> None:
+    """Create a layout NAME that extends another and overrides one template block and one stylesheet.
+
+    It renders at once: reportkit build INPUT --layout ./NAME
+    """
+    from .errors import ReportkitError
+    from .layouts import scaffold
+
+    try:
+        path = scaffold(name, parent, folder)
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+    click.echo(f"created {path}")
+    click.echo(f"try it: reportkit build INPUT --layout {path}")
+
+
+@main.command("preview")
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Folder of the PDF and its PNG pages.")
+@click.option("-l", "--layout", default="report", show_default=True,
+              help="A built-in layout's name, or the path of a layout folder.")
+@click.option("-p", "--page-size", default="A4", show_default=True,
+              type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
+@click.option("--dpi", default=80, show_default=True, type=click.IntRange(20, 600), help="Resolution of the images.")
+@click.option("--engine", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
+              help="What draws the pages.")
+@click.option("-w", "--watch", "watching", is_flag=True,
+              help="Build again whenever the input's folder or the layout changes (Ctrl-C stops).")
+def preview_command(
+    input: Path, out_dir: Path, layout: str, page_size: str, dpi: int, engine: str, watching: bool
+) -> None:
+    """Build INPUT's PDF and write PNG images of its pages next to it (OUT/<slug>-1.png ...)."""
+    from .errors import ReportkitError
+    from .preview import build_preview, watch
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
+    options = {"layout": layout, "page_size": page_size}
+    if not watching:
+        try:
+            pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)
+        except ReportkitError as exc:
+            _fail(str(exc), exc.exit_code)
+        click.echo(f"wrote {pdf}")
+        for image in images:
+            click.echo(f"wrote {image}")
+        return
+
+    def report(pdf: Path, images: list[Path] | None, error: Exception | None) -> None:
+        if error is not None:
+            click.secho(f"error: {error}", fg="red", err=True)
+        else:
+            click.echo(f"wrote {pdf} and {len(images or [])} page image{'s' if len(images or []) != 1 else ''}")
+        click.secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
+
+    try:
+        watch(input, out_dir, on_build=report, dpi=dpi, engine=engine, **options)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
 
 
 def _fail(message: str, code: int) -> None:

@@ -29,6 +29,7 @@ from ..fonts import font_face_css, font_files
 from ..layouts import Layout
 from ..render import Medium, Renderer
 from ..resolve import Asset, Resolved
+from . import printshop
 
 __all__ = ["PdfWriter", "SafeFetcher", "footnote_drift"]
 
@@ -133,37 +134,24 @@ class PdfWriter:
         page_size: str = "A4",
         options: Mapping[str, Any] | None = None,
     ) -> bytes:
-        """Lay out the document, correct drifted footnotes, and return the PDF bytes."""
-        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        """Lay out the document (copyfitted when the layout asks), correct drifted footnotes, return the PDF bytes."""
+        options = dict(options or {})
         fetcher = SafeFetcher(
             files=[a.path for a in resolved.assets.values()],
             folders=[l.path for l in layout.chain],
         )
         font_config, font_css = _fonts(layout.all_fonts)
         stylesheets = [font_css] if font_css else []
-        source = HTML(string=html, url_fetcher=fetcher)
+        marks = printshop.print_css(options)
+        if marks:
+            stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            document = source.render(font_config=font_config, stylesheets=stylesheets)
-            fixed: set[int] = set()
-            for _ in range(MAX_FOOTNOTE_PASSES):
-                drifted = [n for n in footnote_drift(document) if n not in fixed]
-                if not drifted:
-                    break
-                fixed.update(drifted)
-                fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
-                document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
-            still = footnote_drift(document)
-            if still:
-                import warnings
-
-                warnings.warn(
-                    f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
-                    "on the page of its call",
-                    ReportkitWarning,
-                    stacklevel=2,
-                )
+            html, renderer, document = self._fitted(
+                resolved, layout, page_size, options, fetcher, font_config, stylesheets
+            )
             identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-            pdf = document.write_pdf(pdf_identifier=identifier, **_variant_options(options or {}))
+            printshop.prepare_document(document, options, renderer.context["date"] or None, identifier)
+            pdf = document.write_pdf(pdf_identifier=identifier, custom_metadata=True, **_variant_options(options))
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -177,7 +165,64 @@ class PdfWriter:
             )
         return bytes(pdf)
 
+    def _fitted(
+        self,
+        resolved: Resolved,
+        layout: Layout,
+        page_size: str,
+        options: dict[str, Any],
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> tuple[str, Renderer, LaidOut]:
+        """Lay out; when the layout sets ``fit_pages`` and the result is longer, try its tighter ``fit-N`` steps."""
+        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        document = self._lay_out(html, renderer, fetcher, font_config, stylesheets)
+        target = int(renderer.context["options"].get("fit_pages") or 0)
+        steps = int(renderer.context["options"].get("fit_steps") or 0)
+        # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
+        if target and target < len(document.pages) <= target + 1 and "fit" not in options:
+            for step in range(1, steps + 1):
+                fit_html, fit_renderer = self.html(
+                    resolved, layout, page_size=page_size, options={**options, "fit": step}
+                )
+                fit_document = self._lay_out(fit_html, fit_renderer, fetcher, font_config, stylesheets)
+                if len(fit_document.pages) <= target:
+                    return fit_html, fit_renderer, fit_document
+        return html, renderer, document
+
+    def _lay_out(
+        self,
+        html: str,
+        renderer: Renderer,
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> LaidOut:
+        """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
+        source = HTML(string=html, url_fetcher=fetcher)
+        document = source.render(font_config=font_config, stylesheets=stylesheets)
+        fixed: set[int] = set()
+        for _ in range(MAX_FOOTNOTE_PASSES):
+            drifted = [n for n in footnote_drift(document) if n not in fixed]
+            if not drifted:
+                break
+            fixed.update(drifted)
+            fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
+            document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
+        still = footnote_drift(document)
+        if still:
+            import warnings
+
+            warnings.warn(
+                f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
+                "on the page of its call",
+                ReportkitWarning,
+                stacklevel=3,
+            )
+        return document
+
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
-    return {"pdf_version": "1.7"}
+    return {"pdf_version": "1.7", **printshop.variant_options(options)}
