@@ -39,7 +39,7 @@ CONTEXT: dict[str, str] = {
     "dir": "text direction of the language: 'ltr' or 'rtl'",
     "title": "the question or title",
     "short_title": "the title cut to about 60 characters at a word, for running heads",
-    "rating": "the verdict's rating on the scale (key, label, order, colour, symbol), or None",
+    "rating": "the verdict's rating on the scale (key, label, order, colour, symbol, text_colour), or None",
     "verdict_label": "the verdict's own label, else its rating's label; '' without a verdict",
     "explanation_html": "the verdict's explanation rendered from Markdown (Markup)",
     "scale": "the rating scale in force (name, ratings)",
