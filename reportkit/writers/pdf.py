@@ -24,13 +24,15 @@ from weasyprint.document import Document as LaidOut
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .. import archival
 from ..errors import RenderError, ReportkitWarning
 from ..fonts import font_face_css, font_files
 from ..layouts import Layout
 from ..render import Medium, Renderer
+from ..reproducible import build_datetime, content_digest, fixed_font_time, options_key
 from ..resolve import Asset, Resolved
 
-__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift"]
+__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
@@ -162,8 +164,15 @@ class PdfWriter:
                     ReportkitWarning,
                     stacklevel=2,
                 )
-            identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-            pdf = document.write_pdf(pdf_identifier=identifier, **_variant_options(options or {}))
+            identifier = pdf_identifier(html, resolved, layout, options or {})
+            write_options = {
+                **_variant_options(options or {}),
+                **archival.write_options(
+                    resolved, layout, page_size=page_size, options=options or {}, identifier=identifier
+                ),
+            }
+            with fixed_font_time(build_datetime(resolved.doc)):
+                pdf = document.write_pdf(pdf_identifier=identifier.encode(), **write_options)
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -176,6 +185,22 @@ class PdfWriter:
                 stacklevel=2,
             )
         return bytes(pdf)
+
+
+def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
+    """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
+    for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
+        html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
+    for asset in resolved.assets.values():
+        html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
+    layout_files = [
+        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for l in layout.chain
+        for p in sorted(l.path.rglob("*"))
+        if p.is_file()
+    ]
+    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    return content_digest(html, layout_files, assets, options_key(options))[:32]
 
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
