@@ -19,6 +19,7 @@ from .errors import (
 )
 from .factcheck import FactCheck, load
 from .limits import Limits
+from .verification import extract, verify
 
 __all__ = [
     "CitationError",
@@ -33,5 +34,7 @@ __all__ = [
     "ReportkitWarning",
     "UnsafeResourceError",
     "__version__",
+    "extract",
     "load",
+    "verify",
 ]

@@ -27,7 +27,7 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from .resolve import Resolved
 
 __all__ = [
     "ARCHIVAL_VARIANT",
+    "DESCRIBED",
     "NS",
     "PDFA_CONFORMANCE",
     "PDFA_PART",
@@ -154,25 +155,66 @@ class Record:
     #: PDF/A and PDF/UA identification (``pdfaid:part``...): (qualified name, value).
     claims: tuple[tuple[str, str], ...] = ()
 
+    def properties(self) -> list[tuple[str, str, str | list[str]]]:
+        """The XMP properties, in order: (qualified name, kind: text/alt/seq/bag, value)."""
+        props: list[tuple[str, str, str | list[str]]] = [(name, "text", value) for name, value in self.claims]
+        props += [("dc:format", "text", "application/pdf"), ("dc:title", "alt", self.title)]
+        if self.authors:
+            props.append(("dc:creator", "seq", list(self.authors)))
+        if self.description:
+            props.append(("dc:description", "alt", self.description))
+        props.append(("dc:language", "bag", [self.language]))
+        if self.keywords:
+            props.append(("dc:subject", "bag", list(self.keywords)))
+        if self.publisher:
+            props.append(("dc:publisher", "bag", [self.publisher]))
+        if self.editors:
+            props.append(("dc:contributor", "bag", list(self.editors)))
+        props.append(("dc:identifier", "text", self.rk.get("factcheckId", "")))
+        if self.keywords:
+            props.append(("pdf:Keywords", "text", ", ".join(self.keywords)))
+        props += [("pdf:Producer", "text", self.producer), ("xmp:CreatorTool", "text", self.generator)]
+        if self.created:
+            props.append(("xmp:CreateDate", "text", self.created))
+        if self.modified:
+            props += [("xmp:ModifyDate", "text", self.modified), ("xmp:MetadataDate", "text", self.modified)]
+        props += [("xmpMM:DocumentID", "text", self.document_id), ("xmpMM:InstanceID", "text", self.instance_id)]
+        props += [(f"rk:{name}", "text", value) for name, value in self.rk.items()]
+        return props
+
+
+#: Properties that describe the fact-check itself (not the build): they must agree with the embedded source.
+DESCRIBED = (
+    "dc:title", "dc:creator", "dc:description", "dc:language", "dc:subject", "dc:publisher", "dc:contributor",
+    "dc:identifier", "pdf:Keywords", "xmp:CreateDate", "xmp:ModifyDate", "xmpMM:DocumentID",
+    "rk:factcheckId", "rk:verdictRating", "rk:verdictLabel", "rk:ratingLabel", "rk:ratingOrder", "rk:ratingScale",
+    "rk:ratingScaleSize", "rk:claimant",
+)
+
+
+def _weasyprint_version() -> str:
+    """WeasyPrint's version, read without importing it (verifying a PDF needs no layout engine)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        return "unknown"
+
 
 def _producer() -> str:
-    import weasyprint
-
-    return f"reportkit {__version__} (WeasyPrint {weasyprint.__version__})"
+    return f"reportkit {__version__} (WeasyPrint {_weasyprint_version()})"
 
 
 def record_for(
-    resolved: Resolved,
-    layout: Layout,
+    doc: Document,
     *,
+    layout_name: str,
     page_size: str,
     identifier: str,
     source: bytes | None = None,
 ) -> Record:
-    """The metadata record of one PDF build; ``source`` (the embedded JSON) makes it archival."""
-    import weasyprint
-
-    doc = resolved.doc
+    """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival."""
     rk: dict[str, str] = {"factcheckId": doc.id}
     if doc.verdict is not None and doc.rating is not None:
         rk["verdictRating"] = doc.rating.key
@@ -192,10 +234,10 @@ def record_for(
             ("pdfaid:conformance", PDFA_CONFORMANCE),
             ("pdfuaid:part", str(PDFUA_PART)),
         )
-    rk["layout"] = layout.name
+    rk["layout"] = layout_name
     rk["pageSize"] = page_size
     rk["reportkitVersion"] = __version__
-    rk["weasyprintVersion"] = weasyprint.__version__
+    rk["weasyprintVersion"] = _weasyprint_version()
     return Record(
         title=doc.title,
         authors=tuple(doc.authors),
@@ -229,14 +271,6 @@ def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._E
     return element
 
 
-def _container(parent: etree._Element, name: str, kind: str, items: list[str], *, alt: bool = False) -> None:
-    holder = _add(_add(parent, name), f"rdf:{kind}")
-    for item in items:
-        li = _add(holder, "rdf:li", item)
-        if alt:
-            li.set(_XML_LANG, "x-default")
-
-
 def _schema(bag: etree._Element, schema: tuple[str, str, str, Mapping[str, tuple[str, str]]]) -> None:
     title, uri, prefix, properties = schema
     li = _add(bag, "rdf:li")
@@ -254,57 +288,36 @@ def _schema(bag: etree._Element, schema: tuple[str, str, str, Mapping[str, tuple
         _add(prop, "pdfaProperty:description", description)
 
 
-def xmp_packet(record: Record, kept: list[etree._Element] = ()) -> bytes:  # type: ignore[assignment]
+def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
     """The XMP packet (one ``rdf:RDF``) describing ``record``; ``kept`` are properties of another packet to carry over."""
+    props = record.properties()
     used = ["x", "rdf", "dc", "xmp", "xmpMM", "pdf", "pdfaExtension", "pdfaSchema", "pdfaProperty", "rk"]
-    claim_prefixes = {name.partition(":")[0] for name, _ in record.claims}
-    kept_prefixes = {p for p, uri in NS.items() for e in kept if e.tag.startswith(f"{{{uri}}}")}
-    used += sorted((claim_prefixes | kept_prefixes) - set(used))
+    named = {name.partition(":")[0] for name, _, _ in props}
+    named |= {p for p, uri in NS.items() for e in kept if e.tag.startswith(f"{{{uri}}}")}
+    used += sorted(named - set(used))
     meta = etree.Element(_q("x:xmpmeta"), nsmap={"x": NS["x"]})
     meta.set(_q("x:xmptk"), f"reportkit {__version__}")
     rdf = etree.SubElement(meta, _q("rdf:RDF"), nsmap={"rdf": NS["rdf"]})
     desc = etree.SubElement(rdf, _q("rdf:Description"), nsmap={p: NS[p] for p in used if p not in ("x", "rdf")})
     desc.set(_q("rdf:about"), "")
 
-    seen = set()
-    for name, value in record.claims:
-        _add(desc, name, value)
-        seen.add(_q(name))
-    for element in kept:
+    seen = {_q(name) for name, _, _ in props}
+    for element in kept:  # another tool's variant identification, unless reportkit states it too
         if element.tag not in seen:
             desc.append(element)
             seen.add(element.tag)
-
-    _add(desc, "dc:format", "application/pdf")
-    _container(desc, "dc:title", "Alt", [record.title], alt=True)
-    if record.authors:
-        _container(desc, "dc:creator", "Seq", list(record.authors))
-    if record.description:
-        _container(desc, "dc:description", "Alt", [record.description], alt=True)
-    _container(desc, "dc:language", "Bag", [record.language])
-    if record.keywords:
-        _container(desc, "dc:subject", "Bag", list(record.keywords))
-    if record.publisher:
-        _container(desc, "dc:publisher", "Bag", [record.publisher])
-    if record.editors:
-        _container(desc, "dc:contributor", "Bag", list(record.editors))
-    _add(desc, "dc:identifier", record.rk.get("factcheckId", ""))
-    if record.keywords:
-        _add(desc, "pdf:Keywords", ", ".join(record.keywords))
-    _add(desc, "pdf:Producer", record.producer)
-    _add(desc, "xmp:CreatorTool", record.generator)
-    if record.created:
-        _add(desc, "xmp:CreateDate", record.created)
-    if record.modified:
-        _add(desc, "xmp:ModifyDate", record.modified)
-        _add(desc, "xmp:MetadataDate", record.modified)
-    _add(desc, "xmpMM:DocumentID", record.document_id)
-    _add(desc, "xmpMM:InstanceID", record.instance_id)
-    for name, value in record.rk.items():
-        _add(desc, f"rk:{name}", value)
+    for name, kind, value in props:
+        if kind == "text":
+            _add(desc, name, str(value))
+            continue
+        holder = _add(_add(desc, name), {"alt": "rdf:Alt", "seq": "rdf:Seq", "bag": "rdf:Bag"}[kind])
+        for item in [value] if isinstance(value, str) else value:
+            li = _add(holder, "rdf:li", item)
+            if kind == "alt":
+                li.set(_XML_LANG, "x-default")
 
     bag = _add(_add(desc, "pdfaExtension:schemas"), "rdf:Bag")
-    if f"{{{NS['pdfuaid']}}}part" in seen:
+    if _q("pdfuaid:part") in seen:
         _schema(bag, _PDFUA_SCHEMA)
     _schema(bag, _RK_SCHEMA)
 
@@ -469,7 +482,7 @@ def write_options(
     """WeasyPrint ``write_pdf`` options: the metadata finisher always; variant, tags and attachments when archival."""
     archival = is_archival(options)
     source = canonical_json(resolved.doc) if archival else None
-    record = record_for(resolved, layout, page_size=page_size, identifier=identifier, source=source)
+    record = record_for(resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source)
     result: dict[str, Any] = {"finisher": Finisher(record, archival=archival)}
     if archival:
         assert source is not None

@@ -200,7 +200,9 @@ def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mappi
         if p.is_file()
     ]
     assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
-    return content_digest(html, layout_files, assets, options_key(options))[:32]
+    effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
+    effective["archival"] = archival.is_archival(effective)
+    return content_digest(html, layout_files, assets, options_key(effective))[:32]
 
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
