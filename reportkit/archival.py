@@ -404,6 +404,8 @@ class Finisher:
                     obj.extra["Interpolate"] = "false"
             if "StructTreeRoot" in pdf.catalog:
                 _link_annotations_in_links(pdf)
+            if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+                pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
 
 def _bytes(part: Any) -> bytes:

@@ -429,15 +429,18 @@ def _check_source(archive: Archive) -> tuple[list[Check], dict[str, Any] | None]
 
 def _check_resolves(data: Mapping[str, Any], files: Mapping[str, EmbeddedFile]) -> None:
     """Validate the source and resolve it against its embedded images (citations, image files)."""
+    from .limits import Limits
     from .model import validate
     from .resolve import resolve
 
     doc = validate(data, file=SOURCE_NAME)
+    # The build already applied its limits; images it refused (placeholders) were never embedded.
+    unlimited = Limits(**{name: 10**12 for name in Limits.__dataclass_fields__})
     with tempfile.TemporaryDirectory(prefix="reportkit-verify-") as folder:
         _write_images(files, Path(folder))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ReportkitWarning)
-            resolve(doc, base_dir=Path(folder), file=SOURCE_NAME)
+            resolve(doc, base_dir=Path(folder), file=SOURCE_NAME, limits=unlimited, unsafe_images="placeholder")
 
 
 def _check_metadata(archive: Archive, data: Mapping[str, Any]) -> Check:
