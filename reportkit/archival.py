@@ -49,6 +49,7 @@ __all__ = [
     "Record",
     "SOURCE_NAME",
     "canonical_json",
+    "check_archivable",
     "is_archival",
     "record_for",
     "write_options",
@@ -471,6 +472,36 @@ def _attachments(resolved: Resolved, source: bytes, when: dt.datetime) -> list[A
         )
         for name, (data, description) in sorted(files.items(), key=lambda item: item[0].encode())
     ]
+
+
+def check_archivable(resolved: Resolved, variant: Mapping[str, Any]) -> None:
+    """Refuse, before any layout, what would make an archival PDF's claims false.
+
+    ``variant`` holds the WeasyPrint options of another PDF variant asked for (PDF/X...):
+    one file cannot be both. An image without a text alternative would break PDF/UA-1.
+    """
+    from .errors import InputError, ReportkitError
+
+    if variant.get("pdf_variant"):
+        raise ReportkitError(
+            f"an archival PDF (PDF/A-3a + PDF/UA-1) cannot also be {variant['pdf_variant'].upper()}",
+            file=resolved.file,
+            hint="build the two variants separately",
+        )
+    for part in resolved.parts:
+        for block in part.tokens:
+            for child in block.children or ():
+                if child.type == "image" and not child.content.strip():
+                    src = str(child.attrs.get("src", ""))
+                    line = part.line + block.map[0] if part.line is not None and block.map else None
+                    raise InputError(
+                        f"image {src!r} in {part.title} has no alt text, and PDF/UA-1 (archival PDFs) needs "
+                        "a text alternative for every image",
+                        file=resolved.file,
+                        line=line,
+                        field=part.name,
+                        hint="describe the image in ![...], or build without --archival",
+                    )
 
 
 def write_options(

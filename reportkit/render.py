@@ -179,6 +179,18 @@ class _MarkdownHTML(RendererHTML):
             return "\n"
         return super().renderToken(tokens, idx, options, env)
 
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        """A heading nested under the part's own heading, never skipping a level (PDF/UA, WCAG)."""
+        token = tokens[idx]
+        wanted = env["heading_base"] + 1 + int(token.tag[1]) - env["heading_top"]
+        level = max(env["heading_base"] + 1, min(wanted, env["heading_last"] + 1, 6))
+        env["heading_last"] = level
+        env["heading_open"].append(level)
+        return f"<h{level}{self.renderAttrs(token)}>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        return f"</h{env['heading_open'].pop()}>\n"
+
     def image(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         token = tokens[idx]
         src = str(token.attrs.get("src", ""))
@@ -258,12 +270,19 @@ class Renderer:
         part = self.resolved.part(name)
         if part is None:
             return Markup("")
+        levels = [int(t.tag[1]) for t in part.tokens if t.type == "heading_open"]
+        # Headings in a text sit under the heading it is shown with: h1 (the title) for the verdict, h2 otherwise.
+        base = 1 if name == "verdict.explanation" else 2
         env = {
             "macros": self.macros,
             "cite_view": self._cite_view,
             "assets": self.resolved.assets,
             "asset_url": self.medium.asset_url,
             "figure_number": self._figure_number,
+            "heading_base": base,
+            "heading_top": min(levels, default=1),
+            "heading_last": base,
+            "heading_open": [],
         }
         return Markup(_MarkdownHTML().render(part.tokens, parser().options, env))
 

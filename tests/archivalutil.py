@@ -21,7 +21,7 @@ def png(width: int, height: int) -> bytes:
 
 
 def edge_check(folder: Path) -> rk.FactCheck:
-    """A fact-check unlike the samples: two authors, no dates, en-GB, a PNG figure, emphasis inside links."""
+    """A fact-check unlike the samples: two authors, no dates, en-GB, a PNG figure, emphasis inside links, headings."""
     (folder / "chart.png").write_bytes(png(40, 20))
     return (
         rk.FactCheck("Did the council really double parking fees?", authors=["Ann Author", "Bo Writer"],
@@ -30,7 +30,8 @@ def edge_check(folder: Path) -> rk.FactCheck:
         .verdict("mixed", label="Partly", explanation="Fees rose by half [@minutes, p. 3].")
         .summary("Fees rose [@minutes]. See [**the minutes**](https://example.org/minutes) and "
                  "[an *emphasised* link](https://example.org/x).")
-        .section("Figures", '![A bar chart of fees by year](chart.png "Fees by year")\n\nText [@budget, table 2].')
+        .section("Figures", '#### A deep heading\n\n![A bar chart of fees by year](chart.png "Fees by year")\n\n'
+                 "Text [@budget, table 2].\n\n# A top-level heading\n\nMore text.")
         .source("minutes", title="Council minutes", url="https://example.org/minutes", publisher="Council")
         .source("budget", title="Budget 2025", url="https://example.org/budget", publisher="Council")
     )

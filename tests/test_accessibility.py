@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from reportkit.layouts import find_layout
 from reportkit.model import DEFAULT_SCALE, Rating, contrast_ratio
 from reportkit.writers.pdf import PdfWriter
 
-from archivalutil import edge_check
+from archivalutil import edge_check, png
 from validators import Ace, ace_violations
 
 OPF = "{http://www.idpf.org/2007/opf}"
@@ -87,3 +89,32 @@ def test_badges_use_the_legible_text_colour_in_print_and_epub(built):
     assert "background-color: #d4571c; color: #000000" in html
     with zipfile.ZipFile(built["energy-bills"]["epub"]) as archive:
         assert b"background-color: #d4571c; color: #000000" in archive.read("EPUB/title.xhtml")
+
+
+def test_headings_in_texts_nest_under_the_heading_they_are_shown_with_and_never_skip_a_level(tmp_path):
+    check = (
+        rk.FactCheck("Headings everywhere?")
+        .verdict("mixed", explanation="Because.\n\n### Why")
+        .summary("Text.\n\n#### Sub")
+        .section("Body", "#### Deep\n\nText.\n\n# Top\n\n###### Deepest\n\n## Not a section: a second-level one")
+    )
+    html, _ = PdfWriter().html(check.resolve(), find_layout("report"))
+    levels = [(int(m.group(1)), m.group(2)) for m in re.finditer(r"<h(\d)[^>]*>(?:<span[^>]*>\d+</span> )?([^<]*)", html)]
+    assert levels == [(1, "Headings everywhere?"), (2, "Why"), (2, "Summary"), (3, "Sub"), (2, "Body"), (3, "Deep"),
+                      (3, "Top"), (4, "Deepest"), (4, "Not a section: a second-level one"), (2, "Sources")]
+    # '## ' starts a section in Markdown files; in a section's body given through the API it is a heading too.
+    body = check.document.sections[0].body
+    assert "## Not a section" in body and body.count("\n## ") == 1
+    with zipfile.ZipFile(io.BytesIO(check.render("epub"))) as archive:
+        section = archive.read("EPUB/section-1.xhtml").decode()
+    assert re.findall(r"<h(\d)", section) == ["2", "3", "3", "4", "4"]
+
+
+def test_an_archival_pdf_refuses_an_image_without_alt_text(tmp_path):
+    (tmp_path / "chart.png").write_bytes(png(4, 4))
+    check = rk.FactCheck("An image without words?", base_dir=tmp_path).section("Body", "![](chart.png)")
+    with pytest.warns(rk.ReportkitWarning, match="no alt text"):
+        check.resolve()
+    with pytest.raises(rk.InputError, match="PDF/UA-1 .* needs a text alternative") as caught:
+        check.to_pdf(tmp_path / "a.pdf", archival=True)
+    assert caught.value.field == "sections[0].body" and not (tmp_path / "a.pdf").exists()

@@ -272,3 +272,13 @@ def test_markdown_dump_reads_back_exactly_even_when_the_body_cannot_hold_the_sec
     assert text.count("\n## ") == 0  # kept in the front matter, where it reads back unchanged
     (tmp_path / "b.md").write_text(text, encoding="utf-8")
     assert rk.load(tmp_path / "b.md").to_dict() == awkward
+
+
+def test_an_archival_pdf_cannot_also_be_another_pdf_variant(monkeypatch, tmp_path):
+    import reportkit.writers.pdf as pdf_writer
+
+    monkeypatch.setattr(pdf_writer, "_variant_options", lambda options: {"pdf_variant": "pdf/x-4"})
+    monkeypatch.setattr(pdf_writer.HTML, "render", lambda *a, **k: pytest.fail("laid out before refusing"))
+    check = rk.FactCheck("Both at once?").section("Body", "Text.")
+    with pytest.raises(rk.ReportkitError, match="cannot also be PDF/X-4"):
+        check.to_pdf(tmp_path / "both.pdf", archival=True)

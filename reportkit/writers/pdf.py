@@ -136,6 +136,9 @@ class PdfWriter:
         options: Mapping[str, Any] | None = None,
     ) -> bytes:
         """Lay out the document, correct drifted footnotes, and return the PDF bytes."""
+        variant = _variant_options(options or {})
+        if archival.is_archival(options or {}):
+            archival.check_archivable(resolved, variant)  # before the costly layout
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         fetcher = SafeFetcher(
             files=[a.path for a in resolved.assets.values()],
@@ -166,7 +169,7 @@ class PdfWriter:
                 )
             identifier = pdf_identifier(html, resolved, layout, options or {})
             write_options = {
-                **_variant_options(options or {}),
+                **variant,
                 **archival.write_options(
                     resolved, layout, page_size=page_size, options=options or {}, identifier=identifier
                 ),
