@@ -20,12 +20,18 @@ from lxml import etree
 import reportkit as rk
 from reportkit.reproducible import FALLBACK_DATE, build_datetime, fixed_font_time
 
-#: Builds the inputs given in a fresh process whose clock runs ``offset`` seconds ahead; prints the subsetters used.
+#: Builds the inputs given in a fresh process whose clock (time and datetime) runs ``offset`` seconds ahead;
+#: prints the font subsetters WeasyPrint used.
 RUNNER = r"""
-import json, sys, time
+import datetime, json, sys, time
 offset, subsetter, out, *inputs = sys.argv[1:]
 real_time = time.time
 time.time = lambda: real_time() + float(offset)
+class ShiftedDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.fromtimestamp(time.time(), tz)
+datetime.datetime = ShiftedDatetime  # before anything imports it
 import weasyprint.pdf.fonts as fonts
 if subsetter == "fonttools":
     fonts.harfbuzz_subset = None  # what WeasyPrint does on machines without libharfbuzz-subset
