@@ -111,8 +111,11 @@ def build(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a list, one object per file).")
 def verify(files: tuple[Path, ...], as_json: bool) -> None:
-    """Check archival PDFs: PDF/A and PDF/UA declared, output intent, fonts embedded, the embedded
-    source present, valid and unchanged (SHA-256 against the XMP metadata), links, pages.
+    """Check archival PDFs, with a short report per file.
+
+    Checks: PDF/A and PDF/UA declared in the XMP metadata, output intent, every font embedded, the
+    embedded source present, valid and unchanged (SHA-256 against the XMP metadata), the metadata
+    matching the source, links, pages.
 
     Exit status: 0 when every check of every file passes, 1 when a check fails, 2 when a file
     cannot be read as a PDF.
