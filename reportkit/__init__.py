@@ -20,6 +20,7 @@ from .errors import (
 from .digest import bundle
 from .factcheck import FactCheck, load
 from .limits import Limits
+from .verification import extract, verify
 
 __all__ = [
     "CitationError",
@@ -35,5 +36,7 @@ __all__ = [
     "UnsafeResourceError",
     "__version__",
     "bundle",
+    "extract",
     "load",
+    "verify",
 ]

@@ -55,6 +55,8 @@ def main() -> None:
               help="Seconds one output may take to render before it is stopped.")
 @click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=8, show_default=True,
               help="Largest input file read, in MB.")
+@click.option("--archival", is_flag=True,
+              help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -70,6 +72,7 @@ def build(
     unsafe_images: str,
     timeout: float,
     max_input_mb: float,
+    archival: bool,
     debug: bool,
     print_marks: bool = False,
     pdf_x: bool = False,
@@ -92,7 +95,7 @@ def build(
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     if bundle_path is not None and "pdf" not in formats:
         _fail("--bundle combines PDFs: add pdf to --format", 2)
-    extra = _print_options(print_marks, pdf_x)
+    extra: dict[str, bool] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     built_pdfs: list[Path] = []
     worst = 0
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
@@ -248,6 +251,82 @@ def preview_command(
         click.echo("stopped")
     except ReportkitError as exc:
         _fail(str(exc), exc.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a list, one object per file).")
+def verify(files: tuple[Path, ...], as_json: bool) -> None:
+    """Check archival PDFs, with a short report per file.
+
+    Checks: PDF/A and PDF/UA declared in the XMP metadata, output intent, every font embedded, the
+    embedded source present, valid and unchanged (SHA-256 against the XMP metadata), the metadata
+    matching the source, links, pages.
+
+    Exit status: 0 when every check of every file passes, 1 when a check fails, 2 when a file
+    cannot be read as a PDF.
+    """
+    import json
+
+    from .errors import ReportkitError
+    from .verification import verify as verify_pdf
+
+    worst, results = 0, []
+    for file in files:
+        try:
+            report = verify_pdf(file)
+        except ReportkitError as exc:
+            worst = max(worst, exc.exit_code)
+            results.append({"file": str(file), "ok": False, "error": exc.message})
+            if not as_json:
+                click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        results.append(report.to_dict())
+        if not report.ok:
+            worst = max(worst, 1)
+        if as_json:
+            continue
+        facts = [f"PDF/A-{report.pdfa}" if report.pdfa else "not PDF/A", f"PDF/UA-{report.pdfua}" if report.pdfua else "not PDF/UA"]
+        facts.append(f"{report.pages} page{'s' if report.pages != 1 else ''}")
+        status = click.style("PASS", fg="green") if report.ok else click.style("FAIL", fg="red")
+        click.echo(f"{status} {file} ({', '.join(facts)})")
+        for check in report.checks:
+            mark = click.style("  ok  ", fg="green") if check.ok else click.style("  FAIL", fg="red")
+            click.echo(f"{mark} {check.name:<13} {check.message}")
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    if worst:
+        sys.exit(worst)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="Write the fact-check to this .json or .md file, its images beside it. Default: JSON on stdout.")
+def extract(pdf: Path, out: Path | None) -> None:
+    """Get the fact-check back from an archival PDF's embedded source.
+
+    Rebuilding it (with the layout and page size the PDF records) gives the same PDF, byte for byte.
+    """
+    from .errors import ReportkitError
+    from .verification import extract as extract_pdf, read_archive
+
+    try:
+        check = extract_pdf(pdf, out)
+        archive = read_archive(pdf)
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+        return
+    images = [name for name in archive.files if archive.source is None or name != archive.source.name]
+    if out is None:
+        click.echo(check.to_json(), nl=False)
+        if images:
+            click.secho(f"note: {len(images)} image(s) not written: give -o FILE to get them too", fg="yellow", err=True)
+        return
+    click.echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
+    layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
+    if layout and size:
+        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}")
 
 
 def _fail(message: str, code: int) -> None:

@@ -74,6 +74,13 @@ class CoverRating:
     symbol: str
     shape: str
 
+    @property
+    def text_colour(self) -> str:
+        """Badge text colour: white or black, whichever contrasts more with :attr:`colour`."""
+        from .model import text_colour_on
+
+        return text_colour_on(self.colour)
+
 
 @dataclass
 class ReportInfo:

@@ -231,7 +231,11 @@ class FactCheck:
     def to_pdf(
         self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
     ) -> Path:
-        """Write print-ready PDF to ``path`` (atomically); return the path."""
+        """Write print-ready PDF to ``path`` (atomically); return the path.
+
+        ``archival=True`` makes it PDF/A-3a and PDF/UA-1 with the fact-check's source
+        embedded (see :mod:`reportkit.archival`; check it with :func:`reportkit.verify`).
+        """
         return self._write("pdf", path, layout=layout, page_size=page_size, **options)
 
     def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:

@@ -125,6 +125,17 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date, or its text when it is no real date (2025-13-01), so validation names the field."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
     """Parse YAML text whose first line is line ``first_line`` of ``file``; record each field's line."""
     loader = _Loader(text)

@@ -42,6 +42,7 @@ __all__ = [
     "Section",
     "Source",
     "Verdict",
+    "contrast_ratio",
     "slugify",
     "validate",
     "validate_part",
@@ -151,6 +152,30 @@ class Rating(_Model):
     order: int = Field(description="Position on the scale, 1 = most accurate.")
     colour: Annotated[str, AfterValidator(lambda v: _check_colour(v))]
     symbol: str = Field(default="", description="A glyph drawn in the badge beside the label.")
+
+    @property
+    def text_colour(self) -> str:
+        """Badge text colour: white or black, whichever contrasts more with :attr:`colour` (always 4.58:1 or more)."""
+        return text_colour_on(self.colour)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(background: str) -> str:
+    """White or black, whichever contrasts more with the ``#rrggbb`` colour ``background``."""
+    white, black = contrast_ratio(background, "#ffffff"), contrast_ratio(background, "#000000")
+    return "#ffffff" if white >= black else "#000000"
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21; AA asks 4.5 for normal text)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _check_colour(value: str) -> str:

@@ -41,7 +41,7 @@ CONTEXT: dict[str, str] = {
     "dir": "text direction of the language: 'ltr' or 'rtl'",
     "title": "the question or title",
     "short_title": "the title cut to about 60 characters at a word, for running heads",
-    "rating": "the verdict's rating on the scale (key, label, order, colour, symbol), or None",
+    "rating": "the verdict's rating on the scale (key, label, order, colour, symbol, text_colour), or None",
     "rating_label": "rating_label(rating): a rating's label, translated when it is one of the default scale",
     "rating_shape": "rating_shape(rating): the badge shape of a rating: 'true', 'mostly-true', 'mixed', "
     "'mostly-false', 'false' or 'unsupported' (custom scales map by position on the scale)",
@@ -208,6 +208,18 @@ class _MarkdownHTML(RendererHTML):
             return "\n"
         return super().renderToken(tokens, idx, options, env)
 
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        """A heading nested under the part's own heading, never skipping a level (PDF/UA, WCAG)."""
+        token = tokens[idx]
+        wanted = env["heading_base"] + 1 + int(token.tag[1]) - env["heading_top"]
+        level = max(env["heading_base"] + 1, min(wanted, env["heading_last"] + 1, 6))
+        env["heading_last"] = level
+        env["heading_open"].append(level)
+        return f"<h{level}{self.renderAttrs(token)}>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        return f"</h{env['heading_open'].pop()}>\n"
+
     def image(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         token = tokens[idx]
         src = str(token.attrs.get("src", ""))
@@ -307,15 +319,22 @@ class Renderer:
         part = self.resolved.part(name)
         if part is None:
             return Markup("")
-        return self._render_tokens(part.tokens)
+        base = 1 if name == "verdict.explanation" else 2
+        return self._render_tokens(part.tokens, base)
 
-    def _render_tokens(self, tokens: Sequence[Token]) -> Markup:
+    def _render_tokens(self, tokens: Sequence[Token], base: int = 2) -> Markup:
+        """Render parsed Markdown; headings in it sit under the heading it is shown with (h1 or h2)."""
+        levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
         env = {
             "macros": self.macros,
             "cite_view": self._cite_view,
             "assets": self.resolved.assets,
             "asset_url": self.medium.asset_url,
             "figure_number": self._figure_number,
+            "heading_base": base,
+            "heading_top": min(levels, default=1),
+            "heading_last": base,
+            "heading_open": [],
         }
         return Markup(_MarkdownHTML().render(list(tokens), parser().options, env))
 

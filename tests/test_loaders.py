@@ -105,3 +105,10 @@ def test_unknown_citation_errors_name_the_line_in_the_file(tmp_path):
     assert error.line == 15
     assert "'optix'" in str(error) and "did you mean 'optics'" in str(error)
     assert "section 1" in str(error)
+
+
+def test_an_impossible_yaml_date_is_a_validation_error_with_its_line(tmp_path):
+    text = FRONT.replace("title: Is the sky green?", "title: Is the sky green?\npublished: 2025-13-01") + "## A\nB [@optics]\n"
+    error = load_error(write(tmp_path, "c.md", text))
+    assert error.field == "published" and error.line == 3
+    assert "not a real date" in str(error)

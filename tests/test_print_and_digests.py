@@ -64,7 +64,7 @@ def test_pdf_x_is_pdf_x4_and_the_same_bytes_every_time() -> None:
     xmp = reader.xmp_metadata
     assert xmp is not None
     raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert "PDF/X-4" in raw and "xmp.did:" in raw
+    assert "PDF/X-4" in raw and "<xmpMM:DocumentID>uuid:" in raw
     assert "/OutputIntents" in reader.trailer["/Root"]
     assert reader.pdf_header == "%PDF-1.6"
     assert str(reader.metadata["/CreationDate"]).startswith("D:20250102")

@@ -184,10 +184,14 @@ def test_the_renderer_fetches_only_listed_files_and_folders(tmp_path):
     fetcher = SafeFetcher(folders=[allowed])
     assert fetcher.fetch((allowed / "ok.css").as_uri()).read() == b"p{}"
     for url in [(tmp_path / "other.css").as_uri(), (allowed / ".." / "other.css").as_uri(),
-                "http://127.0.0.1:9/x.css", "https://example.org/x.css", "data:text/css,p{}"]:
+                "http://127.0.0.1:9/x.css", "https://example.org/x.css", "ftp://127.0.0.1/x.css"]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 5
+    # In-memory data: URLs (the layout's own drawings) read nothing from disk or network.
+    assert fetcher.fetch("data:text/css,p%7B%7D").read() == b"p{}"
+    with pytest.raises(ValueError):
+        SafeFetcher(allow_data=False).fetch("data:text/css,p{}")
 
 
 def test_a_layout_that_asks_for_the_network_gets_nothing(tmp_path, samples, local_server):

@@ -5,7 +5,8 @@ page and summary, one each section, then the corrections and the bibliography
 (back matter). Citations are DAISY noterefs to footnotes in the same file, so
 reading systems show them as pop-ups. The package is reproducible: its
 identifier derives from the fact-check's id, ``dcterms:modified`` from its
-date, and the ZIP entries have fixed timestamps and order.
+date (else ``SOURCE_DATE_EPOCH``, see :mod:`reportkit.reproducible`), and the ZIP
+entries have fixed timestamps and order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lxml import etree
 from ..errors import RenderError
 from ..layouts import Layout
 from ..render import Medium, Renderer
+from ..reproducible import build_datetime
 from ..resolve import Asset, Resolved
 
 __all__ = ["EpubWriter", "epub_identifier"]
@@ -144,7 +146,7 @@ class EpubWriter:
             "epub3_pages": False,  # a page-list would list every footnote (ebooklib#339)
             "epub3_landmark": True,
             "landmark_title": t("Landmarks"),
-            "mtime": _mtime(doc.date),
+            "mtime": build_datetime(doc),  # dcterms:modified: the fact-check's date, never the clock
             "spine_direction": True,
             "package_direction": True,
         }
@@ -185,14 +187,6 @@ def _accessibility(book: Any, *, has_images: bool) -> None:
     entries.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
     for prop, value in entries:
         book.add_metadata(None, "meta", value, {"property": prop})
-
-
-def _mtime(date: str | None) -> Any:
-    import datetime as dt
-
-    if date and len(date) == 10:
-        return dt.datetime.fromisoformat(date)
-    return dt.datetime(2000, 1, 1)
 
 
 def _normalise(data: bytes, language: str) -> bytes:
