@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, UnsafeResourceError
 
 __all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read"]
 
@@ -51,7 +51,7 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
         )
     text = _read_text(file, max_bytes)
     if kind == "markdown":
-        return _markdown(text, file)
+        return _sources_file(_markdown(text, file))
     if kind == "yaml":
         data, lines = _yaml(text, file, first_line=1)
     else:
@@ -63,7 +63,37 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
             line=1,
             hint="a fact-check starts with 'title: ...'",
         )
-    return Loaded(dict(data), file, lines)
+    return _sources_file(Loaded(dict(data), file, lines))
+
+
+def _sources_file(loaded: Loaded) -> Loaded:
+    """Replace ``sources: refs.bib`` (a file next to the input) by the references the file holds."""
+    name = loaded.data.get("sources")
+    if not isinstance(name, str):
+        return loaded
+    from .references import read_references
+
+    line = loaded.lines.get("sources")
+    folder = loaded.file.resolve().parent
+    path = (folder / name.strip()).resolve()
+    if not name.strip() or Path(name.strip()).is_absolute() or not path.is_relative_to(folder):
+        raise UnsafeResourceError(
+            f"the sources file {name!r} lies outside the input's folder",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="put the .bib or .json file next to the fact-check (or in a folder below it)",
+        )
+    if not path.is_file():
+        raise InputError(
+            f"the sources file {name!r} does not exist",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="check the file name: it is looked up next to the fact-check",
+        )
+    loaded.data["sources"] = read_references(path)
+    return loaded
 
 
 def _read_text(file: Path, max_bytes: int) -> str:
