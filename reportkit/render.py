@@ -130,6 +130,8 @@ class SourceView:
     short: str
     cited: bool
     backrefs: list[BackRef] = field(default_factory=list)
+    #: The entry formatted by a CSL style (option ``csl_style``), or None for the layout's own form.
+    formatted: Markup | None = None
 
 
 def short_reference(source: Source, locator: str | None = None, limit: int = 160) -> str:
@@ -312,6 +314,14 @@ class Renderer:
                     backrefs=backrefs,
                 )
             )
+        style = self.context["options"].get("csl_style")
+        if style:  # entries formatted by a CSL style (the optional 'csl' extra)
+            from dataclasses import replace
+
+            from .csl import format_entries
+
+            entries = format_entries([v.source for v in views], str(style), self.resolved.doc.language)
+            views = [replace(view, formatted=entry) for view, entry in zip(views, entries)]
         return views
 
     def _part_label(self, name: str) -> str:
