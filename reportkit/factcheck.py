@@ -51,6 +51,7 @@ class FactCheck:
         updated: Any = None,
         tags: Sequence[str] = (),
         base_dir: PathLike | None = None,
+        url: str | None = None,
     ) -> None:
         self._data: dict[str, Any] = {"title": title, "language": language}
         self._file: Path | None = None
@@ -67,6 +68,7 @@ class FactCheck:
             published=published,
             updated=updated,
             tags=list(tags) or None,
+            url=url,
         )
         if "publisher" in self._data:
             validate_part(Publisher, self._data["publisher"], field="publisher")
@@ -82,9 +84,11 @@ class FactCheck:
         url: str | None = None,
         image: str | None = None,
         archived: str | None = None,
+        claimant_type: str | None = None,
     ) -> FactCheck:
-        """Set the statement checked, who made it, when and where it appeared."""
-        data = _compact(text=text, claimant=claimant, date=date, url=url, image=image, archived=archived)
+        """Set the statement checked, who made it (``claimant_type``: person or organization), when and where."""
+        data = _compact(text=text, claimant=claimant, claimant_type=claimant_type, date=date, url=url, image=image,
+                        archived=archived)
         validate_part(Claim, data, field="claim")
         return self._set(claim=data)
 

@@ -451,6 +451,7 @@ def import_article(
     for heading, text_ in section_texts:
         lines += [f"## {heading.text}", "", text_, ""] if text_ else [f"## {heading.text}", ""]
     markdown = "\n".join(lines).rstrip("\n") + "\n"
+    problems.sort(key=lambda p: (p.line is None, p.line or 0))
     result = ImportResult(markdown, title, [h.raw for h, _ in section_texts], problems, count)
     _check(result, references, path)
     return result

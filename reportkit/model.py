@@ -658,5 +658,9 @@ def _line_for(field: str, lines: Mapping[str, int]) -> int | None:
     while field:
         if field in lines:
             return lines[field]
-        field = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", field)
+        # Drop the last step (``.name``, ``[3]``, or a top-level name); stop when nothing can be dropped.
+        shorter = re.sub(r"(?:^|\.)[^.\[]+$|\[\d+\]$", "", field)
+        if shorter == field:
+            return None
+        field = shorter
     return None
