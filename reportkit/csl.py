@@ -29,6 +29,10 @@ __all__ = ["STYLES", "find_style", "format_entries"]
 STYLES = ("apa", "chicago-author-date")
 _EXTRA_HINT = "install the extra: pip install 'reportkit[csl]'"
 _URL = re.compile(r"(?<![\"'=])\bhttps?://[^\s<>\"]+[^\s<>\".,;:)\]]")
+#: citeproc-py's HTML formatter does not escape the data it is given; the characters that
+#: matter in HTML travel through it as private-use stand-ins and come out as entities.
+_HIDE = str.maketrans({"&": "\ue000", "<": "\ue001", ">": "\ue002"})
+_SHOW = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
 
 
 def _citeproc() -> Any:
@@ -94,6 +98,7 @@ def format_entries(sources: Sequence[Source], style: str, language: str = "en") 
         item = to_csl(source)
         item.pop("archive_location", None)  # reportkit links the archived copy itself
         item.pop("note", None)  # and shows the note after the entry
+        item = _hide(item)
         item["id"] = item["id"].lower()  # citeproc-py looks keys up in lower case
         items.append(item)
     bibliography = CitationStylesBibliography(
@@ -105,6 +110,18 @@ def format_entries(sources: Sequence[Source], style: str, language: str = "en") 
     return [_linkify(str(by_key[item["id"]])) for item in items]
 
 
+def _hide(value: Any) -> Any:
+    """``value`` with ``& < >`` in every string replaced by stand-ins (see :data:`_HIDE`)."""
+    if isinstance(value, str):
+        return value.translate(_HIDE)
+    if isinstance(value, dict):
+        return {k: _hide(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hide(v) for v in value]
+    return value
+
+
 def _linkify(html: str) -> Markup:
-    """citeproc-py's escaped HTML with its URLs made links."""
-    return Markup(_URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', html))
+    """citeproc-py's HTML with its URLs made links and the data's special characters escaped."""
+    linked = _URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', html)
+    return Markup(re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group(0)], linked))
