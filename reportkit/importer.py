@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, LimitError
+from .errors import InputError
+from .loaders import read_text
 from .model import Source
 
 __all__ = ["ARTICLE_SUFFIXES", "ImportProblem", "ImportResult", "import_article"]
@@ -83,21 +84,7 @@ def _read(path: Path) -> tuple[str, str]:
             file=path,
             hint="give the article as .txt, .md or .html",
         )
-    try:
-        if path.stat().st_size > MAX_ARTICLE_BYTES:
-            raise LimitError(f"the article is larger than {MAX_ARTICLE_BYTES // 2**20} MB", file=path)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", file=path, hint="check the path of the article") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not an article", file=path) from None
-    if b"\x00" in raw[:8192]:
-        raise InputError("this is a binary file, not an article", file=path)
-    try:
-        return kind, raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError("the article is not UTF-8 text", file=path, line=line, hint="save it as UTF-8") from None
+    return kind, read_text(path, what="article", max_bytes=MAX_ARTICLE_BYTES)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")

@@ -19,7 +19,7 @@ import yaml
 
 from .errors import InputError, LimitError, UnsafeResourceError
 
-__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read"]
+__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read", "read_text"]
 
 #: The largest input file read; larger files fail at once instead of exhausting memory.
 MAX_INPUT_BYTES = 8 * 1024 * 1024
@@ -128,6 +128,31 @@ def _read_text(file: Path, max_bytes: int) -> str:
             column=column,
             hint="save it as UTF-8 in your editor",
         ) from None
+
+
+def read_text(file: Path, *, what: str, max_bytes: int) -> str:
+    """The UTF-8 text of a file other than a fact-check (``what``: "article", "sources file"...).
+
+    Raises :class:`InputError` (or :class:`LimitError`) naming the file, and the line of
+    a byte that is not UTF-8, for a missing, oversized, binary or undecodable file.
+    """
+    try:
+        if file.stat().st_size > max_bytes:
+            raise LimitError(f"the {what} is larger than {max_bytes // 2**20} MB", file=file)
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such {what}", file=file, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"is a folder, not a {what}", file=file) from None
+    except PermissionError:
+        raise InputError(f"the {what} cannot be read (permission denied)", file=file) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"this is a binary file, not a {what}", file=file)
+    try:
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"the {what} is not UTF-8 text", file=file, line=line, hint="save it as UTF-8") from None
 
 
 def _kind(value: Any) -> str:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, LimitError
+from .errors import InputError
+from .loaders import read_text
 from .model import Name, Source, validate_part
 
 __all__ = ["REFERENCE_SUFFIXES", "from_bibtex", "from_csl", "read_references", "to_csl"]
@@ -47,21 +48,7 @@ def read_references(path: str | Path, *, max_bytes: int = MAX_REFERENCE_BYTES) -
             file=file,
             hint="give a CSL-JSON (.json) or BibTeX (.bib) file, as Zotero, Mendeley or Pandoc export them",
         )
-    try:
-        if file.stat().st_size > max_bytes:
-            raise LimitError(f"the file is larger than {max_bytes // 2**20} MB", file=file)
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such sources file", file=file, hint="check the file name under 'sources:'") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a sources file", file=file) from None
-    except PermissionError:
-        raise InputError("the sources file cannot be read (permission denied)", file=file) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError("the sources file is not UTF-8 text", file=file, line=line, hint="export it as UTF-8") from None
+    text = read_text(file, what="sources file", max_bytes=max_bytes)
     entries = _csl_entries(text, file) if kind == "CSL-JSON" else _bibtex_entries(text, file)
     sources: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
