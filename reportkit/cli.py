@@ -43,7 +43,7 @@ def main() -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="Folder the outputs go to (created if missing).")
 @click.option("-f", "--format", "formats", default="pdf,epub", show_default=True, callback=_formats,
-              help="Comma-separated output formats: pdf, epub.")
+              help="Comma-separated output formats: pdf, epub, html, claimreview.")
 @click.option("-l", "--layout", default="report", show_default=True,
               help="A built-in layout's name, or the path of a layout folder.")
 @click.option("-p", "--page-size", default="A4", show_default=True,
@@ -57,6 +57,8 @@ def main() -> None:
               help="Largest input file read, in MB.")
 @click.option("--archival", is_flag=True,
               help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
+@click.option("--csl-style", default=None, metavar="NAME|PATH",
+              help="Format the sources with a CSL style (apa, chicago-author-date, a .csl file); needs reportkit[csl].")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -73,6 +75,7 @@ def build(
     timeout: float,
     max_input_mb: float,
     archival: bool,
+    csl_style: str | None,
     debug: bool,
     print_marks: bool = False,
     pdf_x: bool = False,
@@ -95,7 +98,9 @@ def build(
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     if bundle_path is not None and "pdf" not in formats:
         _fail("--bundle combines PDFs: add pdf to --format", 2)
-    extra: dict[str, bool] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
+    extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
+    if csl_style:
+        extra["csl_style"] = csl_style
     built_pdfs: list[Path] = []
     worst = 0
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
@@ -327,6 +332,73 @@ def extract(pdf: Path, out: Path | None) -> None:
     layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
     if layout and size:
         click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}")
+
+
+@main.command()
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="Write the schema to this file instead of printing it.")
+def schema(out_file: Path | None) -> None:
+    """Print the JSON Schema of the input format (front matter, YAML, JSON), for editors.
+
+    Hook it into an editor with a first line '# yaml-language-server: $schema=factcheck.schema.json'.
+    """
+    from .schema import input_schema_json
+
+    text = input_schema_json()
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    from .errors import ReportkitError
+    from .output import atomic_write
+
+    try:
+        atomic_write(out_file, text.encode("utf-8"))
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+    click.echo(f"wrote {out_file}")
+
+
+@main.command(name="import")
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("-s", "--sources", "sources", required=True, type=click.Path(path_type=Path),
+              help="The article's references, in citation order: CSL-JSON (.json) or BibTeX (.bib).")
+@click.option("-o", "--out", "out_file", required=True, type=click.Path(path_type=Path),
+              help="The Markdown fact-check to write.")
+@click.option("--language", default="en", show_default=True, help="The article's language (BCP 47).")
+@click.option("--inline-sources", is_flag=True,
+              help="List the sources in the front matter even when the reference file could be named instead.")
+@click.option("--strict", is_flag=True, help="Write nothing (exit 2) if anything could not be mapped.")
+def import_(article: Path, sources: Path, out_file: Path, language: str, inline_sources: bool, strict: bool) -> None:
+    """Turn an existing ARTICLE (.txt, .md, .html) into a reportkit Markdown fact-check.
+
+    The article has a title, an "Executive summary", numbered section headings and numeric
+    citations [1] [2]; citation n becomes [@key] of the n-th reference of --sources. What
+    cannot be mapped is kept as text and reported.
+    """
+    import os
+
+    from .errors import ReportkitError
+    from .importer import import_article
+    from .output import atomic_write
+
+    sources_ref = None
+    folder = out_file.resolve().parent
+    if not inline_sources and sources.resolve().is_relative_to(folder):
+        sources_ref = Path(os.path.relpath(sources.resolve(), folder)).as_posix()
+    try:
+        result = import_article(article, sources, language=language, sources_ref=sources_ref)
+        for problem in result.problems:
+            click.secho(f"warning: {article}: {problem}", fg="yellow", err=True)
+        if strict and result.problems:
+            _fail(f"{len(result.problems)} thing(s) could not be mapped (--strict): nothing written", 2)
+        atomic_write(out_file, result.markdown.encode("utf-8"))
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+    where = f"sources from {sources_ref}" if sources_ref else "sources listed in the front matter"
+    click.echo(
+        f"wrote {out_file}: {len(result.sections)} sections, {result.citations} citations, {where}"
+        + (f"; {len(result.problems)} warning(s)" if result.problems else "")
+    )
 
 
 def _fail(message: str, code: int) -> None:

@@ -54,6 +54,7 @@ class FactCheck:
         base_dir: PathLike | None = None,
         limits: Limits = DEFAULT_LIMITS,
         unsafe_images: str = "error",
+        url: str | None = None,
     ) -> None:
         self._init({"title": title, "language": language}, base_dir=base_dir, limits=limits,
                    unsafe_images=unsafe_images)
@@ -66,6 +67,7 @@ class FactCheck:
             published=published,
             updated=updated,
             tags=list(tags) or None,
+            url=url,
         )
         if "publisher" in self._data:
             validate_part(Publisher, self._data["publisher"], field="publisher")
@@ -81,9 +83,11 @@ class FactCheck:
         url: str | None = None,
         image: str | None = None,
         archived: str | None = None,
+        claimant_type: str | None = None,
     ) -> FactCheck:
-        """Set the statement checked, who made it, when and where it appeared."""
-        data = _compact(text=text, claimant=claimant, date=date, url=url, image=image, archived=archived)
+        """Set the statement checked, who made it (``claimant_type``: person or organization), when and where."""
+        data = _compact(text=text, claimant=claimant, claimant_type=claimant_type, date=date, url=url, image=image,
+                        archived=archived)
         validate_part(Claim, data, field="claim")
         return self._set(claim=data)
 
@@ -116,8 +120,11 @@ class FactCheck:
         accessed: Any = None,
         archived: str | None = None,
         note: str | None = None,
+        container: str | None = None,
+        type: str | None = None,
+        doi: str | None = None,
     ) -> FactCheck:
-        """Add a source, cited in the text as ``[@key]``."""
+        """Add a source, cited in the text as ``[@key]``; an author is a name or ``{family, given}``."""
         index = len(self._data.get("sources", []))
         data = _compact(
             key=key,
@@ -129,12 +136,23 @@ class FactCheck:
             accessed=accessed,
             archived=archived,
             note=note,
+            container=container,
+            type=type,
+            doi=doi,
         )
         validate_part(Source, data, field=f"sources[{index}]")
         for other in self._data.get("sources", []):
             if other["key"] == key:
                 raise InputError(f"duplicate source key {key!r}", field=f"sources[{index}].key")
         return self._append("sources", data)
+
+    def sources_from(self, path: PathLike) -> FactCheck:
+        """Add every reference of a CSL-JSON (``.json``) or BibTeX (``.bib``) file as a source."""
+        from .references import read_references
+
+        for fields in read_references(path):
+            self.source(**fields)
+        return self
 
     def correction(self, date: Any, text: str) -> FactCheck:
         """Add a dated note of what changed after publication."""
@@ -177,6 +195,26 @@ class FactCheck:
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain JSON-ready data; :meth:`from_dict` gives back an equal fact-check."""
         return self.document.to_dict()
+
+    def to_claimreview(self) -> dict[str, Any]:
+        """The schema.org ``ClaimReview`` JSON-LD of the fact-check (warns about fields Google needs)."""
+        from .claimreview import claimreview, warn_missing
+
+        review = claimreview(self.document)
+        warn_missing(review, file=self._where)
+        return review
+
+    def verdict_fields(self) -> dict[str, str]:
+        """The verdict as plain strings (rating, label, numeric value...) for metadata such as XMP."""
+        from .claimreview import verdict_fields
+
+        return verdict_fields(self.document)
+
+    def sources_as_csl(self) -> list[dict[str, Any]]:
+        """The sources as CSL-JSON items, for Zotero, Mendeley or Pandoc."""
+        from .references import sources_as_csl
+
+        return sources_as_csl(self.document.sources)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The fields as canonical JSON (sorted keys, UTF-8 text)."""
@@ -241,6 +279,10 @@ class FactCheck:
     def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
         """Write an EPUB 3 to ``path`` (atomically); return the path."""
         return self._write("epub", path, layout=layout, **options)
+
+    def to_html(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
+        """Write one self-contained, responsive web page to ``path`` (atomically); return the path."""
+        return self._write("html", path, layout=layout, **options)
 
     def write(
         self,

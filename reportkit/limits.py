@@ -53,15 +53,23 @@ def time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None]
         return
 
     def expire(signum: int, frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    # After the first alarm, one every 50 ms: an alarm that lands in code that cannot raise
+    # (a finaliser run by the garbage collector) is lost, and the next one stops the block.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    except _Expired:
         raise LimitError(
             f"{what} took longer than {seconds:g} s and was stopped",
             hint="simplify the document, or raise the limit (--timeout, Limits(render_seconds=...))",
-        )
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class _Expired(BaseException):
+    """Raised by the timer; a BaseException, so that no library's ``except Exception`` swallows it."""

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, UnsafeResourceError
 from .limits import DEFAULT_LIMITS
 
-__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read"]
+__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read", "read_text"]
 
 #: The largest input file read by default; larger files fail at once instead of exhausting memory.
 MAX_INPUT_BYTES = DEFAULT_LIMITS.max_input_bytes
@@ -52,7 +52,7 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
         )
     text = _read_text(file, max_bytes)
     if kind == "markdown":
-        return _markdown(text, file)
+        return _sources_file(_markdown(text, file))
     if kind == "yaml":
         data, lines = _yaml(text, file, first_line=1)
     else:
@@ -64,7 +64,37 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
             line=1,
             hint="a fact-check starts with 'title: ...'",
         )
-    return Loaded(dict(data), file, lines)
+    return _sources_file(Loaded(dict(data), file, lines))
+
+
+def _sources_file(loaded: Loaded) -> Loaded:
+    """Replace ``sources: refs.bib`` (a file next to the input) by the references the file holds."""
+    name = loaded.data.get("sources")
+    if not isinstance(name, str):
+        return loaded
+    from .references import read_references
+
+    line = loaded.lines.get("sources")
+    folder = loaded.file.resolve().parent
+    path = (folder / name.strip()).resolve()
+    if not name.strip() or Path(name.strip()).is_absolute() or not path.is_relative_to(folder):
+        raise UnsafeResourceError(
+            f"the sources file {name!r} lies outside the input's folder",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="put the .bib or .json file next to the fact-check (or in a folder below it)",
+        )
+    if not path.is_file():
+        raise InputError(
+            f"the sources file {name!r} does not exist",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="check the file name: it is looked up next to the fact-check",
+        )
+    loaded.data["sources"] = read_references(path)
+    return loaded
 
 
 def _read_text(file: Path, max_bytes: int) -> str:
@@ -99,6 +129,31 @@ def _read_text(file: Path, max_bytes: int) -> str:
             column=column,
             hint="save it as UTF-8 in your editor",
         ) from None
+
+
+def read_text(file: Path, *, what: str, max_bytes: int) -> str:
+    """The UTF-8 text of a file other than a fact-check (``what``: "article", "sources file"...).
+
+    Raises :class:`InputError` (or :class:`LimitError`) naming the file, and the line of
+    a byte that is not UTF-8, for a missing, oversized, binary or undecodable file.
+    """
+    try:
+        if file.stat().st_size > max_bytes:
+            raise LimitError(f"the {what} is larger than {max_bytes // 2**20} MB", file=file)
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such {what}", file=file, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"is a folder, not a {what}", file=file) from None
+    except PermissionError:
+        raise InputError(f"the {what} cannot be read (permission denied)", file=file) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"this is a binary file, not a {what}", file=file)
+    try:
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"the {what} is not UTF-8 text", file=file, line=line, hint="save it as UTF-8") from None
 
 
 def _kind(value: Any) -> str:

@@ -52,7 +52,8 @@ CONTEXT: dict[str, str] = {
     "summary_html": "the summary rendered from Markdown (Markup)",
     "sections": "list of SectionView: number, heading, id, html, lead_html, has_more, notes, lead_notes",
     "excerpt": "True when sections hold only their leads (option sections = 'lead', as in the brief)",
-    "sources": "list of SourceView, cited ones first in order of first citation: number, id, source, short, backrefs",
+    "sources": "list of SourceView, cited ones first in order of first citation: number, id, source, short, backrefs, "
+    "cited, formatted",
     "corrections": "the corrections, oldest first",
     "published": "publication date formatted for the language, or ''",
     "updated": "update date formatted for the language, or ''",
@@ -142,6 +143,8 @@ class SourceView:
     short: str
     cited: bool
     backrefs: list[BackRef] = field(default_factory=list)
+    #: The entry formatted by a CSL style (option ``csl_style``), or None for the layout's own form.
+    formatted: Markup | None = None
 
 
 #: Badge shapes, from the most to the least accurate rating (``unsupported`` stands apart).
@@ -383,6 +386,14 @@ class Renderer:
                     backrefs=backrefs,
                 )
             )
+        style = self.context["options"].get("csl_style")
+        if style:  # entries formatted by a CSL style (the optional 'csl' extra)
+            from dataclasses import replace
+
+            from .csl import format_entries
+
+            entries = format_entries([v.source for v in views], str(style), self.resolved.doc.language)
+            views = [replace(view, formatted=entry) for view, entry in zip(views, entries)]
         return views
 
     def _part_label(self, name: str) -> str:

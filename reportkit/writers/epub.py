@@ -154,7 +154,13 @@ class EpubWriter:
             epub.write_epub(buffer, book, options_)
         except Exception as exc:  # ebooklib wraps lxml and zipfile errors without a common base
             raise RenderError(f"the EPUB could not be assembled: {exc}", file=resolved.file) from exc
-        return _normalise(buffer.getvalue(), doc.language)
+        head = {}
+        if doc.verdict is not None:  # the verdict as schema.org ClaimReview, for machines
+            from ..claimreview import script_json
+
+            script = f'<script type="application/ld+json">{script_json(doc)}</script>'
+            head[f"EPUB/{title_page.file_name}"] = script.encode("utf-8")
+        return _normalise(buffer.getvalue(), doc.language, head)
 
 
 def _image(epub: Any, asset: Asset) -> Any:
@@ -189,8 +195,12 @@ def _accessibility(book: Any, *, has_images: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _normalise(data: bytes, language: str) -> bytes:
-    """Rewrite the ZIP with fixed timestamps and order, and ``xml:lang`` on the package."""
+def _normalise(data: bytes, language: str, head: Mapping[str, bytes] | None = None) -> bytes:
+    """Rewrite the ZIP with fixed timestamps and order, ``xml:lang`` on the package, and ``head`` markup.
+
+    ``head`` maps a file of the package to markup added at the end of its ``<head>``
+    (ebooklib writes each document's head itself and drops what the template put there).
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -200,6 +210,8 @@ def _normalise(data: bytes, language: str) -> bytes:
             content = source.read(name)
             if name.endswith(".opf"):
                 content = _package_lang(content, language)
+            if head and name in head:
+                content = content.replace(b"</head>", head[name] + b"</head>", 1)
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
