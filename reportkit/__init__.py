@@ -10,12 +10,17 @@ from .errors import (
     CitationError,
     InputError,
     LayoutError,
+    LimitError,
     OutputError,
     RenderError,
     ReportkitError,
     ReportkitWarning,
+    UnsafeResourceError,
 )
+from .digest import bundle
 from .factcheck import FactCheck, load
+from .limits import Limits
+from .verification import extract, verify
 
 __all__ = [
     "BatchInterrupted",
@@ -25,13 +30,19 @@ __all__ = [
     "FactCheck",
     "InputError",
     "LayoutError",
+    "LimitError",
+    "Limits",
     "OutputError",
     "RenderError",
     "ReportkitError",
     "ReportkitWarning",
+    "UnsafeResourceError",
     "__version__",
     "build_many",
+    "bundle",
+    "extract",
     "load",
+    "verify",
 ]
 
 #: Names imported on first use (batch builds pull in concurrent.futures and the cache).

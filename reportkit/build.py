@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, RenderError, ReportkitError, ReportkitWarning
+from .limits import DEFAULT_LIMITS, Limits
 from .loaders import SUFFIXES
 
 __all__ = ["BuildResult", "build_file", "expand_inputs", "file_digest"]
@@ -97,14 +98,17 @@ def build_file(
     *,
     formats: Sequence[str] = ("pdf", "epub"),
     strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    unsafe_images: str = "error",
     collect: bool = False,
     **options: Any,
 ) -> BuildResult:
     """Build one input file into ``out_dir``; never raises for a problem of the input.
 
-    With ``collect=True`` nothing is written: the bytes of each output come back in
-    :attr:`BuildResult.payload` (keyed by the path they belong at), for a caller that
-    writes them itself, e.g. the client of a cluster without a shared output folder.
+    ``options`` (layout, page_size, timeout...) go to every writer. With ``collect=True``
+    nothing is written: the bytes of each output come back in :attr:`BuildResult.payload`
+    (keyed by the path they belong at), for a caller that writes them itself, e.g. the
+    client of a cluster without a shared output folder.
     """
     from .factcheck import load
     from .writers import output_path
@@ -116,8 +120,10 @@ def build_file(
         try:
             # Hash before reading: a file that changes meanwhile then looks changed next time, never unchanged.
             result.sources[str(Path(path).resolve())] = file_digest(path)
-            check = load(path)
+            check = load(path, limits=limits, unsafe_images=unsafe_images)
             result.slug = check.id
+            for other in getattr(check, "_read_files", ()):
+                result.sources[str(other)] = file_digest(other)
             resolved = check.resolve()
             for asset in resolved.assets.values():
                 result.sources[str(asset.path)] = file_digest(asset.path)

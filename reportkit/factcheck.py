@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import InputError, LayoutError
 from .layouts import Layout, find_layout
+from .limits import DEFAULT_LIMITS, Limits, time_limit
 from .loaders import read
 from .model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
 from .output import atomic_write, check_target
@@ -51,13 +52,12 @@ class FactCheck:
         updated: Any = None,
         tags: Sequence[str] = (),
         base_dir: PathLike | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        unsafe_images: str = "error",
+        url: str | None = None,
     ) -> None:
-        self._data: dict[str, Any] = {"title": title, "language": language}
-        self._file: Path | None = None
-        self._lines: dict[str, int] = {}
-        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
-        self._document: Document | None = None
-        self._resolved: Resolved | None = None
+        self._init({"title": title, "language": language}, base_dir=base_dir, limits=limits,
+                   unsafe_images=unsafe_images)
         self._set(
             subtitle=subtitle,
             slug=slug,
@@ -67,6 +67,7 @@ class FactCheck:
             published=published,
             updated=updated,
             tags=list(tags) or None,
+            url=url,
         )
         if "publisher" in self._data:
             validate_part(Publisher, self._data["publisher"], field="publisher")
@@ -82,9 +83,11 @@ class FactCheck:
         url: str | None = None,
         image: str | None = None,
         archived: str | None = None,
+        claimant_type: str | None = None,
     ) -> FactCheck:
-        """Set the statement checked, who made it, when and where it appeared."""
-        data = _compact(text=text, claimant=claimant, date=date, url=url, image=image, archived=archived)
+        """Set the statement checked, who made it (``claimant_type``: person or organization), when and where."""
+        data = _compact(text=text, claimant=claimant, claimant_type=claimant_type, date=date, url=url, image=image,
+                        archived=archived)
         validate_part(Claim, data, field="claim")
         return self._set(claim=data)
 
@@ -117,8 +120,11 @@ class FactCheck:
         accessed: Any = None,
         archived: str | None = None,
         note: str | None = None,
+        container: str | None = None,
+        type: str | None = None,
+        doi: str | None = None,
     ) -> FactCheck:
-        """Add a source, cited in the text as ``[@key]``."""
+        """Add a source, cited in the text as ``[@key]``; an author is a name or ``{family, given}``."""
         index = len(self._data.get("sources", []))
         data = _compact(
             key=key,
@@ -130,12 +136,23 @@ class FactCheck:
             accessed=accessed,
             archived=archived,
             note=note,
+            container=container,
+            type=type,
+            doi=doi,
         )
         validate_part(Source, data, field=f"sources[{index}]")
         for other in self._data.get("sources", []):
             if other["key"] == key:
                 raise InputError(f"duplicate source key {key!r}", field=f"sources[{index}].key")
         return self._append("sources", data)
+
+    def sources_from(self, path: PathLike) -> FactCheck:
+        """Add every reference of a CSL-JSON (``.json``) or BibTeX (``.bib``) file as a source."""
+        from .references import read_references
+
+        for fields in read_references(path):
+            self.source(**fields)
+        return self
 
     def correction(self, date: Any, text: str) -> FactCheck:
         """Add a dated note of what changed after publication."""
@@ -165,27 +182,56 @@ class FactCheck:
     def resolve(self) -> Resolved:
         """The document with its citations numbered and its images checked, as every writer reads it."""
         if self._resolved is None:
-            self._resolved = resolve(self.document, base_dir=self.base_dir, file=self._where, lines=self._lines)
+            self._resolved = resolve(
+                self.document,
+                base_dir=self.base_dir,
+                file=self._where,
+                lines=self._lines,
+                limits=self.limits,
+                unsafe_images=self.unsafe_images,
+            )
         return self._resolved
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain JSON-ready data; :meth:`from_dict` gives back an equal fact-check."""
         return self.document.to_dict()
 
+    def to_claimreview(self) -> dict[str, Any]:
+        """The schema.org ``ClaimReview`` JSON-LD of the fact-check (warns about fields Google needs)."""
+        from .claimreview import claimreview, warn_missing
+
+        review = claimreview(self.document)
+        warn_missing(review, file=self._where)
+        return review
+
+    def verdict_fields(self) -> dict[str, str]:
+        """The verdict as plain strings (rating, label, numeric value...) for metadata such as XMP."""
+        from .claimreview import verdict_fields
+
+        return verdict_fields(self.document)
+
+    def sources_as_csl(self) -> list[dict[str, Any]]:
+        """The sources as CSL-JSON items, for Zotero, Mendeley or Pandoc."""
+        from .references import sources_as_csl
+
+        return sources_as_csl(self.document.sources)
+
     def to_json(self, *, indent: int | None = 2) -> str:
         """The fields as canonical JSON (sorted keys, UTF-8 text)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=indent) + "\n"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, base_dir: PathLike | None = None) -> FactCheck:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        base_dir: PathLike | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        unsafe_images: str = "error",
+    ) -> FactCheck:
         """A fact-check from fields as :meth:`to_dict` gives them (or as a JSON file holds them)."""
         check = cls.__new__(cls)
-        check._data = dict(data)
-        check._file = None
-        check._lines = {}
-        check.base_dir = Path(base_dir) if base_dir is not None else None
-        check._document = None
-        check._resolved = None
+        check._init(dict(data), base_dir=base_dir, limits=limits, unsafe_images=unsafe_images)
         check.document  # validate now, like the builder does
         return check
 
@@ -203,25 +249,40 @@ class FactCheck:
         *,
         layout: str | PathLike | Layout = "report",
         page_size: str = "A4",
+        timeout: float | None = None,
         **options: Any,
     ) -> bytes:
-        """The bytes of one output format (``pdf``, ``epub``) without writing a file."""
+        """The bytes of one output format (``pdf``, ``epub``) without writing a file.
+
+        ``timeout`` (seconds) overrides ``limits.render_seconds``; other keyword
+        options go to the writer and the layout's templates.
+        """
         from .writers import get_writer
 
+        writer = get_writer(fmt)
         chosen = layout if isinstance(layout, Layout) else find_layout(layout)
         size = _page_size(page_size, chosen)
         resolved = self.resolve()
-        return get_writer(fmt).render(resolved, chosen, page_size=size, options=options)
+        with time_limit(timeout if timeout is not None else self.limits.render_seconds, f"rendering the {fmt}"):
+            return writer.render(resolved, chosen, page_size=size, options=options)
 
     def to_pdf(
         self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
     ) -> Path:
-        """Write print-ready PDF to ``path`` (atomically); return the path."""
+        """Write print-ready PDF to ``path`` (atomically); return the path.
+
+        ``archival=True`` makes it PDF/A-3a and PDF/UA-1 with the fact-check's source
+        embedded (see :mod:`reportkit.archival`; check it with :func:`reportkit.verify`).
+        """
         return self._write("pdf", path, layout=layout, page_size=page_size, **options)
 
     def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
         """Write an EPUB 3 to ``path`` (atomically); return the path."""
         return self._write("epub", path, layout=layout, **options)
+
+    def to_html(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
+        """Write one self-contained, responsive web page to ``path`` (atomically); return the path."""
+        return self._write("html", path, layout=layout, **options)
 
     def write(
         self,
@@ -240,6 +301,27 @@ class FactCheck:
         return atomic_write(target, self.render(fmt, **options))
 
     # --- internals -----------------------------------------------------------------------
+
+    def _init(
+        self,
+        data: dict[str, Any],
+        *,
+        base_dir: PathLike | None,
+        limits: Limits,
+        unsafe_images: str,
+        file: Path | None = None,
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        self._data = data
+        self._file = file
+        self._lines = lines or {}
+        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
+        #: Size and time limits applied to this fact-check.
+        self.limits = limits
+        #: "error" refuses images from outside the input's folder; "placeholder" shows their alt text.
+        self.unsafe_images = unsafe_images
+        self._document: Document | None = None
+        self._resolved: Resolved | None = None
 
     @property
     def _where(self) -> str | None:
@@ -274,19 +356,22 @@ def _page_size(page_size: str, layout: Layout) -> str:
     )
 
 
-def load(path: PathLike) -> FactCheck:
+def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str = "error") -> FactCheck:
     """Read a fact-check from a ``.md`` (front matter + Markdown), ``.yaml`` or ``.json`` file.
 
     Images are looked up next to the file. Raises :class:`~reportkit.errors.InputError`
     naming the file, line and field of the first problem.
     """
-    loaded = read(path)
+    loaded = read(path, max_bytes=limits.max_input_bytes)
     check = FactCheck.__new__(FactCheck)
-    check._data = loaded.data
-    check._file = loaded.file
-    check._lines = loaded.lines
-    check.base_dir = loaded.file.resolve().parent
-    check._document = None
-    check._resolved = None
+    check._init(
+        loaded.data,
+        base_dir=loaded.file.resolve().parent,
+        limits=limits,
+        unsafe_images=unsafe_images,
+        file=loaded.file,
+        lines=loaded.lines,
+    )
+    check._read_files = list(loaded.files)  # besides the input itself (the build cache hashes them)
     check.document
     return check

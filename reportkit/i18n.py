@@ -54,20 +54,32 @@ class Translator:
             self.catalogue = {}
 
     def gettext(self, message: str, **values: Any) -> str:
-        """``message`` in the document's language, with ``{name}`` fields filled from ``values``."""
+        """``message`` in the document's language, with ``{name}`` fields filled from ``values``.
+
+        A message the catalogue lacks, or whose translation names fields that
+        ``values`` does not fill, falls back to English with a warning.
+        """
         text = message
         if self.catalogue:
             text = self.catalogue.get(message, "")
             if not text:
-                if message not in self._missing:
-                    self._missing.add(message)
-                    warnings.warn(
-                        f"no {self.language!r} translation of {message!r}: using English",
-                        ReportkitWarning,
-                        stacklevel=2,
-                    )
+                self._warn(message, f"no {self.language!r} translation of {message!r}: using English")
                 text = message
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            self._warn(
+                message + "\0format",
+                f"the {self.language!r} translation of {message!r} has fields that do not fit: using English",
+            )
+            return message.format(**values)
+
+    def _warn(self, key: str, text: str) -> None:
+        if key not in self._missing:
+            self._missing.add(key)
+            warnings.warn(text, ReportkitWarning, stacklevel=3)
 
     def format_date(self, iso: str) -> str:
         """Format ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date of the language."""
@@ -89,3 +101,43 @@ class Translator:
 
     def _locale(self) -> str:
         return self.language.replace("-", "_")
+
+
+def template_messages(folders: "list[Path] | None" = None) -> set[str]:
+    """Every message the templates under ``folders`` pass to ``t()`` (the built-in layouts by default)."""
+    import jinja2
+    from jinja2.ext import extract_from_ast
+
+    from .layouts import FILTERS, builtin_dir
+
+    env = jinja2.Environment()
+    env.filters.update(FILTERS)
+    found: set[str] = set()
+    for folder in folders or [builtin_dir()]:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix not in (".html", ".xhtml", ".svg") or not path.is_file():
+                continue
+            ast = env.parse(path.read_text(encoding="utf-8"))
+            for _, _, message in extract_from_ast(ast, gettext_functions=("t",)):
+                first = message[0] if isinstance(message, tuple) else message
+                if isinstance(first, str):
+                    found.add(first)
+    return found
+
+
+def code_messages() -> set[str]:
+    """Messages reportkit's own code translates: ``gettext("...")``/``t("...")`` calls and the default scale's labels."""
+    import re
+
+    from .model import DEFAULT_SCALE
+
+    pattern = re.compile(r"""\b(?:t|gettext)\(\s*"([^"]*[A-Za-z][^"]*)"\s*[,)]""")
+    found = {rating.label for rating in DEFAULT_SCALE.ratings}
+    for path in Path(__file__).parent.rglob("*.py"):
+        found.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def messages() -> set[str]:
+    """Every message a catalogue should translate."""
+    return template_messages() | code_messages()

@@ -22,12 +22,24 @@ import jinja2
 
 from .errors import LayoutError
 
-__all__ = ["Layout", "builtin_dir", "find_layout", "list_layouts", "search_path"]
+__all__ = ["FILTERS", "Layout", "builtin_dir", "find_layout", "is_builtin", "list_layouts", "scaffold", "search_path"]
 
 #: Environment variable with extra folders (``os.pathsep``-separated) that hold layouts.
 LAYOUTS_ENV = "REPORTKIT_LAYOUTS"
 #: Page sizes every built-in layout supports.
 PAGE_SIZES = ("A4", "Letter", "A5")
+
+
+def site(url: str) -> str:
+    """The host of a web address without ``www.``: ``https://www.nato.int/x`` -> ``nato.int``."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(str(url)).hostname or str(url)
+    return host.removeprefix("www.")
+
+
+#: Jinja2 filters the layouts' templates can use besides Jinja2's own.
+FILTERS = {"site": site}
 
 
 def builtin_dir() -> Path:
@@ -100,6 +112,7 @@ class Layout:
             auto_reload=False,
             bytecode_cache=_bytecode_cache(),
         )
+        env.filters.update(FILTERS)
         return env
 
     def files(self) -> list[Path]:
@@ -208,13 +221,80 @@ def _find_cached(name: str, extra: tuple[str, ...], _env: str) -> Layout:
     return _load(folder, search, ())
 
 
-def list_layouts(extra: Iterable[str | Path] = ()) -> list[Layout]:
-    """Every layout found on the search path, first occurrence of each name."""
+def list_layouts(extra: Iterable[str | Path] = (), errors: list[LayoutError] | None = None) -> list[Layout]:
+    """Every layout found on the search path, first occurrence of each name.
+
+    A broken layout (unreadable ``layout.toml``, unknown parent) raises, unless
+    ``errors`` is given: then its error is appended there and the others are listed.
+    """
     found: dict[str, Layout] = {}
-    for folder in search_path(extra):
+    search = search_path(extra)
+    for folder in search:
         if not folder.is_dir():
             continue
         for toml in sorted(folder.glob("*/layout.toml")):
-            if toml.parent.name not in found:
-                found[toml.parent.name] = _load(toml.parent, search_path(extra), ())
+            if toml.parent.name in found:
+                continue
+            try:
+                found[toml.parent.name] = _load(toml.parent, search, ())
+            except LayoutError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
     return list(found.values())
+
+
+def is_builtin(layout: Layout) -> bool:
+    """Whether ``layout`` is one of reportkit's own."""
+    return layout.path.parent.resolve() == builtin_dir().resolve()
+
+
+#: The files ``reportkit layouts new`` writes, by path; ``{name}`` and ``{parent}`` are filled in.
+SCAFFOLD: dict[str, str] = {
+    "layout.toml": """name = "{name}"
+description = "{name}: the {parent} layout with a few changes."
+extends = "{parent}"
+# Page sizes this layout supports (inherited from {parent} when left out).
+# page_sizes = ["A4", "Letter", "A5"]
+# Font families installed with pip (fontpkg-*), added to those of {parent}.
+# fonts = []
+
+[options]
+# Options of {parent} can be changed here, e.g.:
+# claim_image = false
+""",
+    "print/document.html": """{{% extends "{parent}/print/document.html" %}}
+{{#- Override only the blocks you change; the others come from {parent}.
+    Blocks: meta, styles, page_style, title_block, summary, sections, corrections, bibliography.
+    Every variable a template can use is listed in reportkit.render.CONTEXT. -#}}
+
+{{% block title_block %}}
+{{{{ super() }}}}
+{{% endblock %}}
+""",
+    "print/extra.css": """/* Rules added to {parent}'s stylesheets (this file replaces its empty extra.css).
+   Fonts are set through variables, e.g.:
+   :root {{ --serif: "IBM Plex Serif", serif; --sans: "IBM Plex Sans Condensed", sans-serif; }} */
+h1 {{ letter-spacing: -0.01em; }}
+""",
+}
+
+
+def scaffold(name: str, parent: str = "report", folder: str | Path = ".") -> Path:
+    """Create a minimal layout ``folder/name`` that extends ``parent`` and renders as it is; return its path."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise LayoutError(
+            f"{name!r} is not a usable layout name",
+            hint="use letters, digits, '-', '_' or '.', starting with a letter or digit",
+        )
+    find_layout(parent)  # the parent must exist
+    target = Path(folder) / name
+    if target.exists():
+        raise LayoutError(f"{target} already exists", file=target, hint="choose another name or folder")
+    for relative, text in SCAFFOLD.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.format(name=name, parent=parent), encoding="utf-8")
+    return target

@@ -17,12 +17,13 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, UnsafeResourceError
+from .limits import DEFAULT_LIMITS
 
-__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read"]
+__all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "read", "read_text"]
 
-#: The largest input file read; larger files fail at once instead of exhausting memory.
-MAX_INPUT_BYTES = 8 * 1024 * 1024
+#: The largest input file read by default; larger files fail at once instead of exhausting memory.
+MAX_INPUT_BYTES = DEFAULT_LIMITS.max_input_bytes
 #: Input suffixes and what they hold.
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
@@ -37,6 +38,8 @@ class Loaded:
     file: Path
     #: Field path (``sources[2].url``, ``sections[0].body``) -> 1-based line in the file.
     lines: dict[str, int] = field(default_factory=dict)
+    #: Other files the fields were read from (a ``sources:`` file), for the build cache.
+    files: list[Path] = field(default_factory=list)
 
 
 def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
@@ -51,7 +54,7 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
         )
     text = _read_text(file, max_bytes)
     if kind == "markdown":
-        return _markdown(text, file)
+        return _sources_file(_markdown(text, file))
     if kind == "yaml":
         data, lines = _yaml(text, file, first_line=1)
     else:
@@ -63,7 +66,38 @@ def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
             line=1,
             hint="a fact-check starts with 'title: ...'",
         )
-    return Loaded(dict(data), file, lines)
+    return _sources_file(Loaded(dict(data), file, lines))
+
+
+def _sources_file(loaded: Loaded) -> Loaded:
+    """Replace ``sources: refs.bib`` (a file next to the input) by the references the file holds."""
+    name = loaded.data.get("sources")
+    if not isinstance(name, str):
+        return loaded
+    from .references import read_references
+
+    line = loaded.lines.get("sources")
+    folder = loaded.file.resolve().parent
+    path = (folder / name.strip()).resolve()
+    if not name.strip() or Path(name.strip()).is_absolute() or not path.is_relative_to(folder):
+        raise UnsafeResourceError(
+            f"the sources file {name!r} lies outside the input's folder",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="put the .bib or .json file next to the fact-check (or in a folder below it)",
+        )
+    if not path.is_file():
+        raise InputError(
+            f"the sources file {name!r} does not exist",
+            file=loaded.file,
+            line=line,
+            field="sources",
+            hint="check the file name: it is looked up next to the fact-check",
+        )
+    loaded.data["sources"] = read_references(path)
+    loaded.files.append(path)
+    return loaded
 
 
 def _read_text(file: Path, max_bytes: int) -> str:
@@ -75,7 +109,7 @@ def _read_text(file: Path, max_bytes: int) -> str:
             raise LimitError(
                 f"the file is {size / 2**20:.1f} MB, more than the limit of {max_bytes / 2**20:.0f} MB",
                 file=file,
-                hint="split it, or raise the limit (max_input_bytes=, --max-input-mb)",
+                hint="split it, or raise the limit (Limits(max_input_bytes=...), --max-input-mb)",
             )
         raw = file.read_bytes()
     except FileNotFoundError:
@@ -100,6 +134,31 @@ def _read_text(file: Path, max_bytes: int) -> str:
         ) from None
 
 
+def read_text(file: Path, *, what: str, max_bytes: int) -> str:
+    """The UTF-8 text of a file other than a fact-check (``what``: "article", "sources file"...).
+
+    Raises :class:`InputError` (or :class:`LimitError`) naming the file, and the line of
+    a byte that is not UTF-8, for a missing, oversized, binary or undecodable file.
+    """
+    try:
+        if file.stat().st_size > max_bytes:
+            raise LimitError(f"the {what} is larger than {max_bytes // 2**20} MB", file=file)
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such {what}", file=file, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"is a folder, not a {what}", file=file) from None
+    except PermissionError:
+        raise InputError(f"the {what} cannot be read (permission denied)", file=file) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"this is a binary file, not a {what}", file=file)
+    try:
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"the {what} is not UTF-8 text", file=file, line=line, hint="save it as UTF-8") from None
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
@@ -111,9 +170,33 @@ def _kind(value: Any) -> str:
 # --- YAML, with the line of every field ---------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML with the 1.2 core schema's booleans: only true/false, so `label: No` stays the text "No"."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date, or its text when it is no real date (2025-13-01), so validation names the field."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
-    """Parse YAML text that starts at ``first_line`` of ``file``; record each field's line."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML text whose first line is line ``first_line`` of ``file``; record each field's line."""
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -173,7 +256,7 @@ def _markdown(text: str, file: Path) -> Loaded:
         header, body = frontmatter.YAMLHandler().split(text)
     except ValueError:
         raise InputError("the front matter is not closed by a line '---'", file=file, line=1) from None
-    data, lines = _yaml(header, file, first_line=2)
+    data, lines = _yaml(header, file, first_line=1)  # the header text starts on the '---' line
     if not isinstance(data, Mapping):
         raise InputError(
             f"the front matter holds {_kind(data)}, not fields such as 'title: ...'",

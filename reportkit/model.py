@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -24,24 +24,32 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from .errors import InputError
 
 __all__ = [
     "DEFAULT_SCALE",
     "Claim",
+    "CSL_TYPES",
     "Correction",
     "Document",
+    "Name",
     "Publisher",
     "Rating",
     "RatingScale",
     "Section",
     "Source",
     "Verdict",
+    "contrast_ratio",
     "slugify",
     "validate",
     "validate_part",
@@ -111,11 +119,148 @@ def _string_list(value: Any) -> Any:
     return value
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
-Date = Annotated[_dt.date | str, AfterValidator(lambda v: _check_date(v, partial=False))]
-PartialDate = Annotated[_dt.date | str, AfterValidator(lambda v: _check_date(v, partial=True))]
+Url = Annotated[
+    str, AfterValidator(_check_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+]
+Date = Annotated[
+    _dt.date | str,
+    AfterValidator(lambda v: _check_date(v, partial=False)),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+PartialDate = Annotated[
+    _dt.date | str,
+    AfterValidator(lambda v: _check_date(v, partial=True)),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
+]
 Text = Annotated[str, AfterValidator(_non_empty)]
-Names = Annotated[list[Text], BeforeValidator(_string_list)]
+Names = Annotated[list[Text], BeforeValidator(_string_list, json_schema_input_type=list[str] | str)]
+
+
+class Name(str):
+    """A person's or organisation's name as shown (``Geoffrey Roberts``), keeping its parts when known.
+
+    A ``Name`` is a string, so everything that shows names keeps working; reference
+    managers' structured names (CSL ``family``/``given``, BibTeX's ``Last, First``)
+    keep their parts in :attr:`family`, :attr:`given`, :attr:`particle` and
+    :attr:`suffix`, so that they go back out (:func:`reportkit.csl.to_csl`) unchanged.
+    """
+
+    family: str | None
+    given: str | None
+    particle: str | None
+    suffix: str | None
+
+    #: The keys a structured name may have in an input file.
+    KEYS = ("family", "given", "particle", "suffix")
+
+    def __new__(
+        cls,
+        text: str | None = None,
+        *,
+        family: str | None = None,
+        given: str | None = None,
+        particle: str | None = None,
+        suffix: str | None = None,
+    ) -> "Name":
+        parts = [given, particle, family]
+        shown = text if text is not None else " ".join(p for p in parts if p) + (f" {suffix}" if suffix else "")
+        name = super().__new__(cls, shown.strip())
+        name.family, name.given, name.particle, name.suffix = family, given, particle, suffix
+        return name
+
+    @property
+    def structured(self) -> bool:
+        """True when the name has a family part (a person's name), not only a display text."""
+        return self.family is not None
+
+    def to_data(self) -> str | dict[str, str]:
+        """The name as an input file writes it: a string, or a mapping of its parts."""
+        if not self.structured:
+            return str(self)
+        return {k: v for k in self.KEYS if (v := getattr(self, k))}
+
+    @classmethod
+    def parse(cls, value: Any) -> "Name":
+        """A Name from a string or a mapping with ``family`` (and ``given``, ``particle``, ``suffix``)."""
+        if isinstance(value, Name):
+            return value
+        if isinstance(value, str):
+            return cls(_non_empty(value))
+        if isinstance(value, Mapping):
+            unknown = sorted(set(value) - set(cls.KEYS))
+            if unknown:
+                raise ValueError(
+                    f"a name has no field {unknown[0]!r}: use {', '.join(cls.KEYS)} (or write the name as text)"
+                )
+            parts = {k: str(v).strip() for k, v in value.items() if v is not None and str(v).strip()}
+            if "family" not in parts:
+                raise ValueError("a name written as a mapping needs 'family' (or write the name as text)")
+            return cls(**parts)
+        raise ValueError(f"a name is text or a mapping with 'family' and 'given', not {_describe(value)}")
+
+    def __repr__(self) -> str:
+        return f"Name({self.to_data()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_name, (str(self), self.family, self.given, self.particle, self.suffix))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda v: v.to_data() if isinstance(v, Name) else v
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {
+            "anyOf": [
+                {"type": "string", "minLength": 1, "description": "The name as shown, e.g. 'NATO' or 'Geoffrey Roberts'."},
+                {
+                    "type": "object",
+                    "description": "A person's name in parts, as reference managers keep it.",
+                    "properties": {k: {"type": "string"} for k in cls.KEYS},
+                    "required": ["family"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+
+
+def _rebuild_name(text: str, family: str | None, given: str | None, particle: str | None, suffix: str | None) -> Name:
+    return Name(text, family=family, given=given, particle=particle, suffix=suffix)
+
+
+#: Names of a source's authors: text or structured, one name or a list.
+AuthorNames = Annotated[list[Name], BeforeValidator(_string_list, json_schema_input_type=list[Name] | Name)]
+
+#: The item types of CSL (the Citation Style Language), which reference managers use.
+CSL_TYPES = (
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast",
+    "chapter", "classic", "collection", "dataset", "document", "entry", "entry-dictionary",
+    "entry-encyclopedia", "event", "figure", "graphic", "hearing", "interview", "legal_case", "legislation",
+    "manuscript", "map", "motion_picture", "musical_score", "pamphlet", "paper-conference", "patent",
+    "performance", "periodical", "personal_communication", "post", "post-weblog", "regulation", "report",
+    "review", "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
+)
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _check_doi(value: str) -> str:
+    value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.IGNORECASE)
+    if not _DOI_RE.match(value):
+        raise ValueError(f"{value!r} is not a DOI: write it as 10.NNNN/suffix")
+    return value
+
+
+def _check_csl_type(value: str) -> str:
+    if value not in CSL_TYPES:
+        close = difflib.get_close_matches(value, CSL_TYPES, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "e.g. webpage, article-newspaper, report, book"
+        raise ValueError(f"{value!r} is not a CSL item type: {hint}")
+    return value
 
 
 class _Model(BaseModel):
@@ -137,6 +282,9 @@ class Claim(_Model):
 
     text: Text
     claimant: str | None = None
+    claimant_type: Literal["person", "organization"] | None = Field(
+        default=None, description="Whether the claimant is a person or an organisation (for ClaimReview)."
+    )
     date: PartialDate | None = None
     url: Url | None = None
     image: str | None = Field(default=None, description="A screenshot of the claim, next to the input file.")
@@ -151,6 +299,35 @@ class Rating(_Model):
     order: int = Field(description="Position on the scale, 1 = most accurate.")
     colour: Annotated[str, AfterValidator(lambda v: _check_colour(v))]
     symbol: str = Field(default="", description="A glyph drawn in the badge beside the label.")
+    graded: bool = Field(
+        default=True,
+        description="False for a rating that says nothing of how true the claim is (e.g. unsupported): "
+        "ClaimReview then gives it no numeric ratingValue.",
+    )
+
+    @property
+    def text_colour(self) -> str:
+        """Badge text colour: white or black, whichever contrasts more with :attr:`colour` (always 4.58:1 or more)."""
+        return text_colour_on(self.colour)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(background: str) -> str:
+    """White or black, whichever contrasts more with the ``#rrggbb`` colour ``background``."""
+    white, black = contrast_ratio(background, "#ffffff"), contrast_ratio(background, "#000000")
+    return "#ffffff" if white >= black else "#000000"
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21; AA asks 4.5 for normal text)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _check_colour(value: str) -> str:
@@ -180,16 +357,17 @@ class RatingScale(_Model):
 
 
 #: The scale used when a fact-check names none. Colours differ in lightness as well as hue,
-#: so the badges stay distinguishable when printed in grayscale; each also carries a symbol.
+#: so the badges stay distinguishable when printed in grayscale; each also carries a symbol
+#: (✓ ≈ ± ≠ × ?) that the layouts' own fonts draw.
 DEFAULT_SCALE = RatingScale(
     name="reportkit",
     ratings=[
-        Rating(key="true", label="True", order=1, colour="#1b7a3d", symbol="\u2714"),
-        Rating(key="mostly-true", label="Mostly true", order=2, colour="#5f9e2f", symbol="\u2713"),
-        Rating(key="mixed", label="Mixed", order=3, colour="#c98a00", symbol="\u25d1"),
-        Rating(key="mostly-false", label="Mostly false", order=4, colour="#d4571c", symbol="\u2717"),
-        Rating(key="false", label="False", order=5, colour="#a3161b", symbol="\u2718"),
-        Rating(key="unsupported", label="Unsupported", order=6, colour="#5a6470", symbol="?"),
+        Rating(key="true", label="True", order=1, colour="#1b7a3d", symbol="\u2713"),
+        Rating(key="mostly-true", label="Mostly true", order=2, colour="#5f9e2f", symbol="\u2248"),
+        Rating(key="mixed", label="Mixed", order=3, colour="#c98a00", symbol="\u00b1"),
+        Rating(key="mostly-false", label="Mostly false", order=4, colour="#d4571c", symbol="\u2260"),
+        Rating(key="false", label="False", order=5, colour="#a3161b", symbol="\u00d7"),
+        Rating(key="unsupported", label="Unsupported", order=6, colour="#5a6470", symbol="?", graded=False),
     ],
 )
 
@@ -197,7 +375,7 @@ DEFAULT_SCALE = RatingScale(
 class Verdict(_Model):
     """The rating given to the claim, a short label and a one-paragraph explanation."""
 
-    rating: Annotated[str, BeforeValidator(_rating_key), AfterValidator(_non_empty)]
+    rating: Annotated[str, BeforeValidator(_rating_key, json_schema_input_type=str | bool), AfterValidator(_non_empty)]
     label: str | None = None
     explanation: str = ""
 
@@ -216,11 +394,21 @@ class Source(_Model):
     title: Text
     url: Url | None = None
     publisher: str | None = None
-    authors: Names = Field(default_factory=list)
+    authors: AuthorNames = Field(default_factory=list)
     published: PartialDate | None = None
     accessed: PartialDate | None = None
     archived: Url | None = None
     note: str | None = None
+    container: str | None = Field(
+        default=None, description="The newspaper, journal, website or book the source is part of."
+    )
+    type: Annotated[
+        str, AfterValidator(_check_csl_type), WithJsonSchema({"type": "string", "enum": list(CSL_TYPES)})
+    ] | None = Field(
+        default=None,
+        description="The kind of source, as a CSL item type (webpage, article-newspaper, report, book...).",
+    )
+    doi: Annotated[str, AfterValidator(_check_doi)] | None = Field(default=None, description="Digital Object Identifier.")
 
 
 def _check_key(value: str) -> str:
@@ -238,6 +426,16 @@ class Correction(_Model):
     text: Text
 
 
+def _no_sources_file(value: Any) -> Any:
+    # A file name is read by the loader (reportkit.loaders); here it can only be a mistake.
+    if isinstance(value, str):
+        raise ValueError(
+            f"{value!r} names a sources file, which is read only when the fact-check is loaded from a file: "
+            "load it with reportkit.load(), or add the sources with FactCheck.sources_from()"
+        )
+    return value
+
+
 class Document(_Model):
     """A whole, validated fact-check."""
 
@@ -245,6 +443,7 @@ class Document(_Model):
     subtitle: str | None = None
     slug: str | None = Field(default=None, description="Stable identifier; derived from the title if absent.")
     language: str = "en"
+    url: Url | None = Field(default=None, description="Where the fact-check is published on the web.")
     authors: Names = Field(default_factory=list)
     editors: Names = Field(default_factory=list)
     publisher: Publisher | None = None
@@ -255,8 +454,11 @@ class Document(_Model):
     verdict: Verdict | None = None
     rating_scale: RatingScale | None = Field(default=None, description="A custom scale; the default scale otherwise.")
     summary: str = ""
-    sections: list[Section] = Field(default_factory=list)
-    sources: list[Source] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list, validate_default=True)
+    sources: Annotated[list[Source], BeforeValidator(_no_sources_file, json_schema_input_type=list[Source] | str)] = Field(
+        default_factory=list,
+        description="The sources, or the name of a CSL-JSON (.json) or BibTeX (.bib) file next to the input.",
+    )
     corrections: list[Correction] = Field(default_factory=list)
 
     @field_validator("language")
@@ -455,6 +657,7 @@ def validate_part(
     lines: Mapping[str, int] | None = None,
 ) -> _M:
     """Validate ``data`` as a ``model`` found at field path ``field`` (e.g. ``sources[2]``)."""
+    _check_characters(data, field, file, lines or {})
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
@@ -472,6 +675,30 @@ def validate_part(
         raise InputError(message + more, file=file, field=path or None, line=line) from None
 
 
+#: Characters that XML (so EPUB) cannot hold, and controls that no reader should see.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_characters(value: Any, path: str, file: str | None, lines: Mapping[str, int]) -> None:
+    """Refuse control characters and non-characters anywhere in the input, naming the field."""
+    if isinstance(value, str):
+        match = _FORBIDDEN.search(value)
+        if match:
+            raise InputError(
+                f"contains the control character U+{ord(match.group()):04X} at character {match.start() + 1}",
+                file=file,
+                field=path or None,
+                line=_line_for(path, lines),
+                hint="remove it (it often comes from copying text out of a PDF or a word processor)",
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_characters(item, f"{path}.{key}" if path else str(key), file, lines)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_characters(item, f"{path}[{index}]", file, lines)
+
+
 def _find_field_error(error: Mapping[str, Any]) -> _FieldError | None:
     cause = error.get("ctx", {}).get("error")
     return cause if isinstance(cause, _FieldError) else None
@@ -482,5 +709,9 @@ def _line_for(field: str, lines: Mapping[str, int]) -> int | None:
     while field:
         if field in lines:
             return lines[field]
-        field = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", field)
+        # Drop the last step (``.name``, ``[3]``, or a top-level name); stop when nothing can be dropped.
+        shorter = re.sub(r"(?:^|\.)[^.\[]+$|\[\d+\]$", "", field)
+        if shorter == field:
+            return None
+        field = shorter
     return None

@@ -17,18 +17,19 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from .citations import Citations, Part, number_citations
-from .errors import InputError, ReportkitWarning, UnsafeResourceError
+from .errors import InputError, LimitError, ReportkitWarning, UnsafeResourceError
+from .limits import DEFAULT_LIMITS, Limits
 from .markdown import parse
 from .model import Document
 
-__all__ = ["Asset", "IMAGE_TYPES", "Resolved", "resolve"]
+__all__ = ["Asset", "IMAGE_TYPES", "UNSAFE_IMAGES", "Resolved", "resolve"]
 
 #: Image files a fact-check may show, by suffix.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 #: Link schemes that may reach the outputs; any other link is dropped with a warning.
 LINK_SCHEMES = ("http", "https", "mailto")
-#: The largest image file accepted.
-MAX_IMAGE_BYTES = 25 * 1024 * 1024
+#: What to do with an image that may not be shown: refuse the document, or show a placeholder.
+UNSAFE_IMAGES = ("error", "placeholder")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Resolved:
     base_dir: Path | None
     file: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Images that may not be shown, by reference, with the reason (placeholder mode only).
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def claim_image(self) -> Asset | None:
@@ -70,14 +73,20 @@ def resolve(
     base_dir: Path | None = None,
     file: str | None = None,
     lines: Mapping[str, int] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    unsafe_images: str = "error",
 ) -> Resolved:
     """Parse, number and check ``doc``; images are looked up in ``base_dir``.
 
     Raises :class:`InputError` subclasses for unknown citation keys, missing or
-    unsafe images; warns (:class:`ReportkitWarning`) about uncited sources,
-    missing alt text and dropped links.
+    unsafe images (or, with ``unsafe_images="placeholder"``, shows a placeholder
+    and warns); warns (:class:`ReportkitWarning`) about uncited sources, missing
+    alt text and dropped links.
     """
+    if unsafe_images not in UNSAFE_IMAGES:
+        raise ValueError(f"unsafe_images must be one of {UNSAFE_IMAGES}, not {unsafe_images!r}")
     lines = lines or {}
+    _check_size(doc, limits, file)
     parts: list[Part] = []
     if doc.verdict and doc.verdict.explanation:
         parts.append(_part(doc.verdict.explanation, "verdict.explanation", "the verdict", lines))
@@ -94,18 +103,37 @@ def resolve(
     for source in citations.uncited:
         messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
 
-    checker = _AssetChecker(base_dir, file)
+    checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder")
     if doc.claim and doc.claim.image:
         checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
     for part in parts:
         for block in part.tokens:
             if block.children:
                 block.children = _check_inline(block, part, checker, messages)
+    messages += [f"image {ref[:120]!r} is not shown: {reason}" for ref, reason in checker.refused.items()]
 
     where = f"{file}: " if file else ""
     for message in messages:
         warnings.warn(where + message, ReportkitWarning, stacklevel=2)
-    return Resolved(doc, parts, citations, checker.assets, base_dir, file, messages)
+    return Resolved(doc, parts, citations, checker.assets, base_dir, file, messages, checker.refused)
+
+
+def _check_size(doc: Document, limits: Limits, file: str | None) -> None:
+    """Fail fast, before any parsing, on documents beyond the limits."""
+    checks = [
+        (len(doc.sources), limits.max_sources, "sources", "max_sources"),
+        (len(doc.sections), limits.max_sections, "sections", "max_sections"),
+    ]
+    text = len(doc.summary) + sum(len(s.body) for s in doc.sections)
+    text += len(doc.verdict.explanation) if doc.verdict else 0
+    checks.append((text, limits.max_text_chars, "characters of text", "max_text_chars"))
+    for count, limit, what, name in checks:
+        if count > limit:
+            raise LimitError(
+                f"the fact-check has {count:,} {what}, more than the limit of {limit:,}",
+                file=file,
+                hint=f"split it, or raise the limit: Limits({name}=...)",
+            )
 
 
 def _part(text: str, name: str, title: str, lines: Mapping[str, int]) -> Part:
@@ -141,14 +169,27 @@ def _check_inline(block: Token, part: Part, checker: "_AssetChecker", messages: 
 class _AssetChecker:
     """Checks image references against the input's folder and names the accepted files."""
 
-    def __init__(self, base_dir: Path | None, file: str | None) -> None:
+    def __init__(self, base_dir: Path | None, file: str | None, max_bytes: int, *, placeholder: bool) -> None:
         self.base_dir = base_dir.resolve() if base_dir else None
         self.file = file
+        self.max_bytes = max_bytes
+        self.placeholder = placeholder
         self.assets: dict[str, Asset] = {}
+        self.refused: dict[str, str] = {}
 
-    def check(self, ref: str, field: str, line: int | None, *, name: str | None = None) -> Asset:
-        if ref in self.assets:
-            return self.assets[ref]
+    def check(self, ref: str, field: str, line: int | None, *, name: str | None = None) -> Asset | None:
+        """The checked asset; ``None`` when it is refused and placeholders are on (else raises)."""
+        if ref in self.assets or ref in self.refused:
+            return self.assets.get(ref)
+        try:
+            return self._check(ref, field, line, name)
+        except UnsafeResourceError as exc:
+            if not self.placeholder:
+                raise
+            self.refused[ref] = exc.message
+            return None
+
+    def _check(self, ref: str, field: str, line: int | None, name: str | None) -> Asset:
 
         def fail(message: str, hint: str, kind: type[InputError] = UnsafeResourceError) -> InputError:
             return kind(message, file=self.file, field=field, line=line, hint=hint)
@@ -186,11 +227,11 @@ class _AssetChecker:
             )
         if not path.is_file():
             raise fail(f"image file {ref!r} does not exist in {self.base_dir}", "check the file name", InputError)
-        if path.stat().st_size > MAX_IMAGE_BYTES:
+        if path.stat().st_size > self.max_bytes:
             raise fail(
-                f"image {ref!r} is larger than {MAX_IMAGE_BYTES // 2**20} MB",
-                "reduce its resolution or compress it",
-                InputError,
+                f"image {ref!r} is larger than {self.max_bytes / 2**20:g} MB",
+                "reduce its resolution or compress it, or raise Limits(max_image_bytes=...)",
+                LimitError,
             )
         stem = name or f"figure-{sum(1 for a in self.assets.values() if a.name.startswith('images/figure-')) + 1}"
         asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}")

@@ -46,6 +46,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]
     return result
 
 
+@pytest.fixture(scope="session")
+def archival(built: dict[str, dict[str, Path]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every sample, and an edge case (tests/archivalutil.py), built once as archival PDFs: {slug: path}."""
+    import reportkit as rk
+    from archivalutil import edge_check
+
+    out = tmp_path_factory.mktemp("archival")
+    result = {slug: rk.load(files["source"]).to_pdf(out / f"{slug}.pdf", archival=True) for slug, files in built.items()}
+    result["edge"] = edge_check(tmp_path_factory.mktemp("edge")).to_pdf(out / "edge.pdf", archival=True)
+    return result
+
+
 def require_tool(name: str) -> str:
     """The path of a command-line tool; skips (or fails under CI) when it is missing."""
     path = shutil.which(name)

@@ -21,6 +21,8 @@ __all__ = ["FORMATS", "Writer", "get_writer"]
 FORMATS: dict[str, str] = {
     "pdf": "reportkit.writers.pdf:PdfWriter",
     "epub": "reportkit.writers.epub:EpubWriter",
+    "html": "reportkit.writers.html:HtmlWriter",
+    "claimreview": "reportkit.writers.claimreview:ClaimReviewWriter",
 }
 
 

@@ -5,7 +5,8 @@ page and summary, one each section, then the corrections and the bibliography
 (back matter). Citations are DAISY noterefs to footnotes in the same file, so
 reading systems show them as pop-ups. The package is reproducible: its
 identifier derives from the fact-check's id, ``dcterms:modified`` from its
-date, and the ZIP entries have fixed timestamps and order.
+date (else ``SOURCE_DATE_EPOCH``, see :mod:`reportkit.reproducible`), and the ZIP
+entries have fixed timestamps and order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lxml import etree
 from ..errors import RenderError
 from ..layouts import Layout
 from ..render import Medium, Renderer
+from ..reproducible import build_datetime
 from ..resolve import Asset, Resolved
 
 __all__ = ["EpubWriter", "epub_identifier"]
@@ -144,7 +146,7 @@ class EpubWriter:
             "epub3_pages": False,  # a page-list would list every footnote (ebooklib#339)
             "epub3_landmark": True,
             "landmark_title": t("Landmarks"),
-            "mtime": _mtime(doc.date),
+            "mtime": build_datetime(doc),  # dcterms:modified: the fact-check's date, never the clock
             "spine_direction": True,
             "package_direction": True,
         }
@@ -152,7 +154,13 @@ class EpubWriter:
             epub.write_epub(buffer, book, options_)
         except Exception as exc:  # ebooklib wraps lxml and zipfile errors without a common base
             raise RenderError(f"the EPUB could not be assembled: {exc}", file=resolved.file) from exc
-        return _normalise(buffer.getvalue(), doc.language)
+        head = {}
+        if doc.verdict is not None:  # the verdict as schema.org ClaimReview, for machines
+            from ..claimreview import script_json
+
+            script = f'<script type="application/ld+json">{script_json(doc)}</script>'
+            head[f"EPUB/{title_page.file_name}"] = script.encode("utf-8")
+        return _normalise(buffer.getvalue(), doc.language, head)
 
 
 def _image(epub: Any, asset: Asset) -> Any:
@@ -187,16 +195,12 @@ def _accessibility(book: Any, *, has_images: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _mtime(date: str | None) -> Any:
-    import datetime as dt
+def _normalise(data: bytes, language: str, head: Mapping[str, bytes] | None = None) -> bytes:
+    """Rewrite the ZIP with fixed timestamps and order, ``xml:lang`` on the package, and ``head`` markup.
 
-    if date and len(date) == 10:
-        return dt.datetime.fromisoformat(date)
-    return dt.datetime(2000, 1, 1)
-
-
-def _normalise(data: bytes, language: str) -> bytes:
-    """Rewrite the ZIP with fixed timestamps and order, and ``xml:lang`` on the package."""
+    ``head`` maps a file of the package to markup added at the end of its ``<head>``
+    (ebooklib writes each document's head itself and drops what the template put there).
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -206,6 +210,8 @@ def _normalise(data: bytes, language: str) -> bytes:
             content = source.read(name)
             if name.endswith(".opf"):
                 content = _package_lang(content, language)
+            if head and name in head:
+                content = content.replace(b"</head>", head[name] + b"</head>", 1)
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

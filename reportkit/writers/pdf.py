@@ -17,20 +17,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
+from urllib.request import url2pathname, urlopen
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document as LaidOut
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .. import archival
 from ..errors import RenderError, ReportkitWarning
 from ..fonts import font_face_css, font_files
 from ..layouts import Layout
 from ..render import Medium, Renderer
+from ..reproducible import build_datetime, content_digest, fixed_font_time, options_key
 from ..resolve import Asset, Resolved
+from . import printshop
 
-__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift"]
+__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
@@ -42,8 +45,10 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
 
-    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = ()) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = (), *, allow_data: bool = True) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        #: Whether in-memory ``data:`` URLs (drawings made by the layout's templates) are read.
+        self.allow_data = allow_data
         self.files = {Path(p).resolve() for p in files}
         self.folders = [Path(p).resolve() for p in folders]
         #: URLs refused during rendering, in order.
@@ -56,6 +61,11 @@ class SafeFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
+        if parts.scheme == "data" and self.allow_data:
+            # Drawings the layout's templates make (badge icons). Content cannot produce data: URLs:
+            # Markdown images with them are refused before rendering and raw HTML is never markup.
+            with urlopen(url) as response:  # urllib decodes data: URLs in memory; nothing is fetched
+                return URLFetcherResponse(url, body=response.read(), headers={"Content-Type": response.headers.get_content_type()})
         if parts.scheme == "file" and not parts.netloc:
             path = Path(url2pathname(parts.path))
             if self.allows(path) and path.is_file():
@@ -133,38 +143,33 @@ class PdfWriter:
         page_size: str = "A4",
         options: Mapping[str, Any] | None = None,
     ) -> bytes:
-        """Lay out the document, correct drifted footnotes, and return the PDF bytes."""
-        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        """Lay out the document (copyfitted when the layout asks), correct drifted footnotes, return the PDF bytes."""
+        options = dict(options or {})
+        variant = _variant_options(options)
+        if archival.is_archival(options):
+            archival.check_archivable(resolved, variant)  # before the costly layout
         fetcher = SafeFetcher(
             files=[a.path for a in resolved.assets.values()],
             folders=[l.path for l in layout.chain],
         )
         font_config, font_css = _fonts(layout.all_fonts)
         stylesheets = [font_css] if font_css else []
-        source = HTML(string=html, url_fetcher=fetcher)
+        marks = printshop.print_css(options)
+        if marks:
+            stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            document = source.render(font_config=font_config, stylesheets=stylesheets)
-            fixed: set[int] = set()
-            for _ in range(MAX_FOOTNOTE_PASSES):
-                drifted = [n for n in footnote_drift(document) if n not in fixed]
-                if not drifted:
-                    break
-                fixed.update(drifted)
-                fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
-                del document  # free the drifted layout first: peak memory stays that of one layout
-                document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
-            still = footnote_drift(document)
-            if still:
-                import warnings
-
-                warnings.warn(
-                    f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
-                    "on the page of its call",
-                    ReportkitWarning,
-                    stacklevel=2,
-                )
-            identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-            pdf = document.write_pdf(pdf_identifier=identifier, **_variant_options(options or {}))
+            html, _renderer, document = self._fitted(
+                resolved, layout, page_size, options, fetcher, font_config, stylesheets
+            )
+            identifier = pdf_identifier(html, resolved, layout, options)
+            write_options = {
+                **variant,
+                **archival.write_options(
+                    resolved, layout, page_size=page_size, options=options, identifier=identifier
+                ),
+            }
+            with fixed_font_time(build_datetime(resolved.doc)):
+                pdf = document.write_pdf(pdf_identifier=identifier.encode(), custom_metadata=True, **write_options)
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -178,7 +183,83 @@ class PdfWriter:
             )
         return bytes(pdf)
 
+    def _fitted(
+        self,
+        resolved: Resolved,
+        layout: Layout,
+        page_size: str,
+        options: dict[str, Any],
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> tuple[str, Renderer, LaidOut]:
+        """Lay out; when the layout sets ``fit_pages`` and the result is longer, try its tighter ``fit-N`` steps."""
+        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        document = self._lay_out(html, renderer, fetcher, font_config, stylesheets)
+        target = int(renderer.context["options"].get("fit_pages") or 0)
+        steps = int(renderer.context["options"].get("fit_steps") or 0)
+        # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
+        if target and target < len(document.pages) <= target + 1 and "fit" not in options:
+            for step in range(1, steps + 1):
+                fit_html, fit_renderer = self.html(
+                    resolved, layout, page_size=page_size, options={**options, "fit": step}
+                )
+                fit_document = self._lay_out(fit_html, fit_renderer, fetcher, font_config, stylesheets)
+                if len(fit_document.pages) <= target:
+                    return fit_html, fit_renderer, fit_document
+        return html, renderer, document
+
+    def _lay_out(
+        self,
+        html: str,
+        renderer: Renderer,
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> LaidOut:
+        """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
+        source = HTML(string=html, url_fetcher=fetcher)
+        document = source.render(font_config=font_config, stylesheets=stylesheets)
+        fixed: set[int] = set()
+        for _ in range(MAX_FOOTNOTE_PASSES):
+            drifted = [n for n in footnote_drift(document) if n not in fixed]
+            if not drifted:
+                break
+            fixed.update(drifted)
+            fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
+            del document  # free the drifted layout first: peak memory stays that of one layout
+            document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
+        still = footnote_drift(document)
+        if still:
+            import warnings
+
+            warnings.warn(
+                f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
+                "on the page of its call",
+                ReportkitWarning,
+                stacklevel=3,
+            )
+        return document
+
+
+def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
+    """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
+    for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
+        html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
+    for asset in resolved.assets.values():
+        html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
+    layout_files = [
+        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for l in layout.chain
+        for p in sorted(l.path.rglob("*"))
+        if p.is_file()
+    ]
+    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
+    effective["archival"] = archival.is_archival(effective)
+    return content_digest(html, layout_files, assets, options_key(effective))[:32]
+
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
-    return {"pdf_version": "1.7"}
+    return {"pdf_version": "1.7", **printshop.variant_options(options)}

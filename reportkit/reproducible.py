@@ -1,0 +1,106 @@
+"""Byte-identical rebuilds: build dates that never come from the clock, content-derived identifiers, fixed font times.
+
+Every output of a build depends only on its inputs: the fact-check, its images, the
+layout, the options and the versions of reportkit, WeasyPrint and the fonts. Dates
+come from the fact-check (``updated``, else ``published``), else from the
+``SOURCE_DATE_EPOCH`` environment variable (https://reproducible-builds.org/specs/source-date-epoch/),
+else a fixed placeholder. The one clock reading left in the toolchain, the
+``head.modified`` time fontTools writes into fonts it subsets or instantiates (WeasyPrint
+uses fontTools when HarfBuzz's subsetter library is missing), is pinned by
+:func:`fixed_font_time` for the current thread only: the environment is never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from .model import Document
+
+__all__ = [
+    "FALLBACK_DATE",
+    "build_datetime",
+    "content_digest",
+    "fixed_font_time",
+    "source_date_epoch",
+]
+
+#: The date of a build whose fact-check has no date and whose environment sets no ``SOURCE_DATE_EPOCH``.
+FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+#: Seconds since 1970 that fontTools should stamp into fonts saved in this context (None: the clock).
+_FONT_EPOCH: ContextVar[int | None] = ContextVar("reportkit_font_epoch", default=None)
+_INSTALL_LOCK = threading.Lock()
+_installed = False
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` sets (UTC), or ``None`` when it is unset or not a number."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+
+
+def build_datetime(doc: Document) -> dt.datetime:
+    """The date a build of ``doc`` stands for (UTC): its own date, else ``SOURCE_DATE_EPOCH``, else a fixed one."""
+    if doc.date:
+        day = dt.date.fromisoformat(doc.date)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return source_date_epoch() or FALLBACK_DATE
+
+
+def content_digest(*parts: Any) -> str:
+    """A SHA-256 hex digest of JSON-able ``parts`` (bytes are hashed first), the same on every machine."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, bytes):
+            part = hashlib.sha256(part).hexdigest()
+        digest.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _timestamp_now() -> int:
+    """fontTools' ``timestampNow``, answering the pinned time inside :func:`fixed_font_time`."""
+    from fontTools.misc import timeTools
+
+    epoch = _FONT_EPOCH.get()
+    if epoch is None:
+        return timeTools.timestampNow()
+    return epoch - timeTools.epoch_diff
+
+
+def _install() -> None:
+    """Route fontTools' ``head`` table timestamps through :func:`_timestamp_now` (once per process)."""
+    global _installed
+    with _INSTALL_LOCK:
+        if _installed:
+            return
+        from fontTools.ttLib.tables import _h_e_a_d
+
+        _h_e_a_d.timestampNow = _timestamp_now
+        _installed = True
+
+
+@contextmanager
+def fixed_font_time(when: dt.datetime) -> Iterator[None]:
+    """Within the block, in this thread only, fonts saved by fontTools carry ``when`` instead of the clock."""
+    _install()
+    token = _FONT_EPOCH.set(int(when.timestamp()))
+    try:
+        yield
+    finally:
+        _FONT_EPOCH.reset(token)
+
+
+def options_key(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Build options as plain, sortable data (for identifiers and digests)."""
+    return {str(k): v if isinstance(v, (str, int, float, bool, type(None))) else repr(v) for k, v in options.items()}
