@@ -17,10 +17,8 @@ from .errors import (
     ReportkitWarning,
     UnsafeResourceError,
 )
-from .digest import bundle
 from .factcheck import FactCheck, load
 from .limits import Limits
-from .verification import extract, verify
 
 __all__ = [
     "BatchInterrupted",
@@ -45,12 +43,15 @@ __all__ = [
     "verify",
 ]
 
-#: Names imported on first use (batch builds pull in concurrent.futures and the cache).
+#: Names imported on first use, so that ``import reportkit`` (and every CLI run) stays quick.
 _LAZY = {
     "BatchInterrupted": "batch",
     "BatchReport": "batch",
     "build_many": "batch",
     "BuildResult": "build",
+    "bundle": "digest",
+    "extract": "verification",
+    "verify": "verification",
 }
 
 
