@@ -2,10 +2,11 @@
 
 An output is up to date when, since it was written:
 
-- the input file's bytes and the bytes of every image it shows are the same (SHA-256);
+- the input file's bytes and the bytes of every image it shows (and of a ``sources:`` file it
+  names) are the same (SHA-256);
 - the *context* is the same: the files of the layout and of the layouts it extends, the
-  font files, the build options (layout, page size, strictness, writer options),
-  reportkit's version and the versions of WeasyPrint and the other libraries that shape
+  font files, the build options (layout, page size, strictness, limits, writer options, and
+  the content of a file an option names, such as a CSL style), reportkit's version and the versions of WeasyPrint and the other libraries that shape
   the bytes, and ``SOURCE_DATE_EPOCH``;
 - the output file is still there, with the size and modification time it was written with.
 
@@ -74,6 +75,9 @@ def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, s
         add(font, stat.st_size, stat.st_mtime_ns)
     add("strict", strict)
     add(json.dumps({k: v for k, v in options.items() if k != "layout"}, sort_keys=True, default=repr))
+    for name, value in sorted(options.items()):  # an option naming a file (a .csl style) is hashed by content
+        if name != "layout" and isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
+            add(name, file_digest(value))
     return digest.hexdigest()
 
 

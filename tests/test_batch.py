@@ -460,3 +460,31 @@ def test_compiled_templates_are_cached_between_runs_and_never_stale(tmp_path: Pa
     assert "first-marker" in build("first-marker")
     assert list((tmp_path / "cache").rglob("*.cache"))
     assert "second-marker" in build("second-marker")
+
+
+def test_a_sources_file_and_a_file_an_option_names_are_part_of_the_cache_key(tmp_path: Path) -> None:
+    inputs = _batch(tmp_path / "in", 1)
+    text = (inputs / "check-0.md").read_text(encoding="utf-8")
+    check = rk.load(inputs / "check-0.md")
+    csl = [{"id": s.key, "type": "webpage", "title": s.title, **({"URL": s.url} if s.url else {})}
+           for s in check.document.sources]
+    (inputs / "refs.json").write_text(json.dumps(csl), encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    front = head.split("sources:\n")[0] + "sources: refs.json\n"
+    (inputs / "check-0.md").write_text(front + "---\n" + body, encoding="utf-8")
+    out = tmp_path / "out"
+    first = rk.build_many([inputs], out, formats=["epub"]).results[0]
+    assert first.status == "built", first.error
+    assert str((inputs / "refs.json").resolve()) in first.sources
+    assert rk.build_many([inputs], out, formats=["epub"]).results[0].status == "skipped"
+    csl[0]["title"] = "A retitled source"
+    (inputs / "refs.json").write_text(json.dumps(csl), encoding="utf-8")
+    assert rk.build_many([inputs], out, formats=["epub"]).results[0].status == "built"
+
+    style = tmp_path / "option.txt"
+    style.write_text("one", encoding="utf-8")
+    from reportkit.cache import context_key
+
+    before = context_key("report", {"note_file": str(style)})
+    style.write_text("two", encoding="utf-8")
+    assert context_key("report", {"note_file": str(style)}) != before
