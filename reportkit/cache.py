@@ -6,8 +6,8 @@ An output is up to date when, since it was written:
   names) are the same (SHA-256);
 - the *context* is the same: the files of the layout and of the layouts it extends, the
   font files, the build options (layout, page size, strictness, limits, writer options, and
-  the content of a file an option names, such as a CSL style), reportkit's version and the versions of WeasyPrint and the other libraries that shape
-  the bytes, and ``SOURCE_DATE_EPOCH``;
+  the content of a file an option names, such as a CSL style), reportkit's version and the
+  versions of WeasyPrint and the other libraries that shape the bytes, and ``SOURCE_DATE_EPOCH``;
 - the output file is still there, with the size and modification time it was written with.
 
 The manifest lives in the output folder (``.reportkit-cache.json``) and is replaced
