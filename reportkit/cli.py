@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from typing import Any
+
 import click
 
 from ._version import __version__
@@ -232,7 +234,7 @@ def preview_command(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
-    options = {"layout": layout, "page_size": page_size}
+    options: dict[str, Any] = {"layout": layout, "page_size": page_size}
     if not watching:
         try:
             pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)
