@@ -17,12 +17,13 @@ from .errors import (
     ReportkitWarning,
     UnsafeResourceError,
 )
-from .digest import bundle
 from .factcheck import FactCheck, load
 from .limits import Limits
-from .verification import extract, verify
 
 __all__ = [
+    "BatchInterrupted",
+    "BatchReport",
+    "BuildResult",
     "CitationError",
     "FactCheck",
     "InputError",
@@ -35,8 +36,28 @@ __all__ = [
     "ReportkitWarning",
     "UnsafeResourceError",
     "__version__",
+    "build_many",
     "bundle",
     "extract",
     "load",
     "verify",
 ]
+
+#: Names imported on first use, so that ``import reportkit`` (and every CLI run) stays quick.
+_LAZY = {
+    "BatchInterrupted": "batch",
+    "BatchReport": "batch",
+    "build_many": "batch",
+    "BuildResult": "build",
+    "bundle": "digest",
+    "extract": "verification",
+    "verify": "verification",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'reportkit' has no attribute {name!r}")

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from concurrent.futures import Executor
 from typing import Any
 
 import click
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .batch import BatchReport
 
 FORMATS = ("pdf", "epub")
 
@@ -66,6 +71,13 @@ def main() -> None:
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path),
               help="Also combine the PDFs built into one digest at this path, behind a cover.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes building at once (0: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Build on a Dask cluster, e.g. tcp://scheduler:8786 (needs reportkit[dask]).")
+@click.option("--collect", is_flag=True,
+              help="With --dask: workers send the files back and this machine writes them.")
 def build(
     inputs: tuple[Path, ...],
     out_dir: Path,
@@ -82,13 +94,19 @@ def build(
     print_marks: bool = False,
     pdf_x: bool = False,
     bundle_path: Path | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    dask_address: str | None = None,
+    collect: bool = False,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
     Every input is built even when another fails; the exit status is then non-zero:
-    2 for invalid input, 1 for a rendering or writing failure.
+    2 for invalid input, 1 for a rendering or writing failure, 130 when interrupted.
+    Outputs whose input, images, layout and options did not change since they were
+    built into OUT_DIR are skipped (--force rebuilds them).
     """
-    from .build import build_file, expand_inputs
+    from .build import expand_inputs
     from .limits import Limits
 
     files = expand_inputs(inputs)
@@ -103,28 +121,67 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
-    built_pdfs: list[Path] = []
-    worst = 0
+    if collect and not dask_address:
+        _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
-    for file in files:
-        result = build_file(file, out_dir, formats=formats, strict=strict, limits=limits,
-                            unsafe_images=unsafe_images, layout=layout, page_size=page_size, **extra)
-        built_pdfs += [o for o in result.outputs if o.suffix == ".pdf"]
-        for message in result.warnings:
-            click.secho(f"warning: {message}", fg="yellow", err=True)
-        for output in result.outputs:
-            click.echo(f"wrote {output}")
-        if result.error is not None:
-            click.secho(f"error: {result.error}", fg="red", err=True)
-            if debug and result.error.__cause__ is not None:
-                import traceback
-
-                traceback.print_exception(result.error.__cause__)
-            worst = max(worst, result.error.exit_code)
-    if bundle_path is not None and built_pdfs:
+    report = _build_batch(files, out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
+                          dask_address=dask_address, collect=collect, limits=limits, unsafe_images=unsafe_images,
+                          layout=layout, page_size=page_size, **extra)
+    built_pdfs = [o for result in report.results for o in result.outputs if o.suffix == ".pdf"]
+    worst = report.exit_code
+    if bundle_path is not None and built_pdfs and not report.interrupted:
         worst = max(worst, _bundle(built_pdfs, bundle_path, layout=layout))
     if worst:
         sys.exit(worst)
+
+
+def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, dask_address: str | None,
+                 **options: object) -> "BatchReport":
+    """Build ``files`` with progress shown (a bar on a terminal, lines otherwise); Ctrl-C stops cleanly."""
+    import signal
+
+    from .batch import BatchInterrupted, build_many, default_jobs
+    from .progress import choose
+
+    progress = choose(len(files), debug=debug)
+    executor, client = None, None
+    if dask_address:
+        executor, client = _dask_executor(dask_address)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a kill stops as cleanly as Ctrl-C
+    try:
+        return build_many(files, out_dir, executor=executor, jobs=jobs or default_jobs(), progress=progress,
+                          **options)  # type: ignore[arg-type]
+    except BatchInterrupted as stop:
+        return stop.report
+    except KeyboardInterrupt:  # a second Ctrl-C while the batch was already stopping
+        _fail("interrupted", 130)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if client is not None:
+            client.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM: stop as Ctrl-C does (whichever handler Ctrl-C has at that moment)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _dask_executor(address: str) -> tuple[Executor, Any]:
+    """A concurrent.futures executor on the Dask cluster at ``address``, and its client."""
+    try:
+        import dask
+        from distributed import Client
+    except ImportError:
+        _fail("--dask needs the Dask extra: pip install 'reportkit[dask]'", 2)
+    try:  # Dask's connect timeout (30 s unless configured, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+        client = Client(address, timeout=dask.config.get("distributed.comm.timeouts.connect"))
+    except (OSError, TimeoutError) as exc:
+        _fail(f"cannot reach the Dask scheduler at {address}: {exc}", 1)
+    return client.get_executor(pure=False), client
 
 
 def _print_options(print_marks: bool, pdf_x: bool) -> dict[str, bool]:

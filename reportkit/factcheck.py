@@ -47,6 +47,8 @@ class FactCheck:
     unsafe_images: str
     _document: Document | None
     _resolved: Resolved | None
+    #: Files read besides the input itself (a sources file): the build cache hashes them.
+    _read_files: list[Path]
 
     def __init__(
         self,
@@ -332,6 +334,7 @@ class FactCheck:
         self.unsafe_images = unsafe_images
         self._document = None
         self._resolved = None
+        self._read_files = []
 
     @property
     def _where(self) -> str | None:
@@ -382,5 +385,6 @@ def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str 
         file=loaded.file,
         lines=loaded.lines,
     )
+    check._read_files = list(loaded.files)
     check.document
     return check

@@ -111,6 +111,7 @@ class Layout:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(),
         )
         env.filters.update(FILTERS)
         return env
@@ -118,6 +119,31 @@ class Layout:
     def files(self) -> list[Path]:
         """Every file of the chain (for content hashes of builds)."""
         return sorted(p for l in self.chain for p in l.path.rglob("*") if p.is_file())
+
+
+#: Environment variable naming the folder of reportkit's caches ('' turns the template cache off).
+CACHE_ENV = "REPORTKIT_CACHE_DIR"
+
+
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept on disk between runs (a new process need not compile them again).
+
+    Entries are checked against the template's source, so an edited layout is compiled anew;
+    the folder is per reportkit and Jinja2 version. None when no cache folder can be written.
+    """
+    setting = os.environ.get(CACHE_ENV)
+    if setting == "":
+        return None
+    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportkit"
+    from ._version import __version__
+
+    folder = base / f"templates-{__version__}-jinja2-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK | os.X_OK) else None
 
 
 def _read_toml(folder: Path) -> dict[str, Any]:

@@ -39,6 +39,8 @@ class Loaded:
     file: Path
     #: Field path (``sources[2].url``, ``sections[0].body``) -> 1-based line in the file.
     lines: dict[str, int] = field(default_factory=dict)
+    #: Other files the fields were read from (a ``sources:`` file), for the build cache.
+    files: list[Path] = field(default_factory=list)
 
 
 def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
@@ -95,6 +97,7 @@ def _sources_file(loaded: Loaded) -> Loaded:
             hint="check the file name: it is looked up next to the fact-check",
         )
     loaded.data["sources"] = read_references(path)
+    loaded.files.append(path)
     return loaded
 
 

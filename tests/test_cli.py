@@ -22,7 +22,7 @@ def test_build_with_options_writes_only_the_formats_asked_for(tmp_path, samples)
     result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path), "--format", "pdf",
                      "--page-size", "Letter", "--layout", "report")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["energy-bills.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".reportkit-cache.json") == ["energy-bills.pdf"]
     assert round(float(PdfReader(tmp_path / "energy-bills.pdf").pages[0].mediabox[2])) == 612
 
 
@@ -72,7 +72,9 @@ def test_a_folder_of_inputs_builds_every_fact_check_in_it(tmp_path, samples):
     (folder / "notes.txt").write_text("not a fact-check")
     result = run_cli("build", str(folder), "-o", str(tmp_path / "out"), "-f", "epub")
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["energy-bills.epub"]
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name != ".reportkit-cache.json"] == [
+        "energy-bills.epub"
+    ]
 
 
 def test_help_reads_well():

@@ -106,7 +106,7 @@ def test_untrusted_text_is_escaped() -> None:
 def test_build_format_html_writes_slug_html(tmp_path: Path) -> None:
     proc = run_cli("build", str(SAMPLES / "energy-bills.md"), "-o", str(tmp_path), "--format", "html")
     assert proc.returncode == 0, proc.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["energy-bills.html"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != ".reportkit-cache.json"] == ["energy-bills.html"]
 
 
 # --- in a real browser ------------------------------------------------------------------------

@@ -227,6 +227,7 @@ class PdfWriter:
                 break
             fixed.update(drifted)
             fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
+            del document  # free the drifted layout first: peak memory stays that of one layout
             document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
         still = footnote_drift(document)
         if still:

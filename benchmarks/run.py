@@ -1,0 +1,359 @@
+"""Measure issue 5's targets side by side in one run and print a table of ratios.
+
+    python benchmarks/run.py                 # everything (about 15 minutes on 2 cores)
+    python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
+    python benchmarks/run.py --only 1,2,3    # some targets
+
+Every figure is a median over repeats, and every comparison is measured in the same run,
+interleaved, so that a busy machine slows both sides alike. Times are CPU seconds (user +
+system, of this process or of the child processes) unless the column says wall: CPU time is
+what a shared machine disturbs least; throughput (target 4) is wall time by nature.
+Needs the ``bench`` extra (``pip install -e ".[bench]"``): Pandoc comes from pypandoc-binary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLES = ROOT / "samples"
+SAMPLE = SAMPLES / "russia-nato.md"
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+#: Child processes run as on a user's machine: Python may cache bytecode.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{ENV.get('PATH', '')}"  # Pandoc finds our weasyprint
+REPORTKIT = [sys.executable, "-m", "reportkit"]
+
+rows: list[tuple[str, str, float, str, str]] = []
+
+
+def row(target: str, what: str, ratio: float, limit: str, detail: str) -> None:
+    """Record one line of the result table."""
+    rows.append((target, what, ratio, limit, detail))
+    print(f"  {what}: {ratio:.2f}x (target {limit}) - {detail}", flush=True)
+
+
+def tree_cpu(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
+    """CPU seconds of a command including every process it starts (Pandoc runs weasyprint), and wall."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def interleaved(named: dict[str, Callable[[], Any]], repeats: int) -> dict[str, list[Any]]:
+    """Run each callable once to warm up, then ``repeats`` rounds, alternating them."""
+    for fn in named.values():
+        fn()
+    results: dict[str, list[Any]] = {name: [] for name in named}
+    for _ in range(repeats):
+        for name, fn in named.items():
+            results[name].append(fn())
+    return results
+
+
+def med(values: list[Any], index: int | None = None) -> float:
+    """Median of values (or of one field of tuples)."""
+    return statistics.median(v[index] if index is not None else v for v in values)
+
+
+# --- target 1: in-process overhead over bare WeasyPrint -------------------------------------------
+
+
+def target_1(repeats: int, work: Path) -> None:
+    """reportkit's to_pdf against WeasyPrint laying out the very HTML reportkit produced."""
+    import weasyprint
+
+    import reportkit as rk
+    from reportkit.layouts import find_layout
+    from reportkit.writers.pdf import PdfWriter, _fonts
+
+    print("Target 1: in-process, to_pdf vs bare WeasyPrint on the same HTML", flush=True)
+    check = rk.load(SAMPLE)
+    layout = find_layout("report")
+    html, _ = PdfWriter().html(check.resolve(), layout)
+    font_config, font_css = _fonts(layout.all_fonts)
+
+    def cpu(fn: Callable[[], Any]) -> Callable[[], float]:
+        def timed() -> float:
+            started = time.process_time()
+            fn()
+            return time.process_time() - started
+
+        return timed
+
+    results = interleaved(
+        {
+            "to_pdf": cpu(lambda: check.to_pdf(work / "t1.pdf")),
+            "to_pdf+to_epub": cpu(lambda: (check.to_pdf(work / "t1.pdf"), check.to_epub(work / "t1.epub"))),
+            "bare": cpu(lambda: weasyprint.HTML(string=html).write_pdf()),
+            "bare+fonts": cpu(
+                lambda: weasyprint.HTML(string=html).write_pdf(stylesheets=[font_css], font_config=font_config)
+            ),
+        },
+        repeats,
+    )
+    m = {k: med(v) for k, v in results.items()}
+    own = _own_share(check, work, repeats)
+    detail = ", ".join(f"{k} {v:.3f} s" for k, v in m.items())
+    row("1", "to_pdf / bare write_pdf (same HTML and fonts)", m["to_pdf"] / m["bare+fonts"], "<= 1.05", detail)
+    row("1", "to_pdf + to_epub / bare write_pdf (same fonts)", m["to_pdf+to_epub"] / m["bare+fonts"], "<= 1.10",
+        "bare+fonts gets reportkit's @font-face rules, so both lay out the same glyphs")
+    row("1", "to_pdf / bare write_pdf() as written in the issue", m["to_pdf"] / m["bare"], "<= 1.05",
+        "bare falls back to system fonts: a different layout")
+    row("1", "to_pdf / the WeasyPrint calls inside it", own["pdf"], "<= 1.05",
+        "the same call timed inside and out, so machine noise cannot tell them apart")
+    row("1", "to_pdf + to_epub / the WeasyPrint calls inside to_pdf", own["pdf+epub"], "<= 1.10",
+        "EPUB: templates, ebooklib and the ZIP, on top")
+
+
+def _own_share(check: Any, work: Path, repeats: int) -> dict[str, float]:
+    """Total CPU of to_pdf (and to_pdf + to_epub) over the CPU spent inside WeasyPrint's own calls."""
+    import weasyprint
+    from weasyprint.document import Document
+
+    inside = [0.0]
+
+    def timed(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                inside[0] += time.process_time() - started
+
+        return wrapper
+
+    originals = (weasyprint.HTML.__init__, weasyprint.HTML.render, Document.write_pdf)
+    weasyprint.HTML.__init__, weasyprint.HTML.render, Document.write_pdf = map(timed, originals)  # type: ignore
+    try:
+        ratios: dict[str, list[float]] = {"pdf": [], "pdf+epub": []}
+        check.to_pdf(work / "own.pdf")
+        for _ in range(repeats):
+            for name in ratios:
+                inside[0] = 0.0
+                started = time.process_time()
+                check.to_pdf(work / "own.pdf")
+                if name == "pdf+epub":
+                    check.to_epub(work / "own.epub")
+                ratios[name].append((time.process_time() - started) / inside[0])
+    finally:
+        weasyprint.HTML.__init__, weasyprint.HTML.render, Document.write_pdf = originals  # type: ignore
+    return {k: med(v) for k, v in ratios.items()}
+
+
+# --- targets 2 and 3: whole process against Pandoc ----------------------------------------------
+
+
+def _pandoc() -> str:
+    try:
+        import pypandoc
+    except ImportError:
+        raise SystemExit("targets 2 and 3 need Pandoc: pip install -e '.[bench]' (pypandoc-binary)") from None
+    return str(pypandoc.get_pandoc_path())
+
+
+def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
+    """``reportkit build`` against Pandoc (Markdown -> PDF through WeasyPrint, and -> EPUB), whole processes."""
+    pandoc = _pandoc()
+    out = work / "t23"
+    out.mkdir(exist_ok=True)
+    name = SAMPLE.name
+    jobs: dict[str, Callable[[], tuple[float, float]]] = {}
+    if "2" in targets:
+        jobs["reportkit pdf,epub"] = lambda: tree_cpu(
+            [*REPORTKIT, "build", name, "-o", str(out), "-f", "pdf,epub", "--force"], cwd=SAMPLES)
+        jobs["pandoc pdf+epub"] = lambda: _sum(
+            tree_cpu([pandoc, name, "--pdf-engine=weasyprint", "-o", str(out / "pandoc.pdf")], cwd=SAMPLES),
+            tree_cpu([pandoc, name, "-o", str(out / "pandoc.epub")], cwd=SAMPLES),
+        )
+    if "3" in targets:
+        jobs["reportkit epub"] = lambda: tree_cpu(
+            [*REPORTKIT, "build", name, "-o", str(out), "-f", "epub", "--force"], cwd=SAMPLES)
+        jobs["pandoc epub"] = lambda: tree_cpu([pandoc, name, "-o", str(out / "pandoc.epub")], cwd=SAMPLES)
+    print("Targets 2/3: whole process, reportkit build vs Pandoc", flush=True)
+    results = interleaved(jobs, repeats)
+    m = {k: (med(v, 0), med(v, 1)) for k, v in results.items()}
+    if "2" in targets:
+        rk_, pd = m["reportkit pdf,epub"], m["pandoc pdf+epub"]
+        row("2", "reportkit build pdf,epub / Pandoc pdf+epub", rk_[0] / pd[0], "<= 1.0",
+            f"CPU {rk_[0]:.2f} s vs {pd[0]:.2f} s; wall {rk_[1]:.2f} s vs {pd[1]:.2f} s ({rk_[1] / pd[1]:.2f}x)")
+    if "3" in targets:
+        rk_, pd = m["reportkit epub"], m["pandoc epub"]
+        row("3", "reportkit build epub / Pandoc epub", rk_[0] / pd[0], "<= 1.5",
+            f"CPU {rk_[0]:.3f} s vs {pd[0]:.3f} s; wall {rk_[1]:.3f} s vs {pd[1]:.3f} s ({rk_[1] / pd[1]:.2f}x)")
+
+
+def _sum(*parts: tuple[float, float]) -> tuple[float, float]:
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+# --- targets 4 and 5: batches --------------------------------------------------------------------
+
+
+def target_4_5(repeats: int, work: Path, count: int, targets: set[str]) -> None:
+    """A generated batch: -j 2 vs -j 1 vs separate processes; then a rebuild where nothing changed."""
+    inputs = corpus.batch(work / "batch", count)
+    print(f"Targets 4/5: a batch of {len(inputs)} fact-checks (pdf + epub)", flush=True)
+
+    def build(jobs: int, out: Path) -> tuple[float, float]:
+        return tree_cpu([*REPORTKIT, "build", str(work / "batch"), "-o", str(out), "-j", str(jobs)])
+
+    def fresh(name: str) -> Path:
+        folder = work / name
+        shutil.rmtree(folder, ignore_errors=True)
+        return folder
+
+    def separate() -> tuple[float, float]:
+        out = fresh("separate")
+        return _sum(*(tree_cpu([*REPORTKIT, "build", str(p), "-o", str(out)]) for p in inputs))
+
+    jobs: dict[str, Callable[[], tuple[float, float]]] = {
+        "-j 1": lambda: build(1, fresh("j1")),
+        "-j 2": lambda: build(2, fresh("j2")),
+    }
+    if "4" in targets:
+        jobs["separate"] = separate
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in jobs}
+    cached: list[tuple[float, float]] = []
+    for _ in range(repeats):  # no warm-up round: each batch is long enough to include its own start-up
+        for name, fn in jobs.items():
+            results[name].append(fn())
+            if name == "-j 1" and "5" in targets:
+                cached.append(build(1, work / "j1"))  # the very same command again: everything unchanged
+    w = {k: med(v, 1) for k, v in results.items()}
+    if "4" in targets:
+        row("4", "throughput -j 2 / -j 1", w["-j 1"] / w["-j 2"], ">= 1.8",
+            f"wall {w['-j 1']:.1f} s vs {w['-j 2']:.1f} s for {len(inputs)} documents")
+        row("4", "throughput -j 1 (one process) / separate processes", w["separate"] / w["-j 1"], ">= 2",
+            f"wall {w['separate']:.1f} s for {len(inputs)} runs vs {w['-j 1']:.1f} s")
+    if "5" in targets:
+        first, again = w["-j 1"], med(cached, 1)
+        row("5", "unchanged rebuild / first build", again / first, "<= 0.05",
+            f"wall {again:.2f} s vs {first:.1f} s")
+
+
+# --- target 6: a dossier 16x the example ---------------------------------------------------------
+
+_RENDER = """
+import resource, sys, time
+import reportkit as rk
+check = rk.load(sys.argv[1]); check.resolve()
+started = time.process_time()
+check.to_pdf(sys.argv[2])
+print(time.process_time() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def target_6(repeats: int, work: Path, factor: int = 16) -> None:
+    """Time and peak memory of one document against one ``factor`` times its size."""
+    print(f"Target 6: a dossier {factor}x the example (PDF)", flush=True)
+    small, large = corpus.dossier(work / "dossier", 1), corpus.dossier(work / "dossier", factor)
+
+    def render(path: Path) -> Callable[[], tuple[float, float, float]]:
+        def run() -> tuple[float, float, float]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            proc = subprocess.run([sys.executable, "-c", _RENDER, str(path), str(work / "dossier.pdf")],
+                                  env=ENV, check=True, capture_output=True, text=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            render_cpu, peak = proc.stdout.split()
+            whole = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            return float(render_cpu), whole, float(peak)
+
+        return run
+
+    results = interleaved({"1x": render(small), f"{factor}x": render(large)}, repeats)
+    one, big = results["1x"], results[f"{factor}x"]
+    row("6", f"{factor}x dossier / example, render time", med(big, 0) / med(one, 0), f"<= {factor}",
+        f"render CPU {med(big, 0):.1f} s vs {med(one, 0):.2f} s (first render in a fresh process)")
+    row("6", f"{factor}x dossier / example, whole process", med(big, 1) / med(one, 1), f"<= {factor}",
+        f"CPU {med(big, 1):.1f} s vs {med(one, 1):.2f} s")
+    peak = med(big, 2)
+    row("6", f"{factor}x dossier peak memory / 200 MB", peak / 200, "<= 1.0",
+        f"peak RSS {peak:.0f} MB (example: {med(one, 2):.0f} MB)")
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    import weasyprint
+
+    import reportkit
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {
+        "cpu": f"{cpu} ({os.cpu_count()} cores)",
+        "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "reportkit": reportkit.__version__,
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5, help="rounds for targets 1, 2, 3 and 6 (median)")
+    parser.add_argument("--batch", type=int, default=100, help="fact-checks in the batch of targets 4 and 5")
+    parser.add_argument("--batch-repeats", type=int, default=1, help="rounds of the batch builds (median)")
+    parser.add_argument("--factor", type=int, default=16, help="size of the dossier of target 6")
+    parser.add_argument("--dossier-repeats", type=int, default=3, help="rounds of target 6 (median)")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated targets to measure")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, a batch of 6, a 4x dossier")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeats, args.batch, args.batch_repeats, args.factor, args.dossier_repeats = 2, 6, 1, 4, 1
+    targets = {t.strip() for t in args.only.split(",")}
+    info = machine()
+    for key, value in info.items():
+        print(f"{key}: {value}")
+    subprocess.run([*REPORTKIT, "--version"], env=ENV, check=True, capture_output=True)  # compile bytecode once
+    with tempfile.TemporaryDirectory(prefix="reportkit-bench-") as tmp:
+        work = Path(tmp)
+        if "1" in targets:
+            target_1(args.repeats, work)
+        if targets & {"2", "3"}:
+            target_2_3(args.repeats, work, targets)
+        if targets & {"4", "5"}:
+            target_4_5(args.batch_repeats, work, args.batch, targets)
+        if "6" in targets:
+            target_6(args.dossier_repeats, work, args.factor)
+    info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print()
+    print("| target | measure | ratio | goal | met | figures |")
+    print("|---|---|---|---|---|---|")
+    for target, what, ratio, limit, detail in rows:
+        op, bound = limit.split()
+        met = ratio <= float(bound) if op == "<=" else ratio >= float(bound)
+        print(f"| {target} | {what} | {ratio:.2f} | {limit} | {'yes' if met else 'NO'} | {detail} |")
+    print(f"\nload average at end: {info['load average at end']}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
