@@ -428,6 +428,8 @@ def _link_annotations_in_links(pdf: Any) -> None:
     under that box's element (Span, NonStruct); PDF/UA-1 (7.18.5) wants every link
     annotation inside a Link element. The annotation and its click area stay as they are.
     """
+    import pydyf
+
     objects = pdf.objects
     holder: dict[int, Any] = {}  # OBJR object number -> structure element that lists it
     for obj in objects:
@@ -439,15 +441,15 @@ def _link_annotations_in_links(pdf: Any) -> None:
     nums = objects[_number(root["ParentTree"])]["Nums"]
     for number, element in holder.items():
         objr = objects[number]
-        if not isinstance(objr, dict) or objr.get("Type") != "/OBJR" or element.get("S") == "/Link":
+        if not isinstance(objr, pydyf.Dictionary) or objr.get("Type") != "/OBJR" or element.get("S") == "/Link":
             continue
         annotation = objects[_number(objr["Obj"])]
         if annotation.get("Subtype") != "/Link":
             continue
         link = element
-        while isinstance(link, dict) and link.get("Type") == "/StructElem" and link.get("S") != "/Link":
+        while isinstance(link, pydyf.Dictionary) and link.get("Type") == "/StructElem" and link.get("S") != "/Link":
             link = objects[_number(link["P"])]
-        if not isinstance(link, dict) or link.get("S") != "/Link":
+        if not isinstance(link, pydyf.Dictionary) or link.get("S") != "/Link":
             continue
         element["K"] = type(element["K"])(kid for kid in element["K"] if kid != objr.reference)
         link["K"].append(objr.reference)

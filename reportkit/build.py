@@ -122,7 +122,7 @@ def build_file(
             result.sources[str(Path(path).resolve())] = file_digest(path)
             check = load(path, limits=limits, unsafe_images=unsafe_images)
             result.slug = check.id
-            for other in getattr(check, "_read_files", ()):
+            for other in check._read_files:
                 result.sources[str(other)] = file_digest(other)
             resolved = check.resolve()
             for asset in resolved.assets.values():

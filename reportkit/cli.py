@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from concurrent.futures import Executor
+from typing import Any
+
 import click
 
 from ._version import __version__
@@ -167,7 +170,7 @@ def _interrupt(signum: int, frame: object) -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
-def _dask_executor(address: str) -> tuple[object, object]:
+def _dask_executor(address: str) -> tuple[Executor, Any]:
     """A concurrent.futures executor on the Dask cluster at ``address``, and its client."""
     try:
         import dask
@@ -288,7 +291,7 @@ def preview_command(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
-    options = {"layout": layout, "page_size": page_size}
+    options: dict[str, Any] = {"layout": layout, "page_size": page_size}
     if not watching:
         try:
             pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)

@@ -17,7 +17,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,7 @@ def read_report(path: PathLike, translator: Translator | None = None) -> ReportI
     try:
         reader = PdfReader(file)
         pages = len(reader.pages)
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except FileNotFoundError:
         raise InputError(f"{file} does not exist", file=file, hint="give the paths of PDF files") from None
     except (PdfReadError, OSError, ValueError) as exc:
@@ -277,6 +277,7 @@ def bundle(
     ``page_size`` the cover's (default: the first report's), ``layout`` draws the cover.
     """
     from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PageLabelStyle
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     paths = [Path(p) for p in reports]
@@ -312,10 +313,12 @@ def bundle(
         writer.append(PdfReader(report.path), outline_item=report.title, import_outline=True)
     _link_cover(writer, cover_pages)
 
-    writer.set_page_label(0, cover_pages - 1, style="/r", start=1)
+    writer.set_page_label(0, cover_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
     for report in infos:
         first = report.first_page - 1
-        writer.set_page_label(first, first + report.pages - 1, style="/D", prefix=f"{report.number}-", start=1)
+        writer.set_page_label(
+            first, first + report.pages - 1, style=PageLabelStyle.DECIMAL, prefix=f"{report.number}-", start=1
+        )
 
     dates = sorted(r.date for r in infos if r.date)
     authors = list(dict.fromkeys(a for r in infos for a in r.meta.get("authors", []) if a))

@@ -9,7 +9,7 @@ rather than of the input (exit status 1).
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 __all__ = [
     "CitationError",
@@ -34,7 +34,7 @@ class ReportkitError(Exception):
         self,
         message: str,
         *,
-        file: str | Path | None = None,
+        file: str | os.PathLike[str] | None = None,
         line: int | None = None,
         column: int | None = None,
         field: str | None = None,
@@ -48,7 +48,7 @@ class ReportkitError(Exception):
         self.field = field
         self.hint = hint
 
-    def located(self, file: str | Path) -> "ReportkitError":
+    def located(self, file: str | os.PathLike[str]) -> "ReportkitError":
         """Return this error with ``file`` filled in when it was not known yet."""
         if self.file is None:
             self.file = str(file)

@@ -38,6 +38,18 @@ class FactCheck:
     >>> check.to_pdf("nato.pdf")  # doctest: +SKIP
     """
 
+    # Set by _init (the builder, from_dict and load all call it).
+    _data: dict[str, Any]
+    _file: Path | None
+    _lines: dict[str, int]
+    base_dir: Path | None
+    limits: Limits
+    unsafe_images: str
+    _document: Document | None
+    _resolved: Resolved | None
+    #: Files read besides the input itself (a sources file): the build cache hashes them.
+    _read_files: list[Path]
+
     def __init__(
         self,
         title: str,
@@ -315,13 +327,14 @@ class FactCheck:
         self._data = data
         self._file = file
         self._lines = lines or {}
-        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
+        self.base_dir = Path(base_dir) if base_dir is not None else None
         #: Size and time limits applied to this fact-check.
         self.limits = limits
         #: "error" refuses images from outside the input's folder; "placeholder" shows their alt text.
         self.unsafe_images = unsafe_images
-        self._document: Document | None = None
-        self._resolved: Resolved | None = None
+        self._document = None
+        self._resolved = None
+        self._read_files = []
 
     @property
     def _where(self) -> str | None:
@@ -372,6 +385,6 @@ def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str 
         file=loaded.file,
         lines=loaded.lines,
     )
-    check._read_files = list(loaded.files)  # besides the input itself (the build cache hashes them)
+    check._read_files = list(loaded.files)
     check.document
     return check

@@ -71,7 +71,8 @@ class Layout:
     @property
     def chain(self) -> list["Layout"]:
         """This layout, then the layouts it extends, nearest first."""
-        chain, layout = [], self
+        chain: list[Layout] = []
+        layout: Layout | None = self
         while layout is not None:
             chain.append(layout)
             layout = layout.parent
@@ -199,7 +200,7 @@ def _names(search: Sequence[Path]) -> set[str]:
     return {p.parent.name for folder in search if folder.is_dir() for p in folder.glob("*/layout.toml")}
 
 
-def find_layout(name_or_path: str | Path, extra: Iterable[str | Path] = ()) -> Layout:
+def find_layout(name_or_path: str | os.PathLike[str], extra: Iterable[str | Path] = ()) -> Layout:
     """Find a layout by name on the search path, or load it from a folder path."""
     return _find_cached(str(name_or_path), tuple(str(p) for p in extra), os.environ.get(LAYOUTS_ENV, ""))
 

@@ -9,6 +9,7 @@ unknown citation key) can point at a line too.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class Loaded:
     files: list[Path] = field(default_factory=list)
 
 
-def read(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
+def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
     """Read an input file into fields; raises :class:`InputError` for anything unreadable."""
     file = Path(path)
     kind = SUFFIXES.get(file.suffix.lower())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    GetPydanticSchema,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -122,13 +124,17 @@ def _string_list(value: Any) -> Any:
 Url = Annotated[
     str, AfterValidator(_check_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
 ]
+# A date field reads a date or text (YAML gives unquoted dates as datetime.date) and always holds
+# ISO text (_check_date): str for type checkers, the union for pydantic's core schema.
 Date = Annotated[
-    _dt.date | str,
+    str,
+    GetPydanticSchema(lambda _source, handler: handler(_dt.date | str)),
     AfterValidator(lambda v: _check_date(v, partial=False)),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 PartialDate = Annotated[
-    _dt.date | str,
+    str,
+    GetPydanticSchema(lambda _source, handler: handler(_dt.date | str)),
     AfterValidator(lambda v: _check_date(v, partial=True)),
     WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "description": "YYYY-MM-DD, YYYY-MM or YYYY"}),
 ]
@@ -630,7 +636,12 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def validate(data: Mapping[str, Any], *, file: str | None = None, lines: Mapping[str, int] | None = None) -> Document:
+def validate(
+    data: Mapping[str, Any],
+    *,
+    file: str | os.PathLike[str] | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> Document:
     """Validate a mapping of fields into a :class:`Document`.
 
     Raises :class:`~reportkit.errors.InputError` naming the first wrong field;
@@ -653,7 +664,7 @@ def validate_part(
     data: Mapping[str, Any],
     *,
     field: str = "",
-    file: str | None = None,
+    file: str | os.PathLike[str] | None = None,
     lines: Mapping[str, int] | None = None,
 ) -> _M:
     """Validate ``data`` as a ``model`` found at field path ``field`` (e.g. ``sources[2]``)."""
@@ -679,7 +690,7 @@ def validate_part(
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def _check_characters(value: Any, path: str, file: str | None, lines: Mapping[str, int]) -> None:
+def _check_characters(value: Any, path: str, file: str | os.PathLike[str] | None, lines: Mapping[str, int]) -> None:
     """Refuse control characters and non-characters anywhere in the input, naming the field."""
     if isinstance(value, str):
         match = _FORBIDDEN.search(value)

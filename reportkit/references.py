@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -34,7 +35,7 @@ _ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_references(path: str | Path, *, max_bytes: int = MAX_REFERENCE_BYTES) -> list[dict[str, Any]]:
+def read_references(path: str | os.PathLike[str], *, max_bytes: int = MAX_REFERENCE_BYTES) -> list[dict[str, Any]]:
     """Read a CSL-JSON (``.json``) or BibTeX (``.bib``) file into a list of source fields.
 
     Every entry is validated as a :class:`~reportkit.model.Source`; a problem raises
@@ -79,7 +80,7 @@ def _csl_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[str,
         data = data["items"]  # some tools wrap the list
     if not isinstance(data, list):
         raise InputError("a CSL-JSON file holds a list of references: [{\"id\": ..., \"title\": ...}, ...]", file=file)
-    entries = []
+    entries: list[tuple[str, int | None, dict[str, Any]]] = []
     for index, item in enumerate(data):
         where = f"[{index}]"
         if not isinstance(item, Mapping):
@@ -90,7 +91,7 @@ def _csl_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[str,
     return entries
 
 
-def from_csl(item: Mapping[str, Any], *, where: str = "", file: str | Path | None = None) -> dict[str, Any]:
+def from_csl(item: Mapping[str, Any], *, where: str = "", file: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Source fields from one CSL-JSON item (``id`` becomes the key)."""
 
     def fail(field: str, message: str, hint: str | None = None) -> InputError:
@@ -232,7 +233,7 @@ def _bibtex_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[s
     # keep an organisation's name whole, and read '%' in URLs as a comment.
     library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors()])
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = _line(block.start_line)
         if type(block).__name__ == "DuplicateBlockKeyBlock":
             raise InputError(f"duplicate key {getattr(block, 'key', '?')!r}", file=file, line=line,
                              hint="give every reference its own key")
@@ -241,7 +242,12 @@ def _bibtex_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[s
         message = reason.strip().splitlines()[0] if reason.strip() else "the entry cannot be parsed"
         raise InputError(f"BibTeX syntax error: {message}", file=file, line=line,
                          hint="check the braces and commas of this entry")
-    return [(f"@{e.entry_type}{{{e.key}}}", e.start_line + 1, from_bibtex(e, file=file)) for e in library.entries]
+    return [(f"@{e.entry_type}{{{e.key}}}", _line(e.start_line), from_bibtex(e, file=file)) for e in library.entries]
+
+
+def _line(start_line: int | None) -> int | None:
+    """The 1-based line of a parsed block (bibtexparser counts from 0; its parser always sets it)."""
+    return None if start_line is None else start_line + 1
 
 
 #: BibTeX fields taken as they are written (no LaTeX decoding).
@@ -254,7 +260,7 @@ def _latex(value: str) -> str:
     return re.sub(r"\s+", " ", LatexNodes2Text(math_mode="verbatim").latex_to_text(value)).strip()
 
 
-def from_bibtex(entry: Any, *, file: str | Path | None = None) -> dict[str, Any]:
+def from_bibtex(entry: Any, *, file: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Source fields from one parsed bibtexparser (v2) entry (authors split by ``SeparateCoAuthors``)."""
     where = f"@{entry.entry_type}{{{entry.key}}}"
     values = {k.lower(): v.value for k, v in entry.fields_dict.items()}
@@ -292,7 +298,7 @@ def from_bibtex(entry: Any, *, file: str | Path | None = None) -> dict[str, Any]
 
 
 def _bibtex_date(date: str | None, year: str | None, month: str | None, where: str, field: str,
-                 file: str | Path | None) -> str | None:
+                 file: str | os.PathLike[str] | None) -> str | None:
     if date:
         match = _ISO.match(date)
         if not match:

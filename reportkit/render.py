@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,17 +184,17 @@ def _short_title(title: str, limit: int = 60) -> str:
 class _MarkdownHTML(RendererHTML):
     """markdown-it's HTML renderer, with citations, figures and footnote markers from the layout."""
 
-    def citation(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def citation(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         refs: list[Ref] = tokens[idx].meta["refs"]
         return str(env["macros"].citation([env["cite_view"](ref) for ref in refs]))
 
-    def text(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def text(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         content = tokens[idx].content
         if idx + 1 < len(tokens) and tokens[idx + 1].type == "citation":
             content = content.rstrip(" ")  # a note call sits against its word, as in print
         return escapeHtml(content)
 
-    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         inline = tokens[idx + 1]
         children = [c for c in inline.children or () if not (c.type == "text" and not c.content.strip())]
         if len(children) == 1 and children[0].type == "image":
@@ -205,13 +205,13 @@ class _MarkdownHTML(RendererHTML):
             tokens[idx].attrSet("data-notes", " ".join(notes))
         return super().renderToken(tokens, idx, options, env)
 
-    def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         opener = tokens[idx - 2]
         if opener.type == "paragraph_open" and opener.meta.get("figure"):
             return "\n"
         return super().renderToken(tokens, idx, options, env)
 
-    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         """A heading nested under the part's own heading, never skipping a level (PDF/UA, WCAG)."""
         token = tokens[idx]
         wanted = env["heading_base"] + 1 + int(token.tag[1]) - env["heading_top"]
@@ -220,10 +220,10 @@ class _MarkdownHTML(RendererHTML):
         env["heading_open"].append(level)
         return f"<h{level}{self.renderAttrs(token)}>"
 
-    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         return f"</h{env['heading_open'].pop()}>\n"
 
-    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    def image(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
         token = tokens[idx]
         src = str(token.attrs.get("src", ""))
         alt = self.renderInlineAsText(token.children or [], options, env)

@@ -272,7 +272,7 @@ def _check_output_intent(reader: Any) -> Check:
     return Check("output-intent", False, "no PDF/A output intent (GTS_PDFA1) in the document catalog")
 
 
-def _fonts(resources: Any, found: dict[str, bool], seen: set[int], depth: int = 0) -> None:
+def _fonts(resources: Any, found: dict[str, bool], seen: set[int | None], depth: int = 0) -> None:
     """Record every font reachable from ``resources`` (and its form XObjects): name -> embedded."""
     if resources is None or depth > _MAX_DEPTH:
         return
@@ -286,7 +286,7 @@ def _fonts(resources: Any, found: dict[str, bool], seen: set[int], depth: int = 
         target = font
         if font.get("/Subtype") == "/Type0":
             target = font["/DescendantFonts"][0].get_object()
-        descriptor = (target.get("/FontDescriptor") or {})
+        descriptor = target.get("/FontDescriptor")
         descriptor = descriptor.get_object() if descriptor else {}
         embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
         found[name] = found.get(name, True) and embedded
@@ -302,7 +302,7 @@ def _fonts(resources: Any, found: dict[str, bool], seen: set[int], depth: int = 
 
 def _check_fonts(reader: Any) -> Check:
     found: dict[str, bool] = {}
-    seen: set[int] = set()
+    seen: set[int | None] = set()  # object numbers of form XObjects (None: a direct object)
     for page in reader.pages:
         _fonts(page.get("/Resources"), found, seen)
     missing = sorted(name for name, embedded in found.items() if not embedded)
@@ -330,7 +330,8 @@ def _check_links(reader: Any) -> Check:
     except Exception:  # a damaged name tree: every named link will be reported
         names = {}
     pages = {page.indirect_reference.idnum for page in reader.pages if page.indirect_reference is not None}
-    total, problems = 0, {}
+    total = 0
+    problems: dict[str, list[int]] = {}  # why a link is invalid -> page numbers
     for number, page in enumerate(reader.pages, start=1):
         for annotation in page.get("/Annots") or []:
             annotation = annotation.get_object()
