@@ -276,23 +276,29 @@ _stopping = False
 def _run(job: _Job) -> BuildResult:
     """Build one job (in whatever process runs it)."""
     global _busy
-    if _stopping:
-        return BuildResult(job.path, error=ReportkitError("not built: the batch was interrupted", file=job.path))
     _busy = True
     try:
         return build_file(job.path, job.out_dir, formats=job.formats, strict=job.strict, collect=job.collect,
                           **job.options)
+    except KeyboardInterrupt:
+        if _stopping:  # our worker was told to stop: the document is abandoned, its temporary file removed
+            os._exit(128 + signal.SIGTERM)
+        raise
     finally:
         _busy = False
 
 
 def _on_terminate(signum: int, frame: Any) -> None:
-    """SIGTERM in a worker: abandon the document being built (its temporary file is removed), take no more."""
+    """SIGTERM in a worker: abandon the document being built (removing its temporary file), then exit.
+
+    An idle worker exits at once, as with the default handler: the executor terminating a
+    broken pool relies on that.
+    """
     global _stopping
-    first = not _stopping
-    _stopping = True
-    if _busy and first:
+    if _busy and not _stopping:
+        _stopping = True
         raise KeyboardInterrupt
+    os._exit(128 + signum)
 
 
 def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
@@ -395,9 +401,11 @@ def _dispatch(
             _stop_workers(workers | _announced(pids))
         raise
     finally:
-        stop.restore()
-        if own:
-            current.shutdown(wait=True, cancel_futures=True)
+        try:  # Ctrl-C stays a flag until the workers are gone: an exception inside shutdown could hang it
+            if own:
+                current.shutdown(wait=True, cancel_futures=True)
+        finally:
+            stop.restore()
 
 
 class _CtrlC:
