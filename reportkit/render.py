@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ._version import __version__
-from .citations import Ref
+from .citations import Ref, iter_citations
 from .errors import LayoutError
 from .excerpt import excerpt, has_more, lead
 from .i18n import Translator
@@ -347,12 +347,11 @@ class Renderer:
         sources_file = self.medium.file_of("sources")
         for name in names:
             part = self.resolved.part(name)
-            for block in part.tokens if part else ():
-                for child in block.children or ():
-                    for ref in child.meta.get("refs", ()) if child.type == "citation" else ():
-                        if ref.number not in seen:
-                            short = short_reference(self._by_key[ref.key])
-                            seen[ref.number] = Note(ref.number, short, f"{sources_file}#src-{ref.number}")
+            for _, citation in iter_citations(part.tokens if part else ()):
+                for ref in citation.meta["refs"]:
+                    if ref.number not in seen:
+                        short = short_reference(self._by_key[ref.key])
+                        seen[ref.number] = Note(ref.number, short, f"{sources_file}#src-{ref.number}")
         return list(seen.values())
 
     # --- building the context ------------------------------------------------------------
