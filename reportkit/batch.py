@@ -318,7 +318,8 @@ def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
             from .layouts import find_layout
             from .writers.pdf import _fonts
 
-            _fonts(find_layout(layout).all_fonts)
+            chosen = find_layout(layout)
+            _fonts(chosen.fonts_for(), chosen.weights)  # what a document in the layout's own scripts needs
         except ReportkitError:
             pass  # the layout's own error is reported with each document
 

@@ -70,7 +70,7 @@ def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, s
     for index, member in enumerate(chosen.chain):
         for file in sorted(p for p in member.path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             add(index, file.relative_to(member.path).as_posix(), file_digest(file))
-    for font in font_files(chosen.all_fonts):
+    for font in font_files(chosen.all_fonts, chosen.weights):
         stat = font.stat()
         add(font, stat.st_size, stat.st_mtime_ns)
     add("strict", strict)

@@ -251,13 +251,16 @@ class _Cover:
         """The cover laid out by WeasyPrint."""
         from weasyprint import HTML
 
+        from .gctune import rendering
         from .writers.pdf import SafeFetcher, _fonts
 
-        font_config, font_css = _fonts(self.layout.all_fonts)
+        html = self.html(context)
+        font_config, font_css = _fonts(self.layout.fonts_for(html), self.layout.weights)
         fetcher = SafeFetcher(folders=[l.path for l in self.layout.chain])
-        document = HTML(string=self.html(context), url_fetcher=fetcher).render(
-            font_config=font_config, stylesheets=[font_css] if font_css else []
-        )
+        with rendering():
+            document = HTML(string=html, url_fetcher=fetcher).render(
+                font_config=font_config, stylesheets=[font_css] if font_css else []
+            )
         identifier = hashlib.sha256(json.dumps(context["title"]).encode()).hexdigest()[:32].encode()
         return bytes(document.write_pdf(pdf_identifier=identifier, pdf_version="1.7"))
 

@@ -16,7 +16,8 @@ __all__ = ["font_face_css", "font_files"]
 
 
 @lru_cache(maxsize=16)
-def _faces(families: tuple[str, ...]) -> tuple[tuple[str, str, str, Path], ...]:
+def _faces(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[tuple[str, str, str, Path], ...]:
+    """(family, weight, style, file) of every face of ``families``; of static faces only ``weights`` if given."""
     import fontpkg
 
     faces = []
@@ -30,6 +31,8 @@ def _faces(families: tuple[str, ...]) -> tuple[tuple[str, str, str, Path], ...]:
                 hint=f"pip install {package}",
             ) from None
         for file in family.files:
+            if weights and not file.variable and (file.weight or 400) not in weights:
+                continue
             if file.variable and file.wght_min is not None:
                 weight = f"{file.wght_min} {file.wght_max}"
             else:
@@ -38,10 +41,10 @@ def _faces(families: tuple[str, ...]) -> tuple[tuple[str, str, str, Path], ...]:
     return tuple(faces)
 
 
-def font_face_css(families: Iterable[str]) -> str:
-    """CSS ``@font-face`` rules for every file of ``families``, with ``file://`` sources."""
+def font_face_css(families: Iterable[str], weights: Iterable[int] = ()) -> str:
+    """CSS ``@font-face`` rules for the files of ``families`` (static ones in ``weights``), ``file://`` sources."""
     rules = []
-    for name, weight, style, path in _faces(tuple(families)):
+    for name, weight, style, path in _faces(tuple(families), tuple(weights)):
         rules.append(
             f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); '
             f"font-weight: {weight}; font-style: {style}; }}"
@@ -49,6 +52,6 @@ def font_face_css(families: Iterable[str]) -> str:
     return "\n".join(rules)
 
 
-def font_files(families: Iterable[str]) -> list[Path]:
-    """The font files behind ``families`` (what the renderer may read)."""
-    return [face[3] for face in _faces(tuple(families))]
+def font_files(families: Iterable[str], weights: Iterable[int] = ()) -> list[Path]:
+    """The font files behind ``families`` (static ones in ``weights``): what the renderer may read."""
+    return [face[3] for face in _faces(tuple(families), tuple(weights))]

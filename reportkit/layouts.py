@@ -11,6 +11,7 @@ parent's name: ``{% extends "report/print/document.html" %}``.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ class Layout:
     parent: "Layout | None" = None
     page_sizes: tuple[str, ...] = PAGE_SIZES
     fonts: tuple[str, ...] = ()
+    #: Families set only for the characters of their ``unicode-range``: family -> ranges.
+    fallback_fonts: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    #: The weights the layout's CSS asks for; only those faces of static families are registered.
+    font_weights: tuple[int, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -80,10 +85,39 @@ class Layout:
 
     @property
     def all_fonts(self) -> tuple[str, ...]:
-        """Font families of the whole chain, the layout's own first."""
+        """Font families of the whole chain, the layout's own first, then the fallback families."""
         seen: dict[str, None] = {}
         for layout in self.chain:
             seen.update(dict.fromkeys(layout.fonts))
+        return tuple(seen) + tuple(f for f in self._fallbacks if f not in seen)
+
+    @property
+    def weights(self) -> tuple[int, ...]:
+        """The font weights of the whole chain (empty: every face of every family)."""
+        return tuple(sorted({w for layout in self.chain for w in layout.font_weights}))
+
+    @cached_property
+    def _fallbacks(self) -> dict[str, re.Pattern[str]]:
+        """Fallback family -> a pattern finding the characters it serves (the nearest layout wins)."""
+        found: dict[str, re.Pattern[str]] = {}
+        for layout in reversed(self.chain):
+            for family, ranges in layout.fallback_fonts.items():
+                found[family] = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]")
+        return found
+
+    def fonts_for(self, *texts: str) -> tuple[str, ...]:
+        """The families to register for a document whose text (HTML, drawings) is ``texts``.
+
+        Every family of ``fonts``, and each fallback family whose ``unicode-range`` has a
+        character of ``texts``: a family no character needs would change nothing on the page,
+        and registering a face costs start-up time and memory.
+        """
+        seen: dict[str, None] = {}
+        for layout in self.chain:
+            seen.update(dict.fromkeys(layout.fonts))
+        for family, pattern in self._fallbacks.items():
+            if family not in seen and any(pattern.search(text) for text in texts):
+                seen[family] = None
         return tuple(seen)
 
     def find(self, relative: str) -> Path:
@@ -184,8 +218,49 @@ def _load(folder: Path, search: Sequence[Path], seen: tuple[Path, ...]) -> Layou
         parent=parent,
         page_sizes=sizes,
         fonts=tuple(meta.get("fonts", ())),
+        fallback_fonts=_fallback_fonts(meta.get("fallback_fonts", {}), folder),
+        font_weights=_font_weights(meta.get("font_weights", []), folder),
         options={**(parent.options if parent else {}), **meta.get("options", {})},
     )
+
+
+def _unicode_range(text: object) -> tuple[tuple[int, int], ...]:
+    """Parse a CSS ``unicode-range`` list ("U+0400-04FF, U+0500-052F, U+2116"); ValueError when it is not one."""
+    ranges = []
+    for part in str(text).split(","):
+        match = re.fullmatch(r"\s*[Uu]\+([0-9A-Fa-f]{1,6})(?:-([0-9A-Fa-f]{1,6}))?\s*", part)
+        if not match:
+            raise ValueError(part.strip())
+        lo = int(match[1], 16)
+        hi = int(match[2] or match[1], 16)
+        if not lo <= hi <= 0x10FFFF:
+            raise ValueError(part.strip())
+        ranges.append((lo, hi))
+    return tuple(ranges)
+
+
+def _fallback_fonts(table: object, folder: Path) -> dict[str, tuple[tuple[int, int], ...]]:
+    where = folder / "layout.toml"
+    if not isinstance(table, dict):
+        raise LayoutError("fallback_fonts must be a table: family = \"U+0600-06FF, ...\"", file=where)
+    try:
+        return {str(family): _unicode_range(ranges) for family, ranges in table.items()}
+    except ValueError as exc:
+        raise LayoutError(
+            f"fallback_fonts: {str(exc)!r} is not a unicode-range",
+            file=where,
+            hint='write ranges as in CSS: "U+0400-052F, U+2116"',
+        ) from None
+
+
+def _font_weights(weights: object, folder: Path) -> tuple[int, ...]:
+    if not isinstance(weights, list) or not all(isinstance(w, int) and 1 <= w <= 1000 for w in weights):
+        raise LayoutError(
+            "font_weights must be a list of weights from 1 to 1000",
+            file=folder / "layout.toml",
+            hint="e.g. font_weights = [400, 600, 700]",
+        )
+    return tuple(weights)
 
 
 def _locate(name: str, search: Sequence[Path], exclude: Path | None = None) -> Path | None:
@@ -259,6 +334,8 @@ extends = "{parent}"
 # page_sizes = ["A4", "Letter", "A5"]
 # Font families installed with pip (fontpkg-*), added to those of {parent}.
 # fonts = []
+# Weights your CSS asks for, added to those of {parent} (only these faces are registered).
+# font_weights = [300]
 
 [options]
 # Options of {parent} can be changed here, e.g.:

@@ -9,6 +9,7 @@ call's block on a new page and laying out again (WeasyPrint #1564).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import mimetypes
@@ -27,6 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .. import archival
 from ..errors import RenderError, ReportkitWarning
 from ..fonts import font_face_css, font_files
+from ..gctune import rendering
 from ..layouts import Layout
 from ..render import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, fixed_font_time, options_key
@@ -76,11 +78,11 @@ class SafeFetcher(URLFetcher):
 
 
 @lru_cache(maxsize=8)
-def _fonts(families: tuple[str, ...]) -> tuple[FontConfiguration, CSS | None]:
-    """One font configuration per set of families, shared by every render in the process."""
+def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[FontConfiguration, CSS | None]:
+    """One font configuration per set of families and weights, shared by every render in the process."""
     config = FontConfiguration()
-    css_text = font_face_css(families)
-    fetcher = SafeFetcher(files=font_files(families))
+    css_text = font_face_css(families, weights)
+    fetcher = SafeFetcher(files=font_files(families, weights))
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
     return config, css
 
@@ -152,24 +154,29 @@ class PdfWriter:
             files=[a.path for a in resolved.assets.values()],
             folders=[l.path for l in layout.chain],
         )
-        font_config, font_css = _fonts(layout.all_fonts)
+        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
+        font_config, font_css = _fonts(layout.fonts_for(html, *drawings), layout.weights)
         stylesheets = [font_css] if font_css else []
         marks = printshop.print_css(options)
         if marks:
             stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            html, _renderer, document = self._fitted(
-                resolved, layout, page_size, options, fetcher, font_config, stylesheets
-            )
-            identifier = pdf_identifier(html, resolved, layout, options)
-            write_options = {
-                **variant,
-                **archival.write_options(
-                    resolved, layout, page_size=page_size, options=options, identifier=identifier
-                ),
-            }
-            with fixed_font_time(build_datetime(resolved.doc)):
-                pdf = document.write_pdf(pdf_identifier=identifier.encode(), custom_metadata=True, **write_options)
+            with rendering():
+                html, document = self._fitted(
+                    html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
+                )
+                identifier = pdf_identifier(html, resolved, layout, options)
+                write_options = {
+                    **variant,
+                    **archival.write_options(
+                        resolved, layout, page_size=page_size, options=options, identifier=identifier
+                    ),
+                }
+                with fixed_font_time(build_datetime(resolved.doc)):
+                    pdf = document.write_pdf(
+                        pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
+                    )
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -185,6 +192,8 @@ class PdfWriter:
 
     def _fitted(
         self,
+        html: str,
+        renderer: Renderer,
         resolved: Resolved,
         layout: Layout,
         page_size: str,
@@ -192,9 +201,8 @@ class PdfWriter:
         fetcher: SafeFetcher,
         font_config: FontConfiguration,
         stylesheets: list[CSS],
-    ) -> tuple[str, Renderer, LaidOut]:
-        """Lay out; when the layout sets ``fit_pages`` and the result is longer, try its tighter ``fit-N`` steps."""
-        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+    ) -> tuple[str, LaidOut]:
+        """Lay ``html`` out; when the layout sets ``fit_pages`` and it runs longer, try the tighter ``fit-N`` steps."""
         document = self._lay_out(html, renderer, fetcher, font_config, stylesheets)
         target = int(renderer.context["options"].get("fit_pages") or 0)
         steps = int(renderer.context["options"].get("fit_steps") or 0)
@@ -206,8 +214,8 @@ class PdfWriter:
                 )
                 fit_document = self._lay_out(fit_html, fit_renderer, fetcher, font_config, stylesheets)
                 if len(fit_document.pages) <= target:
-                    return fit_html, fit_renderer, fit_document
-        return html, renderer, document
+                    return fit_html, fit_document
+        return html, document
 
     def _lay_out(
         self,
@@ -227,7 +235,10 @@ class PdfWriter:
                 break
             fixed.update(drifted)
             fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
-            del document  # free the drifted layout first: peak memory stays that of one layout
+            # Free the drifted layout before the next: its boxes hold reference cycles, which only the
+            # collector frees, and rendering() keeps it idle. Peak memory stays that of one layout.
+            del document
+            gc.collect()
             document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
         still = footnote_drift(document)
         if still:
