@@ -210,6 +210,8 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
 
     jobs: dict[str, Callable[[], tuple[float, float]]] = {}
     if "2" in targets:
+        html, fonts = _floor_inputs(work)
+        jobs["bare weasyprint"] = lambda: tree_cpu([sys.executable, "-c", _BARE_PDF, str(html), str(fonts), str(out)])
         jobs["reportkit pdf,epub"] = lambda: tree_cpu(
             [*REPORTKIT, "build", name, "-o", str(out), "-f", "pdf,epub", "--force"], cwd=SAMPLES)
         jobs["pandoc pdf+epub"] = lambda: _sum(pandoc_pdf(*same), pandoc_epub(*same))
@@ -219,6 +221,7 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
             [*REPORTKIT, "build", name, "-o", str(out), "-f", "epub", "--force"], cwd=SAMPLES)
         jobs["pandoc epub"] = lambda: pandoc_epub(*same)
         jobs["pandoc epub, no sources"] = lambda: pandoc_epub()
+        jobs["imports"] = lambda: tree_cpu([sys.executable, "-c", _EPUB_IMPORTS])
     print("Targets 2/3: whole process, reportkit build vs Pandoc", flush=True)
     results = interleaved(jobs, repeats)
     m = {k: (med(v, 0), med(v, 1)) for k, v in results.items()}
@@ -233,10 +236,41 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
                 "pandoc pdf+epub", "<= 1.0")
         compare("2", "reportkit build pdf,epub / Pandoc pdf+epub without the sources", "reportkit pdf,epub",
                 "pandoc pdf+epub, no sources", "<= 1.0")
+        compare("2", "floor: bare WeasyPrint on reportkit's HTML, PDF only / Pandoc pdf+epub, same content",
+                "bare weasyprint", "pandoc pdf+epub", "<= 1.0")
     if "3" in targets:
         compare("3", "reportkit build epub / Pandoc epub, same content", "reportkit epub", "pandoc epub", "<= 1.5")
         compare("3", "reportkit build epub / Pandoc epub without the sources", "reportkit epub",
                 "pandoc epub, no sources", "<= 1.5")
+        compare("3", "floor: Python importing the EPUB path's libraries / Pandoc epub without the sources",
+                "imports", "pandoc epub, no sources", "<= 1.5")
+
+
+#: A fresh process that does nothing but WeasyPrint's part of a reportkit PDF: the same HTML, fonts and PDF.
+_BARE_PDF = """
+import sys, weasyprint
+from weasyprint.text.fonts import FontConfiguration
+fonts = FontConfiguration()
+css = weasyprint.CSS(filename=sys.argv[2], font_config=fonts)
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3] + "/bare.pdf", stylesheets=[css], font_config=fonts)
+"""
+
+#: A fresh process that only imports what an EPUB build is built on.
+_EPUB_IMPORTS = "import click, pydantic, jinja2, markdown_it, yaml, babel.dates, ebooklib.epub"
+
+
+def _floor_inputs(work: Path) -> tuple[Path, Path]:
+    """reportkit's HTML of the sample and its @font-face rules, as files for a bare WeasyPrint run."""
+    import reportkit as rk
+    from reportkit.fonts import font_face_css
+    from reportkit.layouts import find_layout
+    from reportkit.writers.pdf import PdfWriter
+
+    layout = find_layout("report")
+    html, _ = PdfWriter().html(rk.load(SAMPLE).resolve(), layout)
+    (work / "floor.html").write_text(html, encoding="utf-8")
+    (work / "floor-fonts.css").write_text(font_face_css(layout.fonts_for(html), layout.weights), encoding="utf-8")
+    return work / "floor.html", work / "floor-fonts.css"
 
 
 def _sum(*parts: tuple[float, float]) -> tuple[float, float]:
