@@ -40,6 +40,11 @@ __all__ = ["PdfWriter", "SafeFetcher", "footnote_drift", "pdf_identifier"]
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
 
+#: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
+#: collection walks the whole heap (about 0.1 s, most of it the libraries'); for short documents
+#: that costs more, relatively, than the few MB it frees.
+COLLECT_BEFORE_DRAWING = 32
+
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -173,6 +178,10 @@ class PdfWriter:
                         resolved, layout, page_size=page_size, options=options, identifier=identifier
                     ),
                 }
+                if len(document.pages) >= COLLECT_BEFORE_DRAWING:
+                    # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
+                    # collected now, their memory is reused while the pages are drawn.
+                    gc.collect()
                 with fixed_font_time(build_datetime(resolved.doc)):
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
