@@ -14,7 +14,6 @@ import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -168,16 +167,16 @@ def build_many(
 
     store = None
     if cache:
-        from .cache import BuildCache, context_key
+        from .cache import BuildCache, context_keys
 
         try:
-            store = BuildCache(folder, context_key(layout, options, strict=strict))
+            store = BuildCache(folder, context_keys(layout, options, formats, strict=strict))
         except ReportkitError:
             store = None  # the layout is broken: every input fails with the message, nothing is cached
 
     report = BatchReport(results=[BuildResult(path) for path in files])
     todo: list[_Job] = []
-    batch_id = uuid.uuid4().hex
+    batch_id = os.urandom(16).hex()
     if progress is not None:
         progress.start(len(files))
 

@@ -28,7 +28,7 @@ from typing import Any
 from ._version import __version__
 from .build import BuildResult, file_digest
 
-__all__ = ["MANIFEST", "BuildCache", "context_key"]
+__all__ = ["MANIFEST", "BuildCache", "context_key", "context_keys"]
 
 #: File name of the manifest in the output folder.
 MANIFEST = ".reportkit-cache.json"
@@ -48,14 +48,26 @@ def _version(name: str) -> str:
         return "-"
 
 
-def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, strict: bool = False) -> str:
+def context_key(
+    layout: str | os.PathLike[str], options: Mapping[str, Any], *, strict: bool = False, fonts: bool = True
+) -> str:
     """A hash of everything besides the input that decides the outputs' bytes.
 
-    Raises :class:`~reportkit.errors.LayoutError` when the layout (or one of its fonts)
-    cannot be found; then nothing can be built, and nothing is cached.
+    ``fonts=False`` leaves the layout's font files out, for formats that do not embed them
+    (looking the families up costs more than the rest of the key). Raises
+    :class:`~reportkit.errors.LayoutError` when the layout (or one of its fonts) cannot be
+    found; then nothing can be built, and nothing is cached.
     """
+    return context_keys(layout, options, ["pdf" if fonts else "epub"], strict=strict)["pdf" if fonts else "epub"]
+
+
+def context_keys(
+    layout: str | os.PathLike[str], options: Mapping[str, Any], formats: Iterable[str], *, strict: bool = False
+) -> dict[str, str]:
+    """:func:`context_key` of each of ``formats``: with the font files for those that embed them."""
     from .fonts import font_files
     from .layouts import find_layout
+    from .writers import FONT_FORMATS
 
     chosen = find_layout(layout)
     digest = hashlib.sha256()
@@ -70,24 +82,29 @@ def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, s
     for index, member in enumerate(chosen.chain):
         for file in sorted(p for p in member.path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             add(index, file.relative_to(member.path).as_posix(), file_digest(file))
-    for font in font_files(chosen.all_fonts, chosen.weights):
-        stat = font.stat()
-        add(font, stat.st_size, stat.st_mtime_ns)
     add("strict", strict)
     add(json.dumps({k: v for k, v in options.items() if k != "layout"}, sort_keys=True, default=repr))
     for name, value in sorted(options.items()):  # an option naming a file (a .csl style) is hashed by content
         if name != "layout" and isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
             add(name, file_digest(value))
-    return digest.hexdigest()
+    formats = list(formats)
+    keys = {fmt: digest.hexdigest() for fmt in formats if fmt not in FONT_FORMATS}
+    if len(keys) < len(formats):
+        for font in font_files(chosen.all_fonts, chosen.weights):
+            stat = font.stat()
+            add("font", font, stat.st_size, stat.st_mtime_ns)
+        keys.update({fmt: digest.hexdigest() for fmt in formats if fmt in FONT_FORMATS})
+    return keys
 
 
 class BuildCache:
     """The manifest of one output folder: which input built which output, from what."""
 
-    def __init__(self, out_dir: str | os.PathLike[str], context: str) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], context: str | Mapping[str, str]) -> None:
         self.folder = Path(out_dir)
         self.path = self.folder / MANIFEST
-        self.context = context
+        #: The context key of each format (one key for every format when given a string).
+        self.context: str | Mapping[str, str] = context
         self.entries: dict[str, dict[str, Any]] = {}
         self.changed = False
         self._digests: dict[str, str] = {}
@@ -113,10 +130,13 @@ class BuildCache:
         entry = self.entries.get(self.key(path))
         if not entry:
             return list(formats)
-        return [fmt for fmt in formats if not self._fresh(entry.get("formats", {}).get(fmt))]
+        return [fmt for fmt in formats if not self._fresh(entry.get("formats", {}).get(fmt), fmt)]
 
-    def _fresh(self, record: Mapping[str, Any] | None) -> bool:
-        if not record or record.get("context") != self.context:
+    def _context(self, fmt: str) -> str | None:
+        return self.context if isinstance(self.context, str) else self.context.get(fmt)
+
+    def _fresh(self, record: Mapping[str, Any] | None, fmt: str) -> bool:
+        if not record or record.get("context") != self._context(fmt):
             return False
         try:
             stat = (self.folder / record["output"]).stat()
@@ -160,7 +180,7 @@ class BuildCache:
                 continue
             entry["formats"][fmt] = {
                 "output": output.name,
-                "context": self.context,
+                "context": self._context(fmt),
                 "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns,
                 "sources": dict(result.sources),

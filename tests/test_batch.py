@@ -281,12 +281,12 @@ try:
     main(["build", sys.argv[1], "-o", sys.argv[2], "-f", "epub", "--force"])
 except SystemExit as exit:
     assert not exit.code, exit.code
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("weasyprint", "pydyf", "cffi", "tinycss2"))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("weasyprint", "pydyf", "cffi", "tinycss2", "fontpkg"))
 print(loaded)
 """
 
 
-def test_an_epub_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
+def test_an_epub_only_build_never_imports_weasyprint_nor_looks_fonts_up(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", _NO_WEASYPRINT, str(SAMPLES / "russia-nato.md"), str(tmp_path)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -488,3 +488,19 @@ def test_a_sources_file_and_a_file_an_option_names_are_part_of_the_cache_key(tmp
     before = context_key("report", {"note_file": str(style)})
     style.write_text("two", encoding="utf-8")
     assert context_key("report", {"note_file": str(style)}) != before
+
+
+def test_a_font_change_makes_the_pdf_stale_but_not_the_epub(tmp_path: Path, monkeypatch) -> None:
+    import reportkit.fonts as fonts
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    shutil.copy(SAMPLES / "energy-bills.md", inputs)
+    assert rk.build_many([inputs], out, formats=["pdf", "epub"]).results[0].status == "built"
+    real = fonts.font_files
+    other = tmp_path / "Other.ttf"
+    other.write_bytes(b"a font file that changed")
+    monkeypatch.setattr(fonts, "font_files", lambda *a, **k: [*real(*a, **k), other])
+    result = rk.build_many([inputs], out, formats=["pdf", "epub"]).results[0]
+    assert [p.suffix for p in result.written] == [".pdf"]
+    assert [p.suffix for p in result.unchanged] == [".epub"]

@@ -15,7 +15,7 @@ from ..errors import ReportkitError
 from ..layouts import Layout
 from ..resolve import Resolved
 
-__all__ = ["FORMATS", "Writer", "get_writer"]
+__all__ = ["FONT_FORMATS", "FORMATS", "Writer", "get_writer"]
 
 #: Format name -> "module:Class" of its writer.
 FORMATS: dict[str, str] = {
@@ -24,6 +24,10 @@ FORMATS: dict[str, str] = {
     "html": "reportkit.writers.html:HtmlWriter",
     "claimreview": "reportkit.writers.claimreview:ClaimReviewWriter",
 }
+
+#: Formats whose bytes depend on the layout's font files (they embed them): the cache hashes the
+#: fonts into their keys only, so that deciding an EPUB is up to date does not look fonts up.
+FONT_FORMATS = frozenset({"pdf"})
 
 
 class Writer(Protocol):
