@@ -83,24 +83,31 @@ class Translator:
 
     def format_date(self, iso: str) -> str:
         """Format ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date of the language."""
-        import datetime as dt
-
-        from babel.core import UnknownLocaleError
-        from babel.dates import format_date, format_skeleton
-
-        parts = [int(p) for p in iso.split("-")]
-        if len(parts) == 1:
-            return str(parts[0])
-        date = dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
-        try:
-            if len(parts) == 2:
-                return format_skeleton("yMMMM", date, locale=self._locale())
-            return format_date(date, format="long", locale=self._locale())
-        except (UnknownLocaleError, ValueError):
-            return iso
+        return long_date(iso, self._locale())
 
     def _locale(self) -> str:
         return self.language.replace("-", "_")
+
+
+@lru_cache(maxsize=4096)
+def long_date(iso: str, locale: str) -> str:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date in ``locale`` (the ISO text when Babel cannot)."""
+    import datetime as dt
+
+    from babel.core import Locale, UnknownLocaleError
+    from babel.dates import format_date, format_skeleton
+
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    date = dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    try:
+        babel_locale = Locale.parse(locale)
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", date, locale=babel_locale)
+        return format_date(date, format="long", locale=babel_locale)
+    except (UnknownLocaleError, ValueError):
+        return iso
 
 
 def template_messages(folders: "list[Path] | None" = None) -> set[str]:
