@@ -171,7 +171,7 @@ def _kind(value: Any) -> str:
 # --- YAML, with the line of every field ---------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml when built in
     """YAML with the 1.2 core schema's booleans: only true/false, so `label: No` stays the text "No"."""
 
 
