@@ -85,13 +85,13 @@ def target_1(repeats: int, work: Path) -> None:
 
     import reportkit as rk
     from reportkit.layouts import find_layout
-    from reportkit.writers.pdf import PdfWriter, _fonts
+    from reportkit.writers.pdf import PdfWriter, font_setup
 
     print("Target 1: in-process, to_pdf vs bare WeasyPrint on the same HTML", flush=True)
     check = rk.load(SAMPLE)
     layout = find_layout("report")
     html, _ = PdfWriter().html(check.resolve(), layout)
-    font_config, font_css = _fonts(layout.fonts_for(html), layout.weights)
+    font_config, font_css = font_setup(layout, html)
 
     def cpu(fn: Callable[[], Any]) -> Callable[[], float]:
         def timed() -> float:

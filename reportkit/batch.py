@@ -315,10 +315,9 @@ def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
     if "pdf" in formats:
         try:
             from .layouts import find_layout
-            from .writers.pdf import _fonts
+            from .writers.pdf import font_setup
 
-            chosen = find_layout(layout)
-            _fonts(chosen.fonts_for(), chosen.weights)  # what a document in the layout's own scripts needs
+            font_setup(find_layout(layout))  # what a document in the layout's own scripts needs
         except ReportkitError:
             pass  # the layout's own error is reported with each document
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,16 +58,33 @@ def context_key(
     :class:`~reportkit.errors.LayoutError` when the layout (or one of its fonts) cannot be
     found; then nothing can be built, and nothing is cached.
     """
-    return context_keys(layout, options, ["pdf" if fonts else "epub"], strict=strict)["pdf" if fonts else "epub"]
+    digest, add_fonts = _context(layout, options, strict)
+    if fonts:
+        add_fonts()
+    return digest.hexdigest()
 
 
 def context_keys(
     layout: str | os.PathLike[str], options: Mapping[str, Any], formats: Iterable[str], *, strict: bool = False
 ) -> dict[str, str]:
     """:func:`context_key` of each of ``formats``: with the font files for those that embed them."""
+    from .writers import FONT_FORMATS
+
+    formats = list(formats)
+    digest, add_fonts = _context(layout, options, strict)
+    keys = {fmt: digest.hexdigest() for fmt in formats if fmt not in FONT_FORMATS}
+    if len(keys) < len(formats):
+        add_fonts()
+        keys.update({fmt: digest.hexdigest() for fmt in formats if fmt in FONT_FORMATS})
+    return keys
+
+
+def _context(
+    layout: str | os.PathLike[str], options: Mapping[str, Any], strict: bool
+) -> tuple[Any, Callable[[], None]]:
+    """The context's digest without the fonts, and the function that adds the layout's font files to it."""
     from .fonts import font_files
     from .layouts import find_layout
-    from .writers import FONT_FORMATS
 
     chosen = find_layout(layout)
     digest = hashlib.sha256()
@@ -75,6 +92,11 @@ def context_keys(
     def add(*parts: object) -> None:
         for part in parts:
             digest.update(str(part).encode("utf-8", "surrogateescape") + b"\0")
+
+    def add_fonts() -> None:
+        for font in font_files(chosen.all_fonts, chosen.weights):
+            stat = font.stat()
+            add("font", font, stat.st_size, stat.st_mtime_ns)
 
     add("reportkit", __version__, *(f"{name}={_version(name)}" for name in LIBRARIES))
     for env in ENVIRONMENT:
@@ -87,24 +109,17 @@ def context_keys(
     for name, value in sorted(options.items()):  # an option naming a file (a .csl style) is hashed by content
         if name != "layout" and isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
             add(name, file_digest(value))
-    formats = list(formats)
-    keys = {fmt: digest.hexdigest() for fmt in formats if fmt not in FONT_FORMATS}
-    if len(keys) < len(formats):
-        for font in font_files(chosen.all_fonts, chosen.weights):
-            stat = font.stat()
-            add("font", font, stat.st_size, stat.st_mtime_ns)
-        keys.update({fmt: digest.hexdigest() for fmt in formats if fmt in FONT_FORMATS})
-    return keys
+    return digest, add_fonts
 
 
 class BuildCache:
     """The manifest of one output folder: which input built which output, from what."""
 
-    def __init__(self, out_dir: str | os.PathLike[str], context: str | Mapping[str, str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], contexts: Mapping[str, str]) -> None:
         self.folder = Path(out_dir)
         self.path = self.folder / MANIFEST
-        #: The context key of each format (one key for every format when given a string).
-        self.context: str | Mapping[str, str] = context
+        #: The context key of each format (:func:`context_keys`).
+        self.contexts = dict(contexts)
         self.entries: dict[str, dict[str, Any]] = {}
         self.changed = False
         self._digests: dict[str, str] = {}
@@ -132,11 +147,8 @@ class BuildCache:
             return list(formats)
         return [fmt for fmt in formats if not self._fresh(entry.get("formats", {}).get(fmt), fmt)]
 
-    def _context(self, fmt: str) -> str | None:
-        return self.context if isinstance(self.context, str) else self.context.get(fmt)
-
     def _fresh(self, record: Mapping[str, Any] | None, fmt: str) -> bool:
-        if not record or record.get("context") != self._context(fmt):
+        if not record or record.get("context") != self.contexts.get(fmt):
             return False
         try:
             stat = (self.folder / record["output"]).stat()
@@ -180,7 +192,7 @@ class BuildCache:
                 continue
             entry["formats"][fmt] = {
                 "output": output.name,
-                "context": self._context(fmt),
+                "context": self.contexts.get(fmt),
                 "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns,
                 "sources": dict(result.sources),

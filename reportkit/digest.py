@@ -252,10 +252,10 @@ class _Cover:
         from weasyprint import HTML
 
         from .gctune import rendering
-        from .writers.pdf import SafeFetcher, _fonts
+        from .writers.pdf import SafeFetcher, font_setup
 
         html = self.html(context)
-        font_config, font_css = _fonts(self.layout.fonts_for(html), self.layout.weights)
+        font_config, font_css = font_setup(self.layout, html)
         fetcher = SafeFetcher(folders=[l.path for l in self.layout.chain])
         with rendering():
             document = HTML(string=html, url_fetcher=fetcher).render(

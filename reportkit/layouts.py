@@ -86,10 +86,12 @@ class Layout:
     @property
     def all_fonts(self) -> tuple[str, ...]:
         """Font families of the whole chain, the layout's own first, then the fallback families."""
-        seen: dict[str, None] = {}
-        for layout in self.chain:
-            seen.update(dict.fromkeys(layout.fonts))
-        return tuple(seen) + tuple(f for f in self._fallbacks if f not in seen)
+        return self._required + tuple(f for f in self._fallbacks if f not in self._required)
+
+    @cached_property
+    def _required(self) -> tuple[str, ...]:
+        """The ``fonts`` of the whole chain, the layout's own first."""
+        return tuple(dict.fromkeys(family for layout in self.chain for family in layout.fonts))
 
     @property
     def weights(self) -> tuple[int, ...]:
@@ -102,7 +104,9 @@ class Layout:
         found: dict[str, re.Pattern[str]] = {}
         for layout in reversed(self.chain):
             for family, ranges in layout.fallback_fonts.items():
-                found[family] = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]")
+                found[family] = re.compile(
+                    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges) + "]"
+                )
         return found
 
     def fonts_for(self, *texts: str) -> tuple[str, ...]:
@@ -112,13 +116,12 @@ class Layout:
         character of ``texts``: a family no character needs would change nothing on the page,
         and registering a face costs start-up time and memory.
         """
-        seen: dict[str, None] = {}
-        for layout in self.chain:
-            seen.update(dict.fromkeys(layout.fonts))
-        for family, pattern in self._fallbacks.items():
-            if family not in seen and any(pattern.search(text) for text in texts):
-                seen[family] = None
-        return tuple(seen)
+        needed = tuple(
+            family
+            for family, pattern in self._fallbacks.items()
+            if family not in self._required and any(pattern.search(text) for text in texts)
+        )
+        return self._required + needed
 
     def find(self, relative: str) -> Path:
         """The first file named ``relative`` along the chain (templates, CSS, images)."""

@@ -35,7 +35,7 @@ from ..reproducible import build_datetime, content_digest, fixed_font_time, opti
 from ..resolve import Asset, Resolved
 from . import printshop
 
-__all__ = ["PdfWriter", "SafeFetcher", "footnote_drift", "pdf_identifier"]
+__all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
@@ -90,6 +90,15 @@ def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[Fo
     fetcher = SafeFetcher(files=font_files(families, weights))
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
     return config, css
+
+
+def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | None]:
+    """The font configuration and ``@font-face`` rules for a document of ``layout`` whose text is ``texts``.
+
+    The layout's families in the weights it declares, and the fallback families the text needs
+    (:meth:`Layout.fonts_for`); shared by every render in the process that needs the same.
+    """
+    return _fonts(layout.fonts_for(*texts), layout.weights)
 
 
 def _medium(layout: Layout) -> Medium:
@@ -161,7 +170,7 @@ class PdfWriter:
         )
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
-        font_config, font_css = _fonts(layout.fonts_for(html, *drawings), layout.weights)
+        font_config, font_css = font_setup(layout, html, *drawings)
         stylesheets = [font_css] if font_css else []
         marks = printshop.print_css(options)
         if marks:
