@@ -249,10 +249,8 @@ class _Cover:
 
     def pdf(self, context: dict[str, Any]) -> bytes:
         """The cover laid out by WeasyPrint."""
-        from weasyprint import HTML
-
         from .gctune import rendering
-        from .writers.pdf import SafeFetcher, font_setup
+        from .writers.pdf import HTML, SafeFetcher, font_setup  # WeasyPrint, loaded by the writer
 
         html = self.html(context)
         font_config, font_css = font_setup(self.layout, html)

@@ -20,10 +20,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname, urlopen
 
-from weasyprint import CSS, HTML
-from weasyprint.document import Document as LaidOut
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from ..nativelibs import quick_library_lookup
+
+with quick_library_lookup():  # importing WeasyPrint opens Pango and friends
+    from weasyprint import CSS, HTML
+    from weasyprint.document import Document as LaidOut
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import archival
 from ..errors import RenderError, ReportkitWarning
