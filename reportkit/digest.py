@@ -249,18 +249,20 @@ class _Cover:
 
     def pdf(self, context: dict[str, Any]) -> bytes:
         """The cover laid out by WeasyPrint."""
+        from . import interrupts
         from .gctune import rendering
         from .writers.pdf import HTML, SafeFetcher, font_setup  # WeasyPrint, loaded by the writer
 
         html = self.html(context)
         font_config, font_css = font_setup(self.layout, html)
         fetcher = SafeFetcher(folders=[l.path for l in self.layout.chain])
-        with rendering():
-            document = HTML(string=html, url_fetcher=fetcher).render(
-                font_config=font_config, stylesheets=[font_css] if font_css else []
-            )
         identifier = hashlib.sha256(json.dumps(context["title"]).encode()).hexdigest()[:32].encode()
-        return bytes(document.write_pdf(pdf_identifier=identifier, pdf_version="1.7"))
+        with interrupts.kept():
+            with rendering():
+                document = HTML(string=html, url_fetcher=fetcher).render(
+                    font_config=font_config, stylesheets=[font_css] if font_css else []
+                )
+            return bytes(document.write_pdf(pdf_identifier=identifier, pdf_version="1.7"))
 
 
 def bundle(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import interrupts
 from .errors import InputError, LayoutError
 from .layouts import Layout, find_layout
 from .limits import DEFAULT_LIMITS, Limits, time_limit
@@ -275,7 +276,8 @@ class FactCheck:
         chosen = layout if isinstance(layout, Layout) else find_layout(layout)
         size = _page_size(page_size, chosen)
         resolved = self.resolve()
-        with time_limit(timeout if timeout is not None else self.limits.render_seconds, f"rendering the {fmt}"):
+        seconds = timeout if timeout is not None else self.limits.render_seconds
+        with time_limit(seconds, f"rendering the {fmt}"), interrupts.kept():
             return writer.render(resolved, chosen, page_size=size, options=options)
 
     def to_pdf(
