@@ -233,7 +233,51 @@ class _AssetChecker:
                 "reduce its resolution or compress it, or raise Limits(max_image_bytes=...)",
                 LimitError,
             )
+        problem = unreadable_image(path, media_type)
+        if problem:
+            raise fail(
+                f"image {ref!r} {problem}",
+                f"open it in an image editor and save it again as {path.suffix.lower()[1:].upper()}",
+                InputError,
+            )
         stem = name or f"figure-{sum(1 for a in self.assets.values() if a.name.startswith('images/figure-')) + 1}"
         asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}")
         self.assets[ref] = asset
         return asset
+
+
+#: What the first bytes of each raster type are.
+_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+_SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
+
+
+def unreadable_image(path: Path, media_type: str) -> str | None:
+    """Why the image file at ``path`` cannot be shown as ``media_type`` (``None`` when it can).
+
+    Both renderers would otherwise fail quietly: WeasyPrint logs the failure and sets the alt
+    text instead, and the EPUB would carry a file its reader cannot open.
+    """
+    kind = media_type.split("/")[1].replace("svg+xml", "SVG").upper()
+    if media_type == "image/svg+xml":
+        from xml.etree import ElementTree  # what WeasyPrint parses SVG with; it resolves no external entity
+
+        try:
+            root = ElementTree.parse(path).getroot()
+        except ElementTree.ParseError as exc:
+            line, column = exc.position
+            problem = str(exc).rsplit(": line ", 1)[0]
+            return f"is not a readable SVG file (its XML, line {line}, column {column + 1}: {problem})"
+        if root.tag != _SVG_ROOT:
+            return f"is not an SVG file: its root element is <{root.tag}>, not <svg> in the SVG namespace"
+        return None
+    with path.open("rb") as file:
+        if not file.read(8).startswith(_SIGNATURES[media_type]):
+            return f"is not a {kind} file (its first bytes are not a {kind} signature)"
+    from PIL import Image, UnidentifiedImageError  # WeasyPrint's own image library
+
+    try:
+        with Image.open(path) as image:
+            image.verify()  # the chunks of a PNG and their checksums, up to the end
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"is a damaged {kind} file ({exc})"
+    return None

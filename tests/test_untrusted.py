@@ -14,6 +14,8 @@ import pytest
 import reportkit as rk
 from reportkit.writers.pdf import SafeFetcher
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
 ATTACKS = (
     "Raw <script>alert('x')</script> and <img src=x onerror=\"alert(1)\"> and "
     "<a href=\"javascript:alert(2)\">raw link</a>. Markdown links: [js](javascript:alert(3)), "
@@ -214,3 +216,53 @@ def test_a_layout_that_asks_for_the_network_gets_nothing(tmp_path, samples, loca
     with pytest.warns(rk.ReportkitWarning, match="does not allow"):
         check.to_pdf(tmp_path / "out.pdf", layout=str(layout))
     assert requests == []
+
+
+# --- images that cannot be read ------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    from archivalutil import png
+
+    return png(8, 8)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("chart.svg", b"this is not XML <", "is not a readable SVG file (its XML, line 1, column 1: syntax error)"),
+        ("chart.svg", b'<svg xmlns="http://www.w3.org/2000/svg">\n<g><rect></svg>',
+         "line 2, column 12: mismatched tag"),
+        ("chart.svg", b'<html xmlns="http://www.w3.org/1999/xhtml"/>', "its root element is <{http://www.w3.org/1999/xhtml}html>"),
+        ("chart.png", b"GIF89a not a png at all", "is not a PNG file"),
+        ("chart.jpg", None, "is not a JPEG file"),  # a PNG named .jpg
+        ("chart.png", "truncated", "is a damaged PNG file"),
+    ],
+    ids=["svg-not-xml", "svg-broken-xml", "svg-not-svg", "png-not-png", "png-named-jpg", "png-truncated"],
+)
+def test_an_image_that_cannot_be_read_is_an_input_error_naming_file_and_line(tmp_path, name, content, words):
+    data = {None: _png(), "truncated": _png()[:40]}.get(content, content)  # type: ignore[arg-type]
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "check.md").write_text(
+        "---\ntitle: Is the chart readable?\nverdict: {rating: true}\n"
+        "sources:\n  - {key: a, title: A, url: 'https://example.org/a'}\n---\n\n"
+        f"## One\n\nText [@a].\n\n![A chart]({name})\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(rk.InputError) as caught:
+        rk.load(tmp_path / "check.md").resolve()
+    message = str(caught.value)
+    assert words in message and f"'{name}'" in message
+    assert "check.md:12: sections[0].body" in message, message  # the line of the image
+
+
+def test_an_image_weasyprint_cannot_draw_is_reported_not_dropped_silently(tmp_path, monkeypatch):
+    from weasyprint.svg import SVG
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("a drawing WeasyPrint cannot make")
+
+    monkeypatch.setattr(SVG, "draw", broken)
+    check = rk.load(SAMPLES / "russia-nato.md")
+    with pytest.warns(rk.ReportkitWarning, match=r"could not load or draw .*enlargement-timeline\.svg"):
+        check.to_pdf(tmp_path / "out.pdf")

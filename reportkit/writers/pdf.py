@@ -13,7 +13,9 @@ import gc
 import hashlib
 import logging
 import mimetypes
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,38 @@ COLLECT_BEFORE_DRAWING = 32
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class _ImageFailures(logging.Handler):
+    """Collects WeasyPrint's reports of images it could not load or draw, made in this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and str(record.msg).startswith("Failed to") and record.args:
+            self.failures.append(str(record.args[0] if isinstance(record.args, tuple) else record.args))
+
+
+def _image_name(url: str) -> str:
+    """How a warning names the image at ``url``: its file name, or the start of a layout's data: URL."""
+    if url.startswith("file:"):
+        return Path(url2pathname(urlsplit(url).path)).name
+    return f"a drawing of the layout ({url[:40]}...)" if len(url) > 40 else url
+
+
+@contextmanager
+def _image_failures() -> Iterator[list[str]]:
+    """The URLs of the images WeasyPrint fails to load or draw within the block (it only logs them)."""
+    handler = _ImageFailures()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.failures
+    finally:
+        logger.removeHandler(handler)
 
 
 class SafeFetcher(URLFetcher):
@@ -179,7 +213,7 @@ class PdfWriter:
         if marks:
             stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            with rendering():
+            with rendering(), _image_failures() as failed_images:
                 html, document = self._fitted(
                     html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
                 )
@@ -200,12 +234,20 @@ class PdfWriter:
                     )
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
-        if fetcher.refused:
-            import warnings
+        import warnings
 
+        if fetcher.refused:
             warnings.warn(
                 "the layout asked for resources reportkit does not allow, and they were left out: "
                 + ", ".join(fetcher.refused[:5]),
+                ReportkitWarning,
+                stacklevel=2,
+            )
+        failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
+        if failed:
+            warnings.warn(
+                f"WeasyPrint could not load or draw {', '.join(failed)}: the PDF shows an image's alt text "
+                "instead, or leaves the drawing out",
                 ReportkitWarning,
                 stacklevel=2,
             )
