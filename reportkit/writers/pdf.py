@@ -39,6 +39,7 @@ from ..render import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, fixed_font_time, options_key
 from ..resolve import Asset, Resolved
 from . import printshop
+from .ua import lean_html
 
 __all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
 
@@ -289,7 +290,9 @@ class PdfWriter:
         stylesheets: list[CSS],
     ) -> LaidOut:
         """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
-        source = HTML(string=html, url_fetcher=fetcher)
+        # The writer's own stylesheets (font faces, print marks, footnote fixes) make no list
+        # items, footnotes or notes, so the HTML's stylesheets tell lean_html all it needs.
+        source = lean_html(html, url_fetcher=fetcher, allows=fetcher.allows)
         document = source.render(font_config=font_config, stylesheets=stylesheets)
         fixed: set[int] = set()
         for _ in range(MAX_FOOTNOTE_PASSES):
