@@ -109,7 +109,11 @@ class EpubWriter:
 
         def page(file_name: str, title: str, template: str, **extra: Any) -> Any:
             item = epub.EpubHtml(
-                uid=file_name.removesuffix(".xhtml"), file_name=file_name, title=title, lang=doc.language
+                uid=file_name.removesuffix(".xhtml"),
+                file_name=file_name,
+                title=title,
+                lang=doc.language,
+                media_type="application/xhtml+xml",  # given, so ebooklib does not load the system's MIME tables
             )
             item.content = renderer.render(template, **extra)
             item.add_item(css)
