@@ -106,9 +106,9 @@ def test_selectors_that_cannot_be_known_give_the_full_stylesheet(css: str) -> No
 
 
 def test_a_style_attribute_or_a_stylesheet_not_on_disk_gives_the_full_stylesheet(tmp_path: Path) -> None:
-    sheet = tmp_path / "a.css"
+    sheet = tmp_path / "a&b.css"
     sheet.write_text(".f { float: footnote }", encoding="utf-8")
-    link = f'<link rel="stylesheet" href="{sheet.as_uri()}">'
+    link = f'<link rel="stylesheet" href="{sheet.as_uri().replace("&", "&amp;")}">'
     assert _author_css(f"<head>{link}<style>p {{ color: red }}</style></head>", lambda p: True) == [
         "p { color: red }", ".f { float: footnote }"
     ]

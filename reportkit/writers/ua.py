@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -160,7 +161,7 @@ def _author_css(html: str, allows: Callable[[Path], bool]) -> list[str] | None:
             return None
     texts = [match.group(1) for match in _STYLE_ELEMENT.finditer(html)]
     for tag in _LINK.findall(html):
-        attributes = {name.lower(): value.strip("\"'") for name, value in _ATTRIBUTE.findall(tag[5:])}
+        attributes = {name.lower(): unescape(value.strip("\"'")) for name, value in _ATTRIBUTE.findall(tag[5:])}
         if "stylesheet" not in attributes.get("rel", "").lower().split():
             continue
         parts = urlsplit(attributes.get("href", ""))
