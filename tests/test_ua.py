@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from reportkit.layouts import find_layout
 from reportkit.writers.pdf import PdfWriter, SafeFetcher
 from reportkit.writers.ua import _author_css, _LeanHTML, lean_html, pseudo_element_selectors
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_user_layouts import make_layout, tiny  # noqa: E402
+from test_user_layouts import make_layout, tiny
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -55,6 +55,10 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+#: How WeasyPrint 70's log messages begin when an image cannot be loaded or an SVG drawn.
+_IMAGE_FAILURES = ("Failed to load image", "Failed to render SVG image")
+
+
 class _ImageFailures(logging.Handler):
     """Collects WeasyPrint's reports of images it could not load or draw, made in this thread."""
 
@@ -64,7 +68,8 @@ class _ImageFailures(logging.Handler):
         self.failures: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread and str(record.msg).startswith("Failed to") and record.args:
+        message = str(record.msg)
+        if record.thread == self.thread and record.args and message.startswith(_IMAGE_FAILURES):
             self.failures.append(str(record.args[0] if isinstance(record.args, tuple) else record.args))
 
 
