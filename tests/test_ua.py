@@ -125,3 +125,13 @@ def test_the_writer_s_own_stylesheets_make_no_list_items_footnotes_or_notes() ->
     sections = [type("S", (), {"id": "s1", "lead_notes": [1]})()]
     texts = [print_css({"print_marks": True}), _fix_css(sections, [1, 2]), font_face_css(layout.all_fonts, layout.weights)]
     assert pseudo_element_selectors(texts) == {"marker": ["li"], "footnote": [], "note": []}
+
+
+@pytest.mark.parametrize("layout", ["report", "brief"])
+def test_right_to_left_pages_are_byte_identical_too(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    from test_i18n import in_language
+
+    check = in_language("ar")
+    lean = check.render("pdf", layout=layout)
+    _full_ua(monkeypatch)
+    assert check.render("pdf", layout=layout) == lean
