@@ -211,7 +211,8 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
     jobs: dict[str, Callable[[], tuple[float, float]]] = {}
     if "2" in targets:
         html, fonts = _floor_inputs(work)
-        jobs["bare weasyprint"] = lambda: tree_cpu([sys.executable, "-c", _BARE_PDF, str(html), str(fonts), str(out)])
+        jobs["bare weasyprint"] = lambda: tree_cpu(
+            [sys.executable, "-c", _BARE_RENDER, str(html), str(fonts), str(out / "bare.pdf")])
         jobs["reportkit pdf,epub"] = lambda: tree_cpu(
             [*REPORTKIT, "build", name, "-o", str(out), "-f", "pdf,epub", "--force"], cwd=SAMPLES)
         jobs["pandoc pdf+epub"] = lambda: _sum(pandoc_pdf(*same), pandoc_epub(*same))
@@ -246,13 +247,26 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
                 "imports", "pandoc epub, no sources", "<= 1.5")
 
 
-#: A fresh process that does nothing but WeasyPrint's part of a reportkit PDF: the same HTML, fonts and PDF.
-_BARE_PDF = """
-import sys, weasyprint
+_PEAK = """
+import resource
+def peak_mb():  # this process's own peak: on Linux ru_maxrss also counts the parent's RSS when it forked
+    try:
+        return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+"""
+
+#: A fresh process that does nothing but WeasyPrint's part of a reportkit PDF (the same HTML, font faces
+#: and PDF) and prints its render CPU time and peak memory: the floor rows of targets 2 and 6.
+_BARE_RENDER = _PEAK + """
+import sys, time
+import weasyprint
 from weasyprint.text.fonts import FontConfiguration
+started = time.process_time()
 fonts = FontConfiguration()
 css = weasyprint.CSS(filename=sys.argv[2], font_config=fonts)
-weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3] + "/bare.pdf", stylesheets=[css], font_config=fonts)
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3], stylesheets=[css], font_config=fonts)
+print(time.process_time() - started, peak_mb())
 """
 
 #: A fresh process that only imports what an EPUB build is built on.
@@ -325,33 +339,12 @@ def target_4_5(repeats: int, work: Path, count: int, targets: set[str]) -> None:
 
 # --- target 6: a dossier 16x the example ---------------------------------------------------------
 
-_PEAK = """
-import resource
-def peak_mb():  # this process's own peak: on Linux ru_maxrss also counts the parent's RSS when it forked
-    try:
-        return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-"""
-
 _RENDER = _PEAK + """
 import sys, time
 import reportkit as rk
 check = rk.load(sys.argv[1]); check.resolve()
 started = time.process_time()
 check.to_pdf(sys.argv[2])
-print(time.process_time() - started, peak_mb())
-"""
-
-#: WeasyPrint alone on reportkit's HTML of the dossier, with the same font faces: the memory floor.
-_BARE_RENDER = _PEAK + """
-import sys, time
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-started = time.process_time()
-fonts = FontConfiguration()
-css = weasyprint.CSS(filename=sys.argv[2], font_config=fonts)
-weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3], stylesheets=[css], font_config=fonts)
 print(time.process_time() - started, peak_mb())
 """
 

@@ -48,26 +48,22 @@ def _version(name: str) -> str:
         return "-"
 
 
-def context_key(
-    layout: str | os.PathLike[str], options: Mapping[str, Any], *, strict: bool = False, fonts: bool = True
-) -> str:
-    """A hash of everything besides the input that decides the outputs' bytes.
+def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, strict: bool = False) -> str:
+    """A hash of everything besides the input that decides the outputs' bytes, font files included.
 
-    ``fonts=False`` leaves the layout's font files out, for formats that do not embed them
-    (looking the families up costs more than the rest of the key). Raises
-    :class:`~reportkit.errors.LayoutError` when the layout (or one of its fonts) cannot be
-    found; then nothing can be built, and nothing is cached.
+    Raises :class:`~reportkit.errors.LayoutError` when the layout (or one of its fonts) cannot
+    be found; then nothing can be built, and nothing is cached.
     """
     digest, add_fonts = _context(layout, options, strict)
-    if fonts:
-        add_fonts()
+    add_fonts()
     return digest.hexdigest()
 
 
 def context_keys(
     layout: str | os.PathLike[str], options: Mapping[str, Any], formats: Iterable[str], *, strict: bool = False
 ) -> dict[str, str]:
-    """:func:`context_key` of each of ``formats``: with the font files for those that embed them."""
+    """:func:`context_key` of each of ``formats``; only those that embed fonts have the font files in
+    theirs (looking the families up costs more than the rest of the key)."""
     from .writers import FONT_FORMATS
 
     formats = list(formats)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from .batch import BatchReport
 
 FORMATS = ("pdf", "epub")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +112,7 @@ def test_a_style_attribute_or_a_stylesheet_not_on_disk_gives_the_full_stylesheet
     assert _author_css(f"<head>{link}</head>", lambda p: False) == []  # refused by the fetcher: never applies
     assert _author_css('<p style="float: footnote">x</p>', lambda p: True) is None
     assert _author_css('<link rel="stylesheet" href="data:text/css,p{}">', lambda p: True) is None
-    assert _author_css(textwrap.dedent('<p style="color: red">x</p>'), lambda p: True) == []
+    assert _author_css('<p style="color: red">x</p>', lambda p: True) == []
 
 
 def test_the_writer_s_own_stylesheets_make_no_list_items_footnotes_or_notes() -> None:

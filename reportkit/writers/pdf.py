@@ -14,6 +14,7 @@ import hashlib
 import logging
 import mimetypes
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -240,8 +241,6 @@ class PdfWriter:
                     )
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
-        import warnings
-
         if fetcher.refused:
             warnings.warn(
                 "the layout asked for resources reportkit does not allow, and they were left out: "
@@ -313,8 +312,6 @@ class PdfWriter:
             document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
         still = footnote_drift(document)
         if still:
-            import warnings
-
             warnings.warn(
                 f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
                 "on the page of its call",

@@ -65,20 +65,18 @@ class _LeanHTML(HTML):
         return [*self._lean_ua, weasy_html.UA_FORM_STYLESHEET] if forms else list(self._lean_ua)
 
 
-def lean_html(html: str, *, url_fetcher: Any, allows: Callable[[Path], bool], extra_css: Iterable[str] = ()) -> HTML:
+def lean_html(html: str, *, url_fetcher: Any, allows: Callable[[Path], bool]) -> HTML:
     """``HTML(string=html)`` with a narrowed user-agent stylesheet when that is safe, else the plain one.
 
-    ``allows`` says which local stylesheet files WeasyPrint may read (the fetcher's rule);
-    ``extra_css`` are the texts of the stylesheets passed to ``render()``.
+    ``allows`` says which local stylesheet files WeasyPrint may read (the fetcher's rule). The
+    stylesheets passed to ``render()`` are not looked at: they must make no list items,
+    footnotes or notes (the PDF writer's own never do).
     """
-    base = _base_stylesheet()
     texts = _author_css(html, allows)
-    if base is None or texts is None:
-        return HTML(string=html, url_fetcher=url_fetcher)
-    narrowed = _narrowed_rules((*texts, *extra_css))
+    narrowed = _narrowed_rules(tuple(texts)) if texts is not None else None
     if narrowed is None:
         return HTML(string=html, url_fetcher=url_fetcher)
-    return _LeanHTML(string=html, url_fetcher=url_fetcher, ua_stylesheets=[base, narrowed])
+    return _LeanHTML(string=html, url_fetcher=url_fetcher, ua_stylesheets=[_base_stylesheet(), narrowed])
 
 
 def pseudo_element_selectors(css_texts: Iterable[str]) -> dict[str, list[str]] | None:
@@ -178,39 +176,43 @@ def _author_css(html: str, allows: Callable[[Path], bool]) -> list[str] | None:
 
 
 @lru_cache(maxsize=1)
-def _base_stylesheet() -> CSS | None:
-    """The user-agent stylesheet without the six rules, parsed once per process (``None`` if they moved)."""
-    text = _ua_text()
-    if text is None:
-        return None
-    for pseudo in _RULES:
-        text = re.sub(rf"(?m)^::{pseudo} \{{[^}}]*\}}\n", "", text)
-    return CSS(string=text, counter_style=CounterStyle())
+def _ua_rules() -> dict[str, str] | None:
+    """The declaration block of each of the six rules in WeasyPrint's user-agent stylesheet.
 
-
-def _ua_text() -> str | None:
-    """WeasyPrint's user-agent stylesheet, if it holds each of the six rules once and we can replace it."""
+    ``None`` when the stylesheet or the method that hands it over is not where WeasyPrint 70
+    keeps it, or a rule is not there exactly once: then nothing is narrowed.
+    """
     text = getattr(weasy_html, "UA", None)
     if not isinstance(text, str) or not callable(getattr(HTML, "_ua_stylesheets", None)):
         return None
-    if any(len(re.findall(rf"(?m)^::{pseudo} \{{[^}}]*\}}$", text)) != 1 for pseudo in _RULES):
-        return None
-    return text
+    rules = {}
+    for pseudo in _RULES:
+        bodies = re.findall(rf"(?m)^::{pseudo} (\{{[^}}]*\}})$", text)
+        if len(bodies) != 1:
+            return None
+        rules[pseudo] = bodies[0]
+    return rules
+
+
+@lru_cache(maxsize=1)
+def _base_stylesheet() -> CSS:
+    """The user-agent stylesheet without the six rules, parsed once per process."""
+    text = weasy_html.UA
+    for pseudo, body in (_ua_rules() or {}).items():
+        text = text.replace(f"::{pseudo} {body}\n", "")
+    return CSS(string=text, counter_style=CounterStyle())
 
 
 @lru_cache(maxsize=32)
 def _narrowed_rules(css_texts: tuple[str, ...]) -> CSS | None:
     """The six rules, applied only to the selectors ``css_texts`` make list items, footnotes or notes of."""
-    text = _ua_text()
+    bodies = _ua_rules()
     selectors = pseudo_element_selectors(css_texts)
-    if text is None or selectors is None:
+    if bodies is None or selectors is None:
         return None
-    rules = []
-    for pseudo, kind in _RULES.items():
-        if not selectors[kind]:
-            continue  # nothing becomes one: the rule would match no element
-        body = re.search(rf"(?m)^::{pseudo} (\{{[^}}]*\}})$", text).group(1)  # type: ignore[union-attr]
-        targets = ", ".join(f"{selector}::{pseudo}" for selector in selectors[kind])
-        rules.append(f"{targets} {body}")
+    rules = [
+        ", ".join(f"{selector}::{pseudo}" for selector in selectors[kind]) + " " + bodies[pseudo]
+        for pseudo, kind in _RULES.items()
+        if selectors[kind]  # none: the rule would match no element
+    ]
     return CSS(string="\n".join(rules), counter_style=CounterStyle())
-
