@@ -84,8 +84,8 @@ def target_1(repeats: int, work: Path) -> None:
     import weasyprint
 
     import reportkit as rk
-    from reportkit.layouts import find_layout
-    from reportkit.writers.pdf import PdfWriter, font_setup
+    from reportkit.render.layouts import find_layout
+    from reportkit.writers.pdf.writer import PdfWriter, font_setup
 
     print("Target 1: in-process, to_pdf vs bare WeasyPrint on the same HTML", flush=True)
     check = rk.load(SAMPLE)
@@ -276,9 +276,9 @@ _EPUB_IMPORTS = "import click, pydantic, jinja2, markdown_it, yaml, babel.dates,
 def _floor_inputs(work: Path, source: Path = SAMPLE) -> tuple[Path, Path]:
     """reportkit's HTML of ``source`` and its @font-face rules, as files for a bare WeasyPrint run."""
     import reportkit as rk
-    from reportkit.fonts import font_face_css
-    from reportkit.layouts import find_layout
-    from reportkit.writers.pdf import PdfWriter
+    from reportkit.render.fonts import font_face_css
+    from reportkit.render.layouts import find_layout
+    from reportkit.writers.pdf.writer import PdfWriter
 
     layout = find_layout("report")
     html, _ = PdfWriter().html(rk.load(source).resolve(), layout)

@@ -13,14 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import interrupts
+from .writers.pdf import interrupts
 from .errors import InputError, LayoutError
-from .layouts import Layout, find_layout
+from .render.layouts import Layout, find_layout
 from .limits import DEFAULT_LIMITS, Limits, time_limit
-from .loaders import read
-from .model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
-from .output import atomic_write, check_target
-from .resolve import Resolved, resolve
+from .options import BuildOptions
+from .input.loaders import read
+from .document.model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
+from .files import atomic_write, check_target
+from .resolve.resolver import Resolved, resolve
 
 __all__ = ["FactCheck", "load"]
 
@@ -49,7 +50,8 @@ class FactCheck:
     _document: Document | None
     _resolved: Resolved | None
     #: Files read besides the input itself (a sources file): the build cache hashes them.
-    _read_files: list[Path]
+    #: The files besides the fact-check itself that it was read from (a sources file), for caches and watchers.
+    read_files: list[Path]
 
     def __init__(
         self,
@@ -161,7 +163,7 @@ class FactCheck:
 
     def sources_from(self, path: PathLike) -> FactCheck:
         """Add every reference of a CSL-JSON (``.json``) or BibTeX (``.bib``) file as a source."""
-        from .references import read_references
+        from .input.references import read_references
 
         for fields in read_references(path):
             self.source(**fields)
@@ -211,7 +213,7 @@ class FactCheck:
 
     def to_claimreview(self) -> dict[str, Any]:
         """The schema.org ``ClaimReview`` JSON-LD of the fact-check (warns about fields Google needs)."""
-        from .claimreview import claimreview, warn_missing
+        from .render.claimreview import claimreview, warn_missing
 
         review = claimreview(self.document)
         warn_missing(review, file=self._where)
@@ -219,13 +221,13 @@ class FactCheck:
 
     def verdict_fields(self) -> dict[str, str]:
         """The verdict as plain strings (rating, label, numeric value...) for metadata such as XMP."""
-        from .claimreview import verdict_fields
+        from .render.claimreview import verdict_fields
 
         return verdict_fields(self.document)
 
     def sources_as_csl(self) -> list[dict[str, Any]]:
         """The sources as CSL-JSON items, for Zotero, Mendeley or Pandoc."""
-        from .references import sources_as_csl
+        from .input.references import sources_as_csl
 
         return sources_as_csl(self.document.sources)
 
@@ -267,18 +269,22 @@ class FactCheck:
     ) -> bytes:
         """The bytes of one output format (``pdf``, ``epub``) without writing a file.
 
-        ``timeout`` (seconds) overrides ``limits.render_seconds``; other keyword
-        options go to the writer and the layout's templates.
+        ``timeout`` (seconds) overrides ``limits.render_seconds``; the other keyword
+        options are those of :class:`~reportkit.options.BuildOptions` (and any the layout
+        declares): an unknown one raises :class:`~reportkit.errors.InputError`.
         """
         from .writers import get_writer
 
         writer = get_writer(fmt)
-        chosen = layout if isinstance(layout, Layout) else find_layout(layout)
-        size = _page_size(page_size, chosen)
+        chosen = layout if isinstance(layout, Layout) else find_layout(_layout_arg(layout))
+        built = BuildOptions.parse(
+            {**options, "page_size": page_size, "timeout": timeout}, layout_options=chosen.options
+        )
+        size = _page_size(built.page_size, chosen)
         resolved = self.resolve()
-        seconds = timeout if timeout is not None else self.limits.render_seconds
+        seconds = built.timeout if built.timeout is not None else self.limits.render_seconds
         with time_limit(seconds, f"rendering the {fmt}"), interrupts.kept():
-            return writer.render(resolved, chosen, page_size=size, options=options)
+            return writer.render(resolved, chosen, page_size=size, options=built.writer_options())
 
     def to_pdf(
         self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
@@ -286,17 +292,17 @@ class FactCheck:
         """Write print-ready PDF to ``path`` (atomically); return the path.
 
         ``archival=True`` makes it PDF/A-3a and PDF/UA-1 with the fact-check's source
-        embedded (see :mod:`reportkit.archival`; check it with :func:`reportkit.verify`).
+        embedded (see :mod:`reportkit.writers.pdf.archival`; check it with :func:`reportkit.verify`).
         """
-        return self._write("pdf", path, layout=layout, page_size=page_size, **options)
+        return self.to_file("pdf", path, layout=layout, page_size=page_size, **options)
 
     def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
         """Write an EPUB 3 to ``path`` (atomically); return the path."""
-        return self._write("epub", path, layout=layout, **options)
+        return self.to_file("epub", path, layout=layout, **options)
 
     def to_html(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
         """Write one self-contained, responsive web page to ``path`` (atomically); return the path."""
-        return self._write("html", path, layout=layout, **options)
+        return self.to_file("html", path, layout=layout, **options)
 
     def write(
         self,
@@ -308,9 +314,10 @@ class FactCheck:
         from .writers import output_path
 
         folder = Path(out_dir)
-        return [self._write(fmt, output_path(folder, self.id, fmt), **options) for fmt in formats]
+        return [self.to_file(fmt, output_path(folder, self.id, fmt), **options) for fmt in formats]
 
-    def _write(self, fmt: str, path: PathLike, **options: Any) -> Path:
+    def to_file(self, fmt: str, path: PathLike, **options: Any) -> Path:
+        """Write one output format (``pdf``, ``epub``, ``html``, ``claimreview``) to ``path`` atomically; return the path."""
         target = check_target(path)
         return atomic_write(target, self.render(fmt, **options))
 
@@ -336,7 +343,7 @@ class FactCheck:
         self.unsafe_images = unsafe_images
         self._document = None
         self._resolved = None
-        self._read_files = []
+        self.read_files = []
 
     @property
     def _where(self) -> str | None:
@@ -359,6 +366,13 @@ class FactCheck:
 
 def _compact(**fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
+
+
+def _layout_arg(layout: Any) -> str | PathLike:
+    """The ``layout`` argument checked: a name or a path, else an :class:`InputError`."""
+    if isinstance(layout, (str, os.PathLike)):
+        return layout
+    raise InputError(f"expected a layout name or path, got {type(layout).__name__}", field="layout")
 
 
 def _page_size(page_size: str, layout: Layout) -> str:
@@ -387,6 +401,6 @@ def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str 
         file=loaded.file,
         lines=loaded.lines,
     )
-    check._read_files = list(loaded.files)
+    check.read_files = list(loaded.files)
     check.document
     return check

@@ -8,12 +8,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any, NoReturn
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+DATA = ROOT / "tests" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -58,14 +60,31 @@ def archival(built: dict[str, dict[str, Path]], tmp_path_factory: pytest.TempPat
     return result
 
 
-def require_tool(name: str) -> str:
-    """The path of a command-line tool; skips (or fails under CI) when it is missing."""
-    path = shutil.which(name)
-    if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} is required in CI but is not installed (.ci/run installs it)")
-        pytest.skip(f"{name} is not installed")
-    return path
+def missing(what: str, install: str) -> NoReturn:
+    """The one way a test gives up on a missing tool or library: a skip, or a failure under CI."""
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not installed (.ci/run installs it: {install})")
+    pytest.skip(f"{what} is not installed ({install})")
+
+
+def require_tool(name: str, *, path: str | None = None) -> str:
+    """The path of a command-line tool (``path`` first when given); skips (or fails under CI) when it is missing."""
+    if path is not None and os.access(path, os.X_OK):
+        return path
+    found = shutil.which(name)
+    if found is None:
+        missing(name, f"apt-get install {name}" if name != "java" else "a Java 17 runtime")
+    return found
+
+
+def require_module(name: str) -> Any:
+    """An optional Python library, imported; skips (or fails under CI) when it is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(f"the Python module {name}", "pip install -e '.[test]'")
 
 
 class EpubCheck:
@@ -130,3 +149,21 @@ def workdir(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "samples"
     shutil.copytree(SAMPLES, target)
     yield target
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), driven by Playwright; skipped outside CI when missing."""
+    chromium_path = require_tool("chromium", path=CHROMIUM)
+    sync_playwright = require_module("playwright.sync_api").sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 import reportkit as rk
-from reportkit.output import atomic_write
+from reportkit.files import atomic_write
 
 from conftest import run_cli
 

@@ -38,7 +38,7 @@ def test_the_installed_wheel_renders_the_sample_from_another_folder(wheel, tmp_p
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = ("import reportkit, reportkit.layouts as l; print(reportkit.__file__); print(l.builtin_dir())")
+    code = ("import reportkit, reportkit.render.layouts as l; print(reportkit.__file__); print(l.builtin_dir())")
     where = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True,
                            check=True).stdout.split()
     assert where[0].startswith(str(target)) and where[1].startswith(str(target))

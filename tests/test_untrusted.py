@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import reportkit as rk
-from reportkit.writers.pdf import SafeFetcher
+from reportkit.writers.pdf.writer import SafeFetcher
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

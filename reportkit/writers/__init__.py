@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import ReportkitError
-from ..layouts import Layout
-from ..resolve import Resolved
+from ..render.layouts import Layout
+from ..resolve.resolver import Resolved
 
 __all__ = ["FONT_FORMATS", "FORMATS", "Writer", "get_writer"]
 
 #: Format name -> "module:Class" of its writer.
 FORMATS: dict[str, str] = {
-    "pdf": "reportkit.writers.pdf:PdfWriter",
+    "pdf": "reportkit.writers.pdf.writer:PdfWriter",
     "epub": "reportkit.writers.epub:EpubWriter",
     "html": "reportkit.writers.html:HtmlWriter",
     "claimreview": "reportkit.writers.claimreview:ClaimReviewWriter",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..claimreview import claimreview, claimreview_json, warn_missing
-from ..layouts import Layout
-from ..resolve import Resolved
+from ..render.claimreview import claimreview, claimreview_json, warn_missing
+from ..render.layouts import Layout
+from ..resolve.resolver import Resolved
 
 __all__ = ["ClaimReviewWriter"]
 

@@ -5,8 +5,13 @@ page and summary, one each section, then the corrections and the bibliography
 (back matter). Citations are DAISY noterefs to footnotes in the same file, so
 reading systems show them as pop-ups. The package is reproducible: its
 identifier derives from the fact-check's id, ``dcterms:modified`` from its
-date (else ``SOURCE_DATE_EPOCH``, see :mod:`reportkit.reproducible`), and the ZIP
+date (else ``SOURCE_DATE_EPOCH``, see :mod:`reportkit.writers.reproducible`), and the ZIP
 entries have fixed timestamps and order.
+
+Upstream: ebooklib 0.20 stamps every ZIP entry with the clock; aerkalov/ebooklib#340 (merged,
+not yet released) uses the ``mtime`` option instead. Until a release carries it, the package is
+rewritten with fixed timestamps (:data:`ZIP_DATE`); ``tests/writers/test_epub.py`` fails if
+ebooklib's own output becomes reproducible, so that the rewrite can be dropped.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from typing import Any
 from lxml import etree
 
 from ..errors import RenderError
-from ..layouts import Layout
-from ..render import Medium, Renderer
-from ..reproducible import build_datetime
-from ..resolve import Asset, Resolved
+from ..render.layouts import Layout
+from ..render.renderer import Medium, Renderer
+from .reproducible import build_datetime
+from ..resolve.resolver import Asset, Resolved
 
 __all__ = ["EpubWriter", "epub_identifier"]
 
@@ -160,7 +165,7 @@ class EpubWriter:
             raise RenderError(f"the EPUB could not be assembled: {exc}", file=resolved.file) from exc
         head = {}
         if doc.verdict is not None:  # the verdict as schema.org ClaimReview, for machines
-            from ..claimreview import script_json
+            from ..render.claimreview import script_json
 
             script = f'<script type="application/ld+json">{script_json(doc)}</script>'
             head[f"EPUB/{title_page.file_name}"] = script.encode("utf-8")

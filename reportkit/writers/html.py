@@ -17,9 +17,9 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import LayoutError
-from ..layouts import Layout
-from ..render import Medium, Renderer
-from ..resolve import Asset, Resolved
+from ..render.layouts import Layout
+from ..render.renderer import Medium, Renderer
+from ..resolve.resolver import Asset, Resolved
 
 __all__ = ["HtmlWriter", "data_uri"]
 
@@ -54,7 +54,7 @@ class HtmlWriter:
         options: Mapping[str, Any] | None = None,
     ) -> bytes:
         """Render the page and return its UTF-8 bytes."""
-        from ..claimreview import script_json
+        from ..render.claimreview import script_json
 
         renderer = Renderer(resolved, layout, _medium(layout), page_size=page_size, options=options)
         css_file = layout.find("web/web.css")

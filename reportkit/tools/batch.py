@@ -1,0 +1,525 @@
+"""Build many fact-checks at once: warm worker processes, a content-hash cache, any executor, Dask.
+
+:func:`build_many` runs :func:`reportkit.tools.build.build_file` for every input, in this
+process (``jobs=1``), in warm worker processes of its own (``jobs=N``) or on any
+:class:`concurrent.futures.Executor` given to it (a Dask cluster's
+``client.get_executor()``, for one). Inputs whose outputs are up to date are skipped
+without rendering (:mod:`reportkit.tools.cache`). Ctrl-C stops the batch cleanly: finished
+outputs stay, nothing half-written remains, and what was built is remembered.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .build import BuildResult, build_file, expand_inputs
+from ..errors import OutputError, ReportkitError
+
+__all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
+
+#: Worker processes are replaced after this many documents, so that a long batch cannot grow without bound.
+TASKS_PER_WORKER = 200
+#: Seconds between saves of the cache manifest during a long batch.
+SAVE_EVERY = 60.0
+
+
+@dataclass
+class BatchReport:
+    """What a batch build did: one result per input, in the order of the inputs."""
+
+    results: list[BuildResult] = field(default_factory=list)
+    seconds: float = 0.0
+    #: True when the batch was stopped (Ctrl-C) before every input was built.
+    interrupted: bool = False
+
+    @property
+    def built(self) -> list[BuildResult]:
+        """Inputs whose outputs were (re)built."""
+        return [r for r in self.results if r.status == "built"]
+
+    @property
+    def skipped(self) -> list[BuildResult]:
+        """Inputs skipped because none of their outputs had to change."""
+        return [r for r in self.results if r.status == "skipped"]
+
+    @property
+    def failed(self) -> list[BuildResult]:
+        """Inputs that failed, each with its error."""
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was built or skipped, and the batch ran to its end."""
+        return not self.failed and not self.interrupted
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit status: 0, 2 (an input or layout is wrong), 1 (rendering or writing failed), 130."""
+        if self.interrupted:
+            return 130
+        return max((r.error.exit_code for r in self.failed if r.error is not None), default=0)
+
+    def summary(self) -> str:
+        """One line: how many were built, skipped as unchanged and failed, and how fast."""
+        done = len(self.built) + len(self.failed)
+        rate = f", {done / self.seconds:.2f} documents/s" if done and self.seconds > 0 else ""
+        text = (
+            f"{len(self.built)} built, {len(self.skipped)} skipped as unchanged, {len(self.failed)} failed "
+            f"in {self.seconds:.1f} s{rate}"
+        )
+        return text + (" (interrupted)" if self.interrupted else "")
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch; :attr:`report` says what was finished before."""
+
+    def __init__(self, report: BatchReport) -> None:
+        super().__init__("the batch build was interrupted")
+        self.report = report
+
+
+class Progress(Protocol):
+    """Receives a batch's progress (the CLI draws a progress bar or prints lines)."""
+
+    def start(self, total: int) -> None:
+        """The batch starts with ``total`` inputs."""
+
+    def update(self, result: BuildResult) -> None:
+        """One input is done (built, skipped or failed)."""
+
+    def finish(self, report: BatchReport) -> None:
+        """The batch ended (also when it was interrupted)."""
+
+
+def default_jobs() -> int:
+    """The number of worker processes that keeps every core of this machine busy."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One input to build, as sent to a worker."""
+
+    index: int
+    path: Path
+    out_dir: Path
+    formats: tuple[str, ...]
+    strict: bool
+    collect: bool
+    options: dict[str, Any]
+    #: Unique per batch: a cluster that caches results by task never answers a new batch with an old result.
+    batch: str
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Refuse an unknown or ill-typed option before any worker starts (:class:`InputError` naming it)."""
+    from ..options import BuildOptions
+    from ..render.layouts import find_layout
+
+    try:
+        declared = find_layout(options.get("layout", "report")).options
+    except ReportkitError:
+        declared = {}  # a broken layout: every input fails with its message
+    rendering = {key: value for key, value in options.items() if key not in ("limits", "unsafe_images")}
+    BuildOptions.parse(rendering, layout_options=declared)
+
+
+def build_many(
+    inputs: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    formats: Sequence[str] = ("pdf", "epub"),
+    executor: futures.Executor | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    cache: bool = True,
+    strict: bool = False,
+    collect: bool = False,
+    progress: Progress | None = None,
+    **options: Any,
+) -> BatchReport:
+    """Build every input (files, or folders of them) into ``out_dir``; return a :class:`BatchReport`.
+
+    - ``executor``: any :class:`concurrent.futures.Executor` (e.g. Dask's
+      ``client.get_executor()``); it is used as given and not shut down. Without one,
+      ``jobs=1`` builds in this process and ``jobs=N`` in N warm worker processes.
+    - ``force``: rebuild even the outputs that are up to date. ``cache=False``: neither
+      read nor write the cache manifest.
+    - ``collect``: workers return the bytes and this process writes them (for a
+      cluster whose workers cannot write to ``out_dir``).
+    - ``options``: what :meth:`reportkit.FactCheck.render` takes (``layout``, ``page_size``...).
+
+    One failing input never stops the others; its result carries the error. Ctrl-C
+    raises :class:`BatchInterrupted` (a ``KeyboardInterrupt``) carrying the report of
+    what was finished; no partial file is left behind.
+    """
+    started = time.perf_counter()
+    files = expand_inputs(inputs)
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=folder) from None
+    formats = tuple(dict.fromkeys(f.lower() for f in formats))
+    from ..render.layouts import Layout
+
+    if isinstance(options.get("layout"), Layout):  # a Layout travels to workers as its folder
+        options["layout"] = str(options["layout"].path)
+    layout = options.get("layout", "report")
+    _check_options(options)
+
+    store = None
+    if cache:
+        from .cache import BuildCache, context_keys
+
+        try:
+            store = BuildCache(folder, context_keys(layout, options, formats, strict=strict))
+        except ReportkitError:
+            store = None  # the layout is broken: every input fails with the message, nothing is cached
+
+    report = BatchReport(results=[BuildResult(path) for path in files])
+    todo: list[_Job] = []
+    batch_id = os.urandom(16).hex()
+    if progress is not None:
+        progress.start(len(files))
+
+    def done(index: int, result: BuildResult) -> None:
+        report.results[index] = result
+        if progress is not None:
+            progress.update(result)
+
+    pending: dict[int, list[Path]] = {}
+    for index, path in enumerate(files):
+        stale = list(formats) if force or store is None else store.stale(path, formats)
+        if not stale:
+            done(index, store.skipped(path, formats))  # type: ignore[union-attr]
+            continue
+        pending[index] = store.unchanged(path, [f for f in formats if f not in stale]) if store else []
+        todo.append(_Job(index, path, folder, tuple(stale), strict, collect, dict(options), batch_id))
+
+    last_save = time.monotonic()
+
+    def finish(job: _Job, result: BuildResult) -> None:
+        nonlocal last_save
+        if result.payload:
+            _write_payload(result)
+        if store is not None:
+            store.record(result, job.formats)
+        if result.ok:
+            result.outputs += pending.get(job.index, [])
+            result.unchanged += pending.get(job.index, [])
+        done(job.index, result)
+        if store is not None and time.monotonic() - last_save > SAVE_EVERY:
+            store.save()
+            last_save = time.monotonic()
+
+    try:
+        if executor is None and min(jobs, len(todo)) <= 1:  # starting workers would cost more than it saves
+            for job in todo:
+                finish(job, _run(job))
+        elif todo:
+            _dispatch(todo, finish, executor=executor, jobs=min(jobs, len(todo)), formats=formats, layout=layout)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        _collisions(report, store)
+        report.seconds = time.perf_counter() - started
+        if store is not None:
+            try:
+                store.save()
+            except ReportkitError:
+                pass  # an unwritable manifest costs a rebuild next time, not this batch
+        if progress is not None:
+            progress.finish(report)
+    if report.interrupted:
+        raise BatchInterrupted(report)
+    return report
+
+
+def _write_payload(result: BuildResult) -> None:
+    """Write the bytes a worker sent back (``collect=True``), atomically."""
+    from ..files import atomic_write
+
+    try:
+        for path, data in result.payload.items():
+            atomic_write(path, data)
+    except ReportkitError as exc:
+        result.error = exc
+    finally:
+        result.payload = {}
+
+
+def _collisions(report: BatchReport, store: Any) -> None:
+    """Fail the inputs that wrote the same output file (two fact-checks with one slug)."""
+    writers: dict[Path, list[BuildResult]] = {}
+    for result in report.results:
+        for output in result.written:
+            writers.setdefault(output.resolve(), []).append(result)
+    for output, results in writers.items():
+        if len(results) < 2:
+            continue
+        names = ", ".join(str(r.input) for r in results)
+        for result in results:
+            result.error = OutputError(
+                f"{output.name} was written by several inputs ({names}): the last one built won",
+                file=result.input,
+                hint="give each fact-check its own slug",
+            )
+            if store is not None:
+                store.forget(result.input)
+
+
+# --- running jobs -----------------------------------------------------------------------------
+
+_busy = False
+_stopping = False
+
+
+def _run(job: _Job) -> BuildResult:
+    """Build one job (in whatever process runs it)."""
+    global _busy
+    _busy = True
+    try:
+        return build_file(job.path, job.out_dir, formats=job.formats, strict=job.strict, collect=job.collect,
+                          **job.options)
+    except KeyboardInterrupt:
+        if _stopping:  # our worker was told to stop: the document is abandoned, its temporary file removed
+            os._exit(128 + signal.SIGTERM)
+        raise
+    finally:
+        _busy = False
+
+
+def _on_terminate(signum: int, frame: Any) -> None:
+    """SIGTERM in a worker: abandon the document being built (removing its temporary file), then exit.
+
+    An idle worker exits at once, as with the default handler: the executor terminating a
+    broken pool relies on that.
+    """
+    global _stopping
+    if _busy and not _stopping:
+        _stopping = True
+        raise KeyboardInterrupt
+    os._exit(128 + signum)
+
+
+def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
+    """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
+    pids.put(os.getpid())
+    from ..writers import get_writer
+
+    for fmt in formats:
+        try:
+            get_writer(fmt)
+        except ReportkitError:
+            pass
+    if "pdf" in formats:
+        try:
+            from ..render.layouts import find_layout
+            from ..writers.pdf.writer import font_setup
+
+            font_setup(find_layout(layout))  # what a document in the layout's own scripts needs
+        except ReportkitError:
+            pass  # the layout's own error is reported with each document
+
+
+def _dispatch(
+    todo: list[_Job],
+    finish: Callable[[_Job, BuildResult], None],
+    *,
+    executor: futures.Executor | None,
+    jobs: int,
+    formats: Sequence[str],
+    layout: str,
+) -> None:
+    """Run ``todo`` on ``executor`` (or a pool of ``jobs`` warm processes), a few jobs ahead of the workers.
+
+    When a worker process of our own pool dies (killed, out of memory, a crash in a C library),
+    the pool is replaced and the documents it was building are tried once more; a document
+    that dies twice is reported as failed.
+    """
+    import itertools
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    own = executor is None
+    context = multiprocessing.get_context("spawn")
+    pids: Any = context.SimpleQueue() if own else None
+
+    def pool() -> futures.Executor:
+        return futures.ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_warm,
+            initargs=(tuple(formats), str(layout), pids),
+            max_tasks_per_child=TASKS_PER_WORKER,
+        )
+
+    current = pool() if own else executor
+    assert current is not None
+    window = max(4, 2 * (jobs if own else _workers(current)))
+    queue: Iterator[_Job] = iter(todo)
+    running: dict[futures.Future[BuildResult], _Job] = {}
+    retried: set[int] = set()
+    workers: set[int] = set()
+    stop = _CtrlC()
+    try:
+        while True:
+            stop.check()
+            while len(running) < window:
+                job = next(queue, None)
+                if job is None:
+                    break
+                running[current.submit(_run, job)] = job
+            if not running:
+                break
+            finished, _ = futures.wait(running, timeout=0.2, return_when=futures.FIRST_COMPLETED)
+            if own:
+                workers.update(_announced(pids))
+            if own and any(isinstance(f.exception(), BrokenProcessPool) for f in finished if not f.cancelled()):
+                lost = list(running.values())  # the whole pool is gone with every document it held
+                running.clear()
+                current.shutdown(wait=True)
+                current = pool()
+                again = [j for j in lost if j.index not in retried]
+                retried.update(j.index for j in again)
+                for job in lost:
+                    if job.index not in {j.index for j in again}:
+                        finish(job, _died(job))
+                queue = itertools.chain(again, queue)
+                continue
+            for future in finished:
+                job = running.pop(future)
+                result = _outcome(job, future)
+                if job.index in retried:  # a killed worker cannot remove its temporary files: do it for it
+                    _sweep(result.outputs)
+                finish(job, result)
+    except KeyboardInterrupt:
+        for future in running:
+            future.cancel()
+        if own:
+            _stop_workers(workers | _announced(pids))
+        raise
+    finally:
+        try:  # Ctrl-C stays a flag until the workers are gone: an exception inside shutdown could hang it
+            if own:
+                current.shutdown(wait=True, cancel_futures=True)
+        finally:
+            stop.restore()
+
+
+class _CtrlC:
+    """Turns Ctrl-C into a flag while futures are awaited, and raises it where it is safe.
+
+    A KeyboardInterrupt raised inside ``concurrent.futures.wait`` can leave a future's lock
+    held, and the executor's shutdown then waits forever. Only Python's own Ctrl-C handler
+    is replaced (a program's own handler is left alone), and only in the main thread.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.previous: Any = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self._press)
+
+    def _press(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C was pressed since the last check."""
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        """Give Ctrl-C back to the handler it had."""
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def _sweep(outputs: Iterable[Path]) -> None:
+    """Remove the temporary files a killed worker left beside ``outputs`` (``.NAME.XXXXXXXX.part``)."""
+    import glob
+
+    for output in outputs:
+        for part in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
+            try:
+                part.unlink()
+            except OSError:
+                pass
+
+
+def _died(job: _Job) -> BuildResult:
+    """The result of a document whose worker process died twice while building it."""
+    from ..errors import RenderError
+
+    error = RenderError(
+        "the worker process building it died twice (killed, out of memory, or a crash in a library)",
+        file=job.path,
+        hint="build it alone with 'reportkit build FILE --debug' to see what happens",
+    )
+    return BuildResult(job.path, error=error)
+
+
+def _outcome(job: _Job, future: futures.Future[BuildResult]) -> BuildResult:
+    """The job's result, or a failed result when the worker itself failed (it crashed, was lost...)."""
+    try:
+        return future.result()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a lost worker must not lose the document
+        from ..errors import RenderError
+
+        error = RenderError(f"the worker building it failed: {type(exc).__name__}: {exc}", file=job.path)
+        return BuildResult(job.path, error=error)
+
+
+def _workers(executor: futures.Executor) -> int:
+    """How many documents ``executor`` builds at once, as far as it can be told."""
+    count = getattr(executor, "_max_workers", None)
+    if isinstance(count, int):
+        return count
+    client = getattr(executor, "_client", None)  # Dask's ClientExecutor
+    if client is not None:
+        try:
+            return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        except Exception:  # noqa: BLE001 - only a hint for how far ahead to submit
+            return 4
+    return 4
+
+
+def _announced(pids: Any) -> set[int]:
+    """The process ids our workers announced since the last call (read often: a pipe has a bounded buffer)."""
+    found = set()
+    while not pids.empty():
+        found.add(pids.get())
+    return found
+
+
+def _stop_workers(pids: set[int]) -> None:
+    """Ask every worker of our pool to abandon its document (SIGTERM; they ignore Ctrl-C themselves).
+
+    Only live children of this process that announced themselves as our workers are signalled.
+    """
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        if child.pid in pids:
+            try:
+                os.kill(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass

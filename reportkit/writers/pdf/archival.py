@@ -1,0 +1,534 @@
+"""Archival PDF: PDF/A-3 and PDF/UA-1 in one tagged file that holds its own source, and the XMP metadata of every PDF.
+
+``to_pdf(path, archival=True)`` (``reportkit build --archival``) asks WeasyPrint for
+its ``pdf/a-3a`` variant (output intent, tagged structure) and then, in a finisher that
+runs before the file is written:
+
+- replaces WeasyPrint's XMP packet with one ``rdf:RDF`` that declares PDF/A-3a *and*
+  PDF/UA-1 (``pdfuaid:part``, with the PDF/A extension schemas the standard asks for)
+  and records the fact-check: title, creators, the claim as description, dates,
+  language, keywords, the verdict and rating, the layout, reportkit's version as
+  producer, and the SHA-256 of the embedded source;
+- makes the document information dictionary agree with the XMP;
+- turns off image interpolation (PDF/A forbids it).
+
+The fact-check's canonical JSON (``factcheck.json``, ``AFRelationship /Source``,
+``application/json``) and the images it shows are embedded as associated files, so
+the archive can be rebuilt from itself (:func:`reportkit.extract`).
+
+Plain PDFs get the same XMP description (without the PDF/A and PDF/UA claims and
+without attachments), so every PDF carries its verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lxml import etree
+
+from ..._version import __version__
+from ...render.layouts import Layout
+from ...document.model import Document
+from ..reproducible import build_datetime
+from ...resolve.resolver import Resolved
+
+__all__ = [
+    "ARCHIVAL_VARIANT",
+    "DESCRIBED",
+    "NS",
+    "PDFA_CONFORMANCE",
+    "PDFA_PART",
+    "PDFUA_PART",
+    "Record",
+    "SOURCE_NAME",
+    "canonical_json",
+    "check_archivable",
+    "is_archival",
+    "record_for",
+    "write_options",
+    "xmp_packet",
+]
+
+#: WeasyPrint's PDF variant for archival builds, and what the XMP then declares.
+ARCHIVAL_VARIANT = "pdf/a-3a"
+PDFA_PART = 3
+PDFA_CONFORMANCE = "A"
+PDFUA_PART = 1
+#: File name of the embedded source data.
+SOURCE_NAME = "factcheck.json"
+
+#: XML namespaces of the XMP packet, by prefix.
+NS = {
+    "x": "adobe:ns:meta/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+    "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+    "pdfx": "http://ns.adobe.com/pdfx/1.3/",
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+    "rk": "https://reportkit.invalid/ns/xmp/1.0/",
+}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: Properties of another tool's XMP packet kept when reportkit writes its own (variant identification).
+_KEPT = {
+    f"{{{NS['pdfaid']}}}part",
+    f"{{{NS['pdfaid']}}}conformance",
+    f"{{{NS['pdfaid']}}}rev",
+    f"{{{NS['pdfuaid']}}}part",
+    f"{{{NS['pdfuaid']}}}rev",
+    f"{{{NS['pdfxid']}}}GTS_PDFXVersion",
+    f"{{{NS['pdfx']}}}GTS_PDFXVersion",
+    f"{{{NS['pdfx']}}}GTS_PDFXConformance",
+    f"{{{NS['pdf']}}}Trapped",
+    f"{{{NS['xmpMM']}}}RenditionClass",
+    f"{{{NS['xmpMM']}}}VersionID",
+}
+
+#: reportkit's own XMP properties: name -> (value type, description). Declared in the packet's extension schema.
+RK_PROPERTIES: dict[str, tuple[str, str]] = {
+    "factcheckId": ("Text", "Stable identifier (slug) of the fact-check"),
+    "verdictRating": ("Text", "Key of the verdict's rating on the rating scale"),
+    "verdictLabel": ("Text", "The verdict's own label"),
+    "ratingLabel": ("Text", "Label of the rating on the scale"),
+    "ratingOrder": ("Integer", "Position of the rating on the scale, 1 = most accurate"),
+    "ratingScale": ("Text", "Name of the rating scale"),
+    "ratingScaleSize": ("Integer", "Number of ratings on the scale"),
+    "claimant": ("Text", "Who made the claim"),
+    "sourceFile": ("Text", "Name of the embedded file holding the fact-check's source data"),
+    "sourceSHA256": ("Text", "SHA-256 (hex) of the embedded source data"),
+    "layout": ("Text", "Name of the reportkit layout the document was set with"),
+    "pageSize": ("Text", "Page size the document was set for"),
+    "reportkitVersion": ("Text", "Version of reportkit that made the document"),
+    "weasyprintVersion": ("Text", "Version of WeasyPrint that laid the document out"),
+}
+_PDFUA_SCHEMA = (
+    "PDF/UA Universal Accessibility Schema",
+    NS["pdfuaid"],
+    "pdfuaid",
+    {"part": ("Integer", "Indicates, which part of ISO 14289 standard is followed")},
+)
+_RK_SCHEMA = ("reportkit fact-check schema", NS["rk"], "rk", RK_PROPERTIES)
+
+
+def is_archival(options: Mapping[str, Any]) -> bool:
+    """Whether the build options ask for an archival (PDF/A-3 + PDF/UA-1) PDF."""
+    return bool(options.get("archival"))
+
+
+def canonical_json(doc: Document) -> bytes:
+    """The fact-check as canonical JSON bytes: sorted keys, UTF-8, two-space indent (as ``FactCheck.to_json``)."""
+    text = json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a PDF's metadata says about the fact-check and the build, as one flat record."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    publisher: str | None = None
+    description: str | None = None
+    language: str = "en"
+    keywords: tuple[str, ...] = ()
+    created: str | None = None
+    modified: str | None = None
+    generator: str = f"reportkit {__version__}"
+    producer: str = ""
+    document_id: str = ""
+    instance_id: str = ""
+    #: reportkit's own properties (``rk:`` prefix), in :data:`RK_PROPERTIES` order.
+    rk: dict[str, str] = field(default_factory=dict)
+    #: PDF/A and PDF/UA identification (``pdfaid:part``...): (qualified name, value).
+    claims: tuple[tuple[str, str], ...] = ()
+
+    def properties(self) -> list[tuple[str, str, str | list[str]]]:
+        """The XMP properties, in order: (qualified name, kind: text/alt/seq/bag, value)."""
+        props: list[tuple[str, str, str | list[str]]] = [(name, "text", value) for name, value in self.claims]
+        props += [("dc:format", "text", "application/pdf"), ("dc:title", "alt", self.title)]
+        if self.authors:
+            props.append(("dc:creator", "seq", list(self.authors)))
+        if self.description:
+            props.append(("dc:description", "alt", self.description))
+        props.append(("dc:language", "bag", [self.language]))
+        if self.keywords:
+            props.append(("dc:subject", "bag", list(self.keywords)))
+        if self.publisher:
+            props.append(("dc:publisher", "bag", [self.publisher]))
+        if self.editors:
+            props.append(("dc:contributor", "bag", list(self.editors)))
+        props.append(("dc:identifier", "text", self.rk.get("factcheckId", "")))
+        if self.keywords:
+            props.append(("pdf:Keywords", "text", ", ".join(self.keywords)))
+        props += [("pdf:Producer", "text", self.producer), ("xmp:CreatorTool", "text", self.generator)]
+        if self.created:
+            props.append(("xmp:CreateDate", "text", self.created))
+        if self.modified:
+            props += [("xmp:ModifyDate", "text", self.modified), ("xmp:MetadataDate", "text", self.modified)]
+        props += [("xmpMM:DocumentID", "text", self.document_id), ("xmpMM:InstanceID", "text", self.instance_id)]
+        props += [(f"rk:{name}", "text", value) for name, value in self.rk.items()]
+        return props
+
+
+#: Properties that describe the fact-check itself (not the build): they must agree with the embedded source.
+DESCRIBED = (
+    "dc:title", "dc:creator", "dc:description", "dc:language", "dc:subject", "dc:publisher", "dc:contributor",
+    "dc:identifier", "pdf:Keywords", "xmp:CreateDate", "xmp:ModifyDate", "xmpMM:DocumentID",
+    "rk:factcheckId", "rk:verdictRating", "rk:verdictLabel", "rk:ratingLabel", "rk:ratingOrder", "rk:ratingScale",
+    "rk:ratingScaleSize", "rk:claimant",
+)
+
+
+def _weasyprint_version() -> str:
+    """WeasyPrint's version, read without importing it (verifying a PDF needs no layout engine)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        return "unknown"
+
+
+def _producer() -> str:
+    return f"reportkit {__version__} (WeasyPrint {_weasyprint_version()})"
+
+
+def record_for(
+    doc: Document,
+    *,
+    layout_name: str,
+    page_size: str,
+    identifier: str,
+    source: bytes | None = None,
+) -> Record:
+    """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival."""
+    rk: dict[str, str] = {"factcheckId": doc.id}
+    if doc.verdict is not None and doc.rating is not None:
+        rk["verdictRating"] = doc.rating.key
+        rk["verdictLabel"] = doc.verdict.label or doc.rating.label
+        rk["ratingLabel"] = doc.rating.label
+        rk["ratingOrder"] = str(doc.rating.order)
+        rk["ratingScale"] = doc.scale.name
+        rk["ratingScaleSize"] = str(len(doc.scale.ratings))
+    if doc.claim and doc.claim.claimant:
+        rk["claimant"] = doc.claim.claimant
+    claims: tuple[tuple[str, str], ...] = ()
+    if source is not None:
+        rk["sourceFile"] = SOURCE_NAME
+        rk["sourceSHA256"] = hashlib.sha256(source).hexdigest()
+        claims = (
+            ("pdfaid:part", str(PDFA_PART)),
+            ("pdfaid:conformance", PDFA_CONFORMANCE),
+            ("pdfuaid:part", str(PDFUA_PART)),
+        )
+    rk["layout"] = layout_name
+    rk["pageSize"] = page_size
+    rk["reportkitVersion"] = __version__
+    rk["weasyprintVersion"] = _weasyprint_version()
+    return Record(
+        title=doc.title,
+        authors=tuple(doc.authors),
+        editors=tuple(doc.editors),
+        publisher=doc.publisher.name if doc.publisher else None,
+        description=doc.claim.text if doc.claim else None,
+        language=doc.language,
+        keywords=tuple(doc.tags),
+        created=doc.published,
+        modified=doc.date,
+        producer=_producer(),
+        document_id=f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/factcheck/' + doc.id)}",
+        instance_id=f"uuid:{uuid.UUID(identifier[:32])}",
+        rk=rk,
+        claims=claims,
+    )
+
+
+# --- the XMP packet ---------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    prefix, _, local = name.partition(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, _q(name))
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _schema(bag: etree._Element, schema: tuple[str, str, str, Mapping[str, tuple[str, str]]]) -> None:
+    title, uri, prefix, properties = schema
+    li = _add(bag, "rdf:li")
+    li.set(_q("rdf:parseType"), "Resource")
+    _add(li, "pdfaSchema:schema", title)
+    _add(li, "pdfaSchema:namespaceURI", uri)
+    _add(li, "pdfaSchema:prefix", prefix)
+    seq = _add(_add(li, "pdfaSchema:property"), "rdf:Seq")
+    for name, (value_type, description) in properties.items():
+        prop = _add(seq, "rdf:li")
+        prop.set(_q("rdf:parseType"), "Resource")
+        _add(prop, "pdfaProperty:name", name)
+        _add(prop, "pdfaProperty:valueType", value_type)
+        _add(prop, "pdfaProperty:category", "internal" if prefix == "pdfuaid" else "external")
+        _add(prop, "pdfaProperty:description", description)
+
+
+def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
+    """The XMP packet (one ``rdf:RDF``) describing ``record``; ``kept`` are properties of another packet to carry over."""
+    props = record.properties()
+    used = ["x", "rdf", "dc", "xmp", "xmpMM", "pdf", "pdfaExtension", "pdfaSchema", "pdfaProperty", "rk"]
+    named = {name.partition(":")[0] for name, _, _ in props}
+    named |= {p for p, uri in NS.items() for e in kept if e.tag.startswith(f"{{{uri}}}")}
+    used += sorted(named - set(used))
+    meta = etree.Element(_q("x:xmpmeta"), nsmap={"x": NS["x"]})
+    meta.set(_q("x:xmptk"), f"reportkit {__version__}")
+    rdf = etree.SubElement(meta, _q("rdf:RDF"), nsmap={"rdf": NS["rdf"]})
+    desc = etree.SubElement(rdf, _q("rdf:Description"), nsmap={p: NS[p] for p in used if p not in ("x", "rdf")})
+    desc.set(_q("rdf:about"), "")
+
+    seen = {_q(name) for name, _, _ in props}
+    for element in kept:  # another tool's variant identification, unless reportkit states it too
+        if element.tag not in seen:
+            desc.append(element)
+            seen.add(element.tag)
+    for name, kind, value in props:
+        if kind == "text":
+            _add(desc, name, str(value))
+            continue
+        holder = _add(_add(desc, name), {"alt": "rdf:Alt", "seq": "rdf:Seq", "bag": "rdf:Bag"}[kind])
+        for item in [value] if isinstance(value, str) else value:
+            li = _add(holder, "rdf:li", item)
+            if kind == "alt":
+                li.set(_XML_LANG, "x-default")
+
+    bag = _add(_add(desc, "pdfaExtension:schemas"), "rdf:Bag")
+    if _q("pdfuaid:part") in seen:
+        _schema(bag, _PDFUA_SCHEMA)
+    _schema(bag, _RK_SCHEMA)
+
+    body = etree.tostring(meta, encoding="utf-8")
+    return (
+        b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        + body
+        + b'\n<?xpacket end="r"?>'
+    )
+
+
+def _identification(packet: bytes) -> list[etree._Element]:
+    """The variant identification properties (``pdfaid:part``...) of an XMP packet WeasyPrint wrote."""
+    start, end = packet.find(b"<x:xmpmeta"), packet.rfind(b"</x:xmpmeta>")
+    if start < 0 or end < 0:
+        return []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(packet[start : end + len(b"</x:xmpmeta>")], parser)
+    kept = []
+    for desc in root.iter(_q("rdf:Description")):
+        for name, value in desc.attrib.items():
+            if name in _KEPT:
+                element = etree.Element(name)
+                element.text = value
+                kept.append(element)
+        for child in desc:
+            if child.tag in _KEPT:
+                kept.append(child)
+    return kept
+
+
+# --- the WeasyPrint side ----------------------------------------------------------------
+
+
+def _pdf_date(value: str) -> str:
+    """An ISO date (``YYYY-MM-DD``) as a PDF date string."""
+    return "D:" + value.replace("-", "")
+
+
+class Finisher:
+    """WeasyPrint finisher: writes reportkit's XMP and matching document info; for archival files, no interpolation."""
+
+    def __init__(self, record: Record, *, archival: bool, fallback_date: str | None = None) -> None:
+        self.record = record
+        self.archival = archival
+        #: The date PDF/X files get when the fact-check has none (PDF/X-4 requires dates).
+        self.fallback_date = fallback_date
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        import pydyf
+
+        record = self.record
+        reference = pdf.catalog.get("Metadata")
+        if reference is not None:  # WeasyPrint's packet for the variant: keep its identification, replace the rest
+            metadata = pdf.objects[int(_bytes(reference).split()[0])]
+            kept = _identification(b"".join(_bytes(part) for part in metadata.stream))
+        else:
+            metadata = pydyf.Stream()
+            pdf.add_object(metadata)
+            pdf.catalog["Metadata"] = metadata.reference
+            kept = []
+        if self.fallback_date and not record.created and any("PDFX" in str(element.tag) for element in kept):
+            record = replace(record, created=self.fallback_date, modified=self.fallback_date)
+        metadata.stream = [xmp_packet(record, kept)]
+        metadata.extra = pydyf.Dictionary({"Type": "/Metadata", "Subtype": "/XML"})
+        metadata.compress = False  # readable by tools that scan files for XMP packets
+
+        info = pdf.info
+        for key in ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate"):
+            info.pop(key, None)
+        info["Title"] = pydyf.String(record.title)
+        if record.authors:
+            info["Author"] = pydyf.String(", ".join(record.authors))
+        if record.description:
+            info["Subject"] = pydyf.String(record.description)
+        if record.keywords:
+            info["Keywords"] = pydyf.String(", ".join(record.keywords))
+        info["Creator"] = pydyf.String(record.generator)
+        info["Producer"] = pydyf.String(record.producer)
+        if record.created:
+            info["CreationDate"] = pydyf.String(_pdf_date(record.created))
+        if record.modified:
+            info["ModDate"] = pydyf.String(_pdf_date(record.modified))
+
+        if self.archival:
+            for obj in pdf.objects:
+                if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
+                    obj.extra["Interpolate"] = "false"
+            if "StructTreeRoot" in pdf.catalog:
+                _link_annotations_in_links(pdf)
+            if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+                pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def _bytes(part: Any) -> bytes:
+    return part if isinstance(part, bytes) else str(part).encode()
+
+
+def _number(reference: Any) -> int:
+    return int(_bytes(reference).split()[0])
+
+
+def _link_annotations_in_links(pdf: Any) -> None:
+    """Move link annotations tagged under a link's child element (``<a><em>..</em></a>``) up to the Link element.
+
+    WeasyPrint gives every inline box inside ``<a>`` its own link annotation and tags it
+    under that box's element (Span, NonStruct); PDF/UA-1 (7.18.5) wants every link
+    annotation inside a Link element. The annotation and its click area stay as they are.
+    """
+    import pydyf
+
+    objects = pdf.objects
+    holder: dict[int, Any] = {}  # OBJR object number -> structure element that lists it
+    for obj in objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem":
+            for kid in obj.get("K", ()):
+                if isinstance(kid, bytes):
+                    holder[_number(kid)] = obj
+    root = objects[_number(pdf.catalog["StructTreeRoot"])]
+    nums = objects[_number(root["ParentTree"])]["Nums"]
+    for number, element in holder.items():
+        objr = objects[number]
+        if not isinstance(objr, pydyf.Dictionary) or objr.get("Type") != "/OBJR" or element.get("S") == "/Link":
+            continue
+        annotation = objects[_number(objr["Obj"])]
+        if annotation.get("Subtype") != "/Link":
+            continue
+        link = element
+        while isinstance(link, pydyf.Dictionary) and link.get("Type") == "/StructElem" and link.get("S") != "/Link":
+            link = objects[_number(link["P"])]
+        if not isinstance(link, pydyf.Dictionary) or link.get("S") != "/Link":
+            continue
+        element["K"] = type(element["K"])(kid for kid in element["K"] if kid != objr.reference)
+        link["K"].append(objr.reference)
+        key = annotation.get("StructParent")
+        for index in range(0, len(nums) - 1, 2):
+            if nums[index] == key:
+                nums[index + 1] = link.reference
+
+
+def _attachments(resolved: Resolved, source: bytes, when: dt.datetime) -> list[Any]:
+    """The source JSON and the images it shows, as WeasyPrint attachments sorted by name (a PDF name tree's order)."""
+    from weasyprint import Attachment
+
+    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    files = {SOURCE_NAME: (source, "The fact-check's source data (reportkit canonical JSON)")}
+    for ref, asset in resolved.assets.items():
+        files[ref] = (asset.path.read_bytes(), f"Image {ref} of the fact-check's source")
+    return [
+        Attachment(
+            file_obj=io.BytesIO(data),
+            name=name,
+            description=description,
+            created=naive,
+            modified=naive,
+            relationship="Source",
+        )
+        for name, (data, description) in sorted(files.items(), key=lambda item: item[0].encode())
+    ]
+
+
+def check_archivable(resolved: Resolved, variant: Mapping[str, Any]) -> None:
+    """Refuse, before any layout, what would make an archival PDF's claims false.
+
+    ``variant`` holds the WeasyPrint options of another PDF variant asked for (PDF/X...):
+    one file cannot be both. An image without a text alternative would break PDF/UA-1.
+    """
+    from ...errors import InputError, ReportkitError
+
+    if variant.get("pdf_variant"):
+        raise ReportkitError(
+            f"an archival PDF (PDF/A-3a + PDF/UA-1) cannot also be {variant['pdf_variant'].upper()}",
+            file=resolved.file,
+            hint="build the two variants separately",
+        )
+    for part in resolved.parts:
+        for block in part.tokens:
+            for child in block.children or ():
+                if child.type == "image" and not child.content.strip():
+                    src = str(child.attrs.get("src", ""))
+                    line = part.line + block.map[0] if part.line is not None and block.map else None
+                    raise InputError(
+                        f"image {src!r} in {part.title} has no alt text, and PDF/UA-1 (archival PDFs) needs "
+                        "a text alternative for every image",
+                        file=resolved.file,
+                        line=line,
+                        field=part.name,
+                        hint="describe the image in ![...], or build without --archival",
+                    )
+
+
+def write_options(
+    resolved: Resolved,
+    layout: Layout,
+    *,
+    page_size: str,
+    options: Mapping[str, Any],
+    identifier: str,
+) -> dict[str, Any]:
+    """WeasyPrint ``write_pdf`` options: the metadata finisher always; variant, tags and attachments when archival."""
+    archival = is_archival(options)
+    source = canonical_json(resolved.doc) if archival else None
+    record = record_for(resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source)
+    fallback = build_datetime(resolved.doc).date().isoformat()
+    result: dict[str, Any] = {"finisher": Finisher(record, archival=archival, fallback_date=fallback)}
+    if archival:
+        assert source is not None
+        result.update(
+            pdf_variant=ARCHIVAL_VARIANT,
+            pdf_tags=True,
+            attachments=_attachments(resolved, source, build_datetime(resolved.doc)),
+        )
+    return result

@@ -1,0 +1,366 @@
+"""The PDF writer: the layout's ``print/`` templates laid out by WeasyPrint.
+
+WeasyPrint reads nothing but what this writer allows: the layout folders, the
+font files of the layout's families and the document's checked images
+(:class:`SafeFetcher`). After layout, every page footnote is checked against its
+call's page; a note that drifted to another page is corrected by starting the
+call's block on a new page and laying out again (WeasyPrint #1564).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import gc
+import hashlib
+import logging
+import mimetypes
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname, urlopen
+
+from .nativelibs import quick_library_lookup
+
+with quick_library_lookup():  # importing WeasyPrint opens Pango and friends
+    from weasyprint import CSS, HTML
+    from weasyprint.document import Document as LaidOut
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import archival
+from ...errors import RenderError, ReportkitWarning
+from ...render.fonts import font_face_css, font_files
+from . import interrupts
+from .gctune import rendering
+from ...render.layouts import Layout
+from ...render.renderer import Medium, Renderer
+from ..reproducible import build_datetime, content_digest, options_key
+from .fonttools import fixed_font_time
+from ...resolve.resolver import Asset, Resolved
+from . import printmarks
+from .stylesheets import lean_html
+
+__all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
+
+#: How many times a drifted footnote is corrected before giving up with a warning.
+MAX_FOOTNOTE_PASSES = 4
+
+#: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
+#: collection walks the whole heap (about 0.1 s, most of it the libraries'); for short documents
+#: that costs more, relatively, than the few MB it frees.
+COLLECT_BEFORE_DRAWING = 32
+
+# WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
+# _image_failures() reads those two messages (see Kozea/WeasyPrint#2239 for the SVG one), and
+# tests/writers/pdf/test_pdf.py fails if WeasyPrint words them differently.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+#: How WeasyPrint 70's log messages begin when an image cannot be loaded or an SVG drawn.
+_IMAGE_FAILURES = ("Failed to load image", "Failed to render SVG image")
+
+
+class _ImageFailures(logging.Handler):
+    """Collects WeasyPrint's reports of images it could not load or draw, made in this thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if record.thread == self.thread and record.args and message.startswith(_IMAGE_FAILURES):
+            self.failures.append(str(record.args[0] if isinstance(record.args, tuple) else record.args))
+
+
+def _image_name(url: str) -> str:
+    """How a warning names the image at ``url``: its file name, or the start of a layout's data: URL."""
+    if url.startswith("file:"):
+        return Path(url2pathname(urlsplit(url).path)).name
+    return f"a drawing of the layout ({url[:40]}...)" if len(url) > 40 else url
+
+
+@contextmanager
+def _image_failures() -> Iterator[list[str]]:
+    """The URLs of the images WeasyPrint fails to load or draw within the block (it only logs them)."""
+    handler = _ImageFailures()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.failures
+    finally:
+        logger.removeHandler(handler)
+
+
+class SafeFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
+
+    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = (), *, allow_data: bool = True) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        #: Whether in-memory ``data:`` URLs (drawings made by the layout's templates) are read.
+        self.allow_data = allow_data
+        self.files = {Path(p).resolve() for p in files}
+        self.folders = [Path(p).resolve() for p in folders]
+        #: URLs refused during rendering, in order.
+        self.refused: list[str] = []
+
+    def allows(self, path: Path) -> bool:
+        """Whether ``path`` is one of the listed files or lies in a listed folder."""
+        path = path.resolve()
+        return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "data" and self.allow_data:
+            # Drawings the layout's templates make (badge icons). Content cannot produce data: URLs:
+            # Markdown images with them are refused before rendering and raw HTML is never markup.
+            with urlopen(url) as response:  # urllib decodes data: URLs in memory; nothing is fetched
+                return URLFetcherResponse(url, body=response.read(), headers={"Content-Type": response.headers.get_content_type()})
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(url2pathname(parts.path))
+            if self.allows(path) and path.is_file():
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+        self.refused.append(url)
+        raise ValueError(f"reportkit does not let documents read {url[:200]!r}")
+
+
+@lru_cache(maxsize=8)
+def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[FontConfiguration, CSS | None]:
+    """One font configuration per set of families and weights, shared by every render in the process."""
+    config = FontConfiguration()
+    css_text = font_face_css(families, weights)
+    fetcher = SafeFetcher(files=font_files(families, weights))
+    css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
+    return config, css
+
+
+def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | None]:
+    """The font configuration and ``@font-face`` rules for a document of ``layout`` whose text is ``texts``.
+
+    The layout's families in the weights it declares, and the fallback families the text needs
+    (:meth:`Layout.fonts_for`); shared by every render in the process that needs the same.
+    """
+    return _fonts(layout.fonts_for(*texts), layout.weights)
+
+
+def _medium(layout: Layout) -> Medium:
+    def layout_url(name: str) -> str:
+        return layout.find(f"print/{name}").as_uri()
+
+    def asset_url(asset: Asset) -> str:
+        return asset.path.as_uri()
+
+    return Medium(name="print", asset_url=asset_url, layout_url=layout_url)
+
+
+def footnote_drift(document: LaidOut) -> list[int]:
+    """Numbers of the footnotes that are not on the page of their call (``fn-N`` vs ``cite-N-1``)."""
+    page_of: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, index)
+    drifted = []
+    for anchor, page in page_of.items():
+        if anchor.startswith("fn-"):
+            number = anchor[3:]
+            call = page_of.get(f"cite-{number}-1")
+            if call is not None and call != page:
+                drifted.append(int(number))
+    return sorted(drifted)
+
+
+def _fix_css(resolved_sections: list[Any], drifted: Iterable[int]) -> str:
+    """CSS that starts the block holding each drifted call on a new page."""
+    rules = []
+    for number in drifted:
+        section = next((s for s in resolved_sections if number in s.lead_notes), None)
+        if section is not None:  # keep the heading with its first paragraph
+            rules.append(f"#{section.id} {{ break-before: page; }}")
+        else:
+            rules.append(f'[data-notes~="{number}"] {{ break-before: page; }}')
+    return "\n".join(rules)
+
+
+class PdfWriter:
+    """Writes print-ready PDF."""
+
+    suffix = ".pdf"
+
+    def html(
+        self, resolved: Resolved, layout: Layout, *, page_size: str = "A4", options: Mapping[str, Any] | None = None
+    ) -> tuple[str, Renderer]:
+        """The HTML that WeasyPrint lays out, and the renderer that made it."""
+        renderer = Renderer(resolved, layout, _medium(layout), page_size=page_size, options=options)
+        return renderer.render("document.html"), renderer
+
+    def render(
+        self,
+        resolved: Resolved,
+        layout: Layout,
+        *,
+        page_size: str = "A4",
+        options: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        """Lay out the document (copyfitted when the layout asks), correct drifted footnotes, return the PDF bytes."""
+        options = dict(options or {})
+        variant = _variant_options(options)
+        if archival.is_archival(options):
+            archival.check_archivable(resolved, variant)  # before the costly layout
+        fetcher = SafeFetcher(
+            files=[a.path for a in resolved.assets.values()],
+            folders=[l.path for l in layout.chain],
+        )
+        html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
+        drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
+        font_config, font_css = font_setup(layout, html, *drawings)
+        stylesheets = [font_css] if font_css else []
+        marks = printmarks.print_css(options)
+        if marks:
+            stylesheets.append(CSS(string=marks, font_config=font_config))
+        try:
+            with rendering(), _image_failures() as failed_images:
+                html, document = self._fitted(
+                    html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
+                )
+                identifier = pdf_identifier(html, resolved, layout, options)
+                write_options = {
+                    **variant,
+                    **archival.write_options(
+                        resolved, layout, page_size=page_size, options=options, identifier=identifier
+                    ),
+                }
+                if len(document.pages) >= COLLECT_BEFORE_DRAWING:
+                    # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
+                    # collected now, their memory is reused while the pages are drawn.
+                    gc.collect()
+                with fixed_font_time(build_datetime(resolved.doc)):
+                    pdf = document.write_pdf(
+                        pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
+                    )
+        except (RecursionError, MemoryError) as exc:
+            raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
+        if fetcher.refused:
+            warnings.warn(
+                "the layout asked for resources reportkit does not allow, and they were left out: "
+                + ", ".join(fetcher.refused[:5]),
+                ReportkitWarning,
+                stacklevel=2,
+            )
+        failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
+        if failed:
+            warnings.warn(
+                f"WeasyPrint could not load or draw {', '.join(failed)}: the PDF shows an image's alt text "
+                "instead, or leaves the drawing out",
+                ReportkitWarning,
+                stacklevel=2,
+            )
+        return bytes(pdf)
+
+    def _fitted(
+        self,
+        html: str,
+        renderer: Renderer,
+        resolved: Resolved,
+        layout: Layout,
+        page_size: str,
+        options: dict[str, Any],
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> tuple[str, LaidOut]:
+        """Lay ``html`` out; when the layout sets ``fit_pages`` and it runs longer, try the tighter ``fit-N`` steps."""
+        document = self._lay_out(html, renderer, fetcher, font_config, stylesheets)
+        target = int(renderer.context["options"].get("fit_pages") or 0)
+        steps = int(renderer.context["options"].get("fit_steps") or 0)
+        # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
+        if target and target < len(document.pages) <= target + 1 and "fit" not in options:
+            for step in range(1, steps + 1):
+                fit_html, fit_renderer = self.html(
+                    resolved, layout, page_size=page_size, options={**options, "fit": step}
+                )
+                fit_document = self._lay_out(fit_html, fit_renderer, fetcher, font_config, stylesheets)
+                if len(fit_document.pages) <= target:
+                    return fit_html, fit_document
+        return html, document
+
+    def _lay_out(
+        self,
+        html: str,
+        renderer: Renderer,
+        fetcher: SafeFetcher,
+        font_config: FontConfiguration,
+        stylesheets: list[CSS],
+    ) -> LaidOut:
+        """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
+        # The writer's own stylesheets (font faces, print marks, footnote fixes) make no list
+        # items, footnotes or notes, so the HTML's stylesheets tell lean_html all it needs.
+        source = lean_html(html, url_fetcher=fetcher, allows=fetcher.allows)
+        document = source.render(font_config=font_config, stylesheets=stylesheets)
+        fixed: set[int] = set()
+        for _ in range(MAX_FOOTNOTE_PASSES):
+            drifted = [n for n in footnote_drift(document) if n not in fixed]
+            if not drifted:
+                break
+            fixed.update(drifted)
+            fix = CSS(string=_fix_css(renderer.context["sections"], sorted(fixed)), font_config=font_config)
+            # Free the drifted layout before the next: its boxes hold reference cycles, which only the
+            # collector frees, and rendering() keeps it idle. Peak memory stays that of one layout.
+            del document
+            gc.collect()
+            document = source.render(font_config=font_config, stylesheets=[*stylesheets, fix])
+        still = footnote_drift(document)
+        if still:
+            warnings.warn(
+                f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
+                "on the page of its call",
+                ReportkitWarning,
+                stacklevel=3,
+            )
+        return document
+
+
+def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.datetime) -> bytes:
+    """The PDF of a page the layout's templates made outside a fact-check (a digest's cover).
+
+    It is laid out like a document: the layout's fonts, the same restricted fetcher, the
+    interrupts kept, and fonts stamped with ``when`` so that rebuilds give the same bytes.
+    """
+    font_config, font_css = font_setup(layout, html)
+    fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
+    with interrupts.kept(), rendering(), fixed_font_time(when):
+        document = HTML(string=html, url_fetcher=fetcher).render(
+            font_config=font_config, stylesheets=[font_css] if font_css else []
+        )
+        return bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+
+
+def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
+    """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
+    for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
+        html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
+    for asset in resolved.assets.values():
+        html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
+    layout_files = [
+        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for l in layout.chain
+        for p in sorted(l.path.rglob("*"))
+        if p.is_file()
+    ]
+    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
+    effective["archival"] = archival.is_archival(effective)
+    return content_digest(html, layout_files, assets, options_key(effective))[:32]
+
+
+def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
+    return {"pdf_version": "1.7", **printmarks.variant_options(options)}

