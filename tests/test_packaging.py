@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: Builds and installs a wheel: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

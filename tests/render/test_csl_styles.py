@@ -56,6 +56,7 @@ def test_entries_keep_reportkit_numbering_and_back_references(check: rk.FactChec
     assert entries[0].xpath(".//a[@class='source-archived']") and entries[0].xpath(".//a[@class='backref']")
 
 
+@pytest.mark.slow
 def test_pdf_and_epub_use_the_style(check: rk.FactCheck, epubcheck, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

@@ -74,6 +74,7 @@ def test_messages_are_found_in_templates_and_code() -> None:
     assert {"Sources", "Accessed {date}", "Page {page} of {pages}", "Landmarks", "Mostly false"} <= found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", SHIPPED)
 def test_the_example_renders_its_labels_translated(reports: dict[str, str], language: str) -> None:
     # Some labels are set in capitals (text-transform), so compare without case.
@@ -138,6 +139,7 @@ def test_hyphenation_dictionaries_exist_for_the_shipped_languages(language: str)
     assert f'<html lang="{language}"' in html
 
 
+@pytest.mark.slow
 def test_arabic_is_right_to_left_in_the_pdf(reports: dict[str, str]) -> None:
     html, _ = PdfWriter().html(in_language("ar").resolve(), find_layout("report"))
     assert 'dir="rtl"' in html and "rtl.css" in html
@@ -145,6 +147,7 @@ def test_arabic_is_right_to_left_in_the_pdf(reports: dict[str, str]) -> None:
     assert 'dir="rtl"' in brief_html and "brief-rtl.css" in brief_html
 
 
+@pytest.mark.slow
 def test_arabic_headings_sit_on_the_right_of_the_page(pdfs: dict[str, bytes]) -> None:
     page = PdfReader(io.BytesIO(pdfs["ar"])).pages[-1]  # the bibliography: heading, then numbered sources
     width = float(page.mediabox.width)
@@ -159,6 +162,7 @@ def test_arabic_headings_sit_on_the_right_of_the_page(pdfs: dict[str, bytes]) ->
     assert min(places) > width / 2
 
 
+@pytest.mark.slow
 def test_arabic_epub_is_right_to_left_and_valid(tmp_path: Path, epubcheck) -> None:
     from conftest import messages as epub_messages
 
@@ -181,6 +185,7 @@ def font_names(pdf: bytes) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_each_script_is_set_in_the_layouts_own_fonts(pdfs: dict[str, bytes]) -> None:
     latin = font_names(pdfs["en"])
     # Nothing falls back to another family (not even the hyphen: IBM Plex has no U+2010).

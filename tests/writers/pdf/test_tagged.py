@@ -15,6 +15,10 @@ import reportkit as rk
 
 from conftest import SAMPLES, run_cli
 
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
+
 BUILDS = [
     (sample, layout, size)
     for sample in ("russia-nato", "energy-bills")

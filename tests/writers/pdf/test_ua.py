@@ -17,6 +17,10 @@ from reportkit.writers.pdf.stylesheets import _author_css, _LeanHTML, lean_html,
 from factories import make_layout, tiny
 from conftest import SAMPLES
 
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
+
 
 
 def _full_ua(monkeypatch: pytest.MonkeyPatch) -> None:
