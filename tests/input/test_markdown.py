@@ -89,3 +89,9 @@ def test_every_url_is_parsed_for_the_resolver_to_judge() -> None:
 
 def test_one_parser_is_shared() -> None:
     assert parser() is parser()
+
+
+def test_an_unclosed_citation_is_quoted_up_to_forty_characters() -> None:
+    text = "[@" + "k" * 60
+    (token,) = citations(text)
+    assert token.meta["error"] == f"citation {text[:40]!r} is not closed with ']'"

@@ -95,3 +95,25 @@ def test_a_malformed_citation_in_a_loaded_file_names_the_file_line(tmp_path) -> 
         rk.load(source).resolve()
     assert caught.value.line == 12
     assert str(caught.value.file).endswith("check.md")
+
+
+def test_at_most_three_close_keys_are_suggested_joined_by_or() -> None:
+    sources = [Source(key=f"nato-{year}", title="t") for year in (1949, 1952, 1955, 1982)]
+    with pytest.raises(rk.CitationError) as caught:
+        number_citations([part("summary", "Text [@nato-195].")], sources)
+    # closest first: both 195x keys hold all of 'nato-195'; of the others, 1982 keeps one more character in order
+    assert caught.value.hint == "did you mean 'nato-1955' or 'nato-1952' or 'nato-1982'?"
+
+
+def test_a_key_half_like_a_known_one_is_still_suggested() -> None:
+    # difflib's ratio of 'abcxyz' to 'abcdef' is exactly 0.5: the cut-off admits it.
+    with pytest.raises(rk.CitationError) as caught:
+        number_citations([part("summary", "Text [@abcxyz].")], [Source(key="abcdef", title="t")])
+    assert caught.value.hint == "did you mean 'abcdef'?"
+
+
+def test_the_known_keys_listed_stop_at_eight() -> None:
+    sources = [Source(key=f"k{i:02}", title="t") for i in range(12)]
+    with pytest.raises(rk.CitationError) as caught:
+        number_citations([part("summary", "Text [@zzzzzzzz].")], sources)
+    assert caught.value.hint == "known keys: k00, k01, k02, k03, k04, k05, k06, k07"
