@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import OutputError, RenderError
 
-__all__ = ["ENGINES", "build_preview", "preview", "watch", "watched_paths"]
+__all__ = ["ENGINES", "build_preview", "draw_pages", "preview", "watch", "watched_paths"]
 
 PathLike = str | os.PathLike[str]
 
@@ -68,12 +68,12 @@ def preview(pdf: PathLike, *, dpi: int = 80, engine: str = "auto") -> list[Path]
     return paths
 
 
-def _pypdfium2(source: Path, dpi: int) -> Iterator[bytes]:
+def _pypdfium2(source: Path | bytes, dpi: int) -> Iterator[bytes]:
     import io
 
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(source))
+    document = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
         for index in range(len(document)):
             page = document[index]
@@ -98,6 +98,19 @@ def _pdftoppm(source: Path, dpi: int) -> Iterator[bytes]:
         pages = sorted(Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         for page in pages:
             yield page.read_bytes()
+
+
+def draw_pages(pdf: bytes, *, dpi: int = 80) -> list[bytes]:
+    """PNG images of the pages of the PDF ``pdf`` (its bytes), drawn by pypdfium2 or poppler's pdftoppm."""
+    import tempfile
+
+    chosen = _engine("auto")
+    if chosen == "pypdfium2":
+        return list(_pypdfium2(pdf, dpi))
+    with tempfile.NamedTemporaryFile(prefix="reportkit-preview-", suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return list(_pdftoppm(Path(handle.name), dpi))
 
 
 def build_preview(
