@@ -494,3 +494,59 @@ def test_editor_downloads(server: Running) -> None:
     assert bundle.status_code == 200, bundle.text
     text = _pdf_text(bundle.content)
     assert "No ban was voted" in text and "Doubled at the peak, not now" in text
+
+
+def test_a_foreign_host_name_is_refused_without_tokens(server: Running) -> None:
+    # A web page under another name that resolves to 127.0.0.1 (DNS rebinding) must not read the folder.
+    answer = httpx.get(server.url + "/checks", headers={"Host": "attacker.example"})
+    assert answer.status_code == 400
+    assert "bicycles" not in answer.text
+
+
+# --- configuration, without a server --------------------------------------------------------
+
+
+def test_tokens_come_from_a_file_and_the_environment(tmp_path: Path) -> None:
+    from reportkit.tools.serve import ServeConfig
+    from reportkit.tools.serve.config import read_tokens
+
+    file = tmp_path / "tokens"
+    file.write_text("# the CMS\nfile-token-0123456789  # rotated in May\n\n", encoding="utf-8")
+    digests = read_tokens(file, environ={"REPORTKIT_TOKENS": "env-token-0123456789, env-token-abcdefghij"})
+    config = ServeConfig(root=tmp_path, token_digests=digests)
+    for token in ("file-token-0123456789", "env-token-0123456789", "env-token-abcdefghij"):
+        assert config.accepts(token)
+    for token in ("# the CMS", "file-token-012345678", "", None, "env-token-0123456789,"):
+        assert not config.accepts(token)
+    assert read_tokens(None, environ={}) == frozenset() and not ServeConfig(root=tmp_path).needs_token
+
+
+def test_only_loopback_hosts_are_allowed_without_tokens() -> None:
+    from reportkit.errors import InputError
+    from reportkit.tools.serve.config import check_host
+
+    for host in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"):
+        check_host(host, frozenset())
+    for host in ("0.0.0.0", "192.168.1.10", "::", "example.org"):
+        with pytest.raises(InputError, match="refusing to listen"):
+            check_host(host, frozenset())
+        check_host(host, frozenset({"digest"}))
+
+
+def test_engines_are_those_the_pdf_writer_reports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from reportkit.tools.serve import ServeConfig
+    from reportkit.tools.serve.server import Server, pdf_engines
+    from reportkit.writers import pdf
+
+    monkeypatch.delattr(pdf, "ENGINES", raising=False)
+    monkeypatch.delattr(pdf, "engines", raising=False)
+    assert pdf_engines() == ("weasyprint",)
+    assert Server(ServeConfig(root=tmp_path)).preview_engine == "weasyprint"
+    monkeypatch.setattr(pdf, "ENGINES", ("weasyprint", "typst"), raising=False)
+    server = Server(ServeConfig(root=tmp_path))
+    assert server.engines == ("weasyprint", "typst")
+    assert server.preview_engine == "typst" and server.engine(None) == "weasyprint"
+    from reportkit.errors import InputError
+
+    with pytest.raises(InputError, match="no PDF engine 'latex'"):
+        server.engine("latex")

@@ -206,7 +206,7 @@ def _key(request: Request) -> PreviewKey:
     layout = params.get("layout", "report")
     server.layout_path(layout)
     page_size = server.page_size(layout, params.get("page_size", "A4"))
-    engine = server.engine(params.get("engine"))
+    engine = server.engine(params.get("engine"), default=server.preview_engine)
     return PreviewKey(name, layout, page_size, engine)
 
 
@@ -227,7 +227,7 @@ async def checks(request: Request) -> Response:
     layouts = [{"name": name, "page_sizes": list(l.page_sizes), "description": l.description}
                for name, l in server.layouts().items()]
     return JSONResponse({"folder": server.config.root.name, "checks": listing, "layouts": layouts,
-                         "engines": list(server.engines)})
+                         "engines": list(server.engines), "preview_engine": server.preview_engine})
 
 
 async def events(request: Request) -> Response:

@@ -76,10 +76,15 @@ class Server:
         raise InputError(f"layout {layout!r} has no page size {size[:20]!r}", field="page_size",
                          hint="use one of: " + ", ".join(sizes))
 
-    def engine(self, name: str | None) -> str:
-        """``name`` if the PDF writer has that engine (the first one when none is asked for)."""
+    @property
+    def preview_engine(self) -> str:
+        """The engine previews use unless the page asks for another: Typst when installed (it is the fastest)."""
+        return "typst" if "typst" in self.engines else self.engines[0]
+
+    def engine(self, name: str | None, *, default: str | None = None) -> str:
+        """``name`` if the PDF writer has that engine (``default``, else the first one, when none is asked for)."""
         if not name:
-            return self.engines[0]
+            return default or self.engines[0]
         if name not in self.engines:
             raise InputError(f"there is no PDF engine {name[:40]!r}", field="engine",
                              hint="use one of: " + ", ".join(self.engines))

@@ -22,7 +22,7 @@ async function loadChecks() {
     state.layouts = data.layouts;
     state.engines = data.engines;
     fill($("layout"), data.layouts.map((l) => l.name), "report");
-    fill($("engine"), data.engines, data.engines[0]);
+    fill($("engine"), data.engines, data.preview_engine);
     fillSizes();
   }
   drawList();
