@@ -37,6 +37,24 @@ SAMPLE = ROOT / "samples" / "energy-bills.md"
 SMALL = (ROOT / "tests" / "data" / "serve" / "bicycles.md").read_text(encoding="utf-8")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and every live process below it (Linux /proc)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
+#: The process id of the server started by the last :func:`served`.
+SERVER: dict[str, int] = {}
+
+
 @contextmanager
 def served(folder: Path, *args: str) -> Iterator[str]:
     """A ``reportkit serve`` process on a free port; its base URL while it runs."""
@@ -46,6 +64,7 @@ def served(folder: Path, *args: str) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "reportkit", "serve", str(folder), "--port", str(port), *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    SERVER["pid"] = process.pid
     try:
         for _ in range(600):
             try:
@@ -123,14 +142,17 @@ def refresh(folder: Path, repeats: int) -> tuple[float, float]:
     return statistics.median(times), statistics.median(builds)
 
 
-def throughput(folder: Path, workers: int, total: int) -> float:
-    """Requests per second (wall) of ``total`` small builds, 4 at a time, with no request refused."""
+def throughput(folder: Path, workers: int, total: int) -> tuple[float, float]:
+    """Requests per second (wall) of ``total`` small builds, 4 at a time, with no request refused; and the
+    CPU seconds the server and its workers spent per request."""
     with served(folder, "--workers", str(workers), "--queue", "64") as url:
+        cpu = tree_cpu(SERVER["pid"])
         started = time.perf_counter()
         answers = asyncio.run(burst(url, SMALL.encode(), total=total, concurrency=4))
         seconds = time.perf_counter() - started
+        cpu = tree_cpu(SERVER["pid"]) - cpu
     assert all(status == 200 for status, _ in answers), answers
-    return total / seconds
+    return total / seconds, cpu / total
 
 
 def main() -> None:
@@ -146,10 +168,11 @@ def main() -> None:
         save, worker = refresh(folder, repeats)
         rows.append(("preview refresh after a save / one build (WeasyPrint)", save / build, "<= 1.3",
                      f"refresh {save:.2f} s (worker {worker:.2f} s) vs build {build:.2f} s"))
-        single = throughput(folder, 1, total)
-        double = throughput(folder, 2, total)
+        single, single_cpu = throughput(folder, 1, total)
+        double, double_cpu = throughput(folder, 2, total)
         rows.append(("API throughput, 2 workers / 1 worker", double / single, ">= 1.8",
-                     f"{double:.2f} vs {single:.2f} requests/s"))
+                     f"{double:.2f} vs {single:.2f} requests/s (wall); CPU per request {double_cpu:.3f} vs "
+                     f"{single_cpu:.3f} s"))
         for queue in ("default", "2"):
             options = ("--workers", "2") + (("--queue", queue) if queue != "default" else ())
             with served(folder, *options) as url:

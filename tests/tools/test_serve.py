@@ -550,3 +550,44 @@ def test_engines_are_those_the_pdf_writer_reports(monkeypatch: pytest.MonkeyPatc
 
     with pytest.raises(InputError, match="no PDF engine 'latex'"):
         server.engine("latex")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def test_a_worker_killed_mid_build_fails_that_request_and_the_next_one_is_built(secured: Running) -> None:
+    headers = {"Content-Type": "text/markdown", "Authorization": f"Bearer {TOKEN}"}
+    sample = (SAMPLES / "russia-nato.md").read_text(encoding="utf-8")
+    body = sample.split("\n---\n", 1)[1].split("\n## ", 1)[1]
+    big = sample + ("\n## " + body) * 3  # several seconds of layout
+    before = set(_descendants(secured.process.pid))
+    result: dict[str, httpx.Response] = {}
+
+    def build() -> None:
+        images = [("images", (p.name, p.read_bytes(), "image/svg+xml")) for p in sorted(SAMPLES.glob("*.svg"))]
+        result["answer"] = httpx.post(secured.url + "/api/build", headers={"Authorization": headers["Authorization"]},
+                                      files=[("check", ("big.md", big.encode(), "text/markdown")), *images],
+                                      timeout=120)
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    time.sleep(2.0)  # the worker is laying the document out (it takes several seconds)
+    workers = [pid for pid in before if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    assert workers, before
+    for pid in workers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    thread.join(timeout=120)
+    answer = result["answer"]
+    assert answer.status_code == 500, answer.text
+    _clean(answer)
+    assert "worker process" in answer.json()["message"]
+    again = httpx.post(secured.url + "/api/build", content=small().encode(), headers=headers, timeout=120)
+    assert again.status_code == 200 and again.content.startswith(b"%PDF-")
