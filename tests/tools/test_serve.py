@@ -591,3 +591,25 @@ def test_a_worker_killed_mid_build_fails_that_request_and_the_next_one_is_built(
     assert "worker process" in answer.json()["message"]
     again = httpx.post(secured.url + "/api/build", content=small().encode(), headers=headers, timeout=120)
     assert again.status_code == 200 and again.content.startswith(b"%PDF-")
+
+
+def test_a_preview_no_page_shows_is_built_again_when_asked_for_after_a_change(server: Running) -> None:
+    source = server.folder / "energy-bills.md"
+    text = source.read_text(encoding="utf-8")
+    first = httpx.get(server.url + "/preview", params={"file": "energy-bills.md", "page_size": "Letter"}, timeout=120)
+    assert first.status_code == 200 and first.json()["title"] == "Have household energy bills doubled since 2021?"
+    try:
+        source.write_text(text.replace("Have household energy bills doubled", "Have household water bills doubled"),
+                          encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = httpx.get(server.url + "/preview", params={"file": "energy-bills.md", "page_size": "Letter"},
+                              timeout=120).json()
+            if state["version"] > first.json()["version"]:
+                break
+            time.sleep(0.2)
+        assert state["title"] == "Have household water bills doubled since 2021?"
+        page = httpx.get(server.url + state["pages"][0])
+        assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+    finally:
+        source.write_text(text, encoding="utf-8")

@@ -45,6 +45,8 @@ CHECK_TYPES = {
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 #: Most files one multipart request may hold.
 MAX_FILES = 64
+#: Most warnings sent in the X-Reportkit-Warnings header (each is one line of text).
+MAX_WARNINGS = 20
 
 
 class BuildQuery(BaseModel):
@@ -109,7 +111,7 @@ async def build(request: Request) -> Response:
         suffix = {"claimreview": ".jsonld"}.get(query.format, "." + query.format)
         headers = {
             "Content-Disposition": f'inline; filename="{_slug(outcome.title)}{suffix}"',
-            "X-Reportkit-Warnings": json.dumps(outcome.warnings, ensure_ascii=True),
+            "X-Reportkit-Warnings": json.dumps(outcome.warnings[:MAX_WARNINGS], ensure_ascii=True),
         }
         return Response(outcome.data, media_type=outcome.media_type, headers=headers)
     finally:

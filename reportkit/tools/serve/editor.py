@@ -34,6 +34,8 @@ log = logging.getLogger("reportkit.serve")
 
 #: Versions of a preview whose files are still served (a page may ask for the one before the newest).
 KEPT_VERSIONS = 2
+#: Previews kept in memory (each holds its page images); those no page shows are dropped first.
+KEPT_PREVIEWS = 16
 #: Seconds watchfiles waits for more changes before reporting a batch of them (an editor's save is several writes).
 DEBOUNCE_MS = 50
 
@@ -68,6 +70,8 @@ class PreviewState:
     #: Set while a build runs; a change during it asks for one more build after it.
     building: asyncio.Lock = field(default_factory=asyncio.Lock)
     again: bool = False
+    #: Never built, or files changed while no page showed it.
+    stale: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """What the page needs to show the preview."""
@@ -99,13 +103,21 @@ class Previews:
         self.streams: dict[asyncio.Queue[tuple[str, dict[str, Any]]], PreviewKey] = {}
 
     async def state(self, key: PreviewKey) -> PreviewState:
-        """The preview of ``key``, built first if it was never built."""
+        """The preview of ``key``, built first if it was never built or files changed since."""
         state = self.states.get(key.id)
         if state is None:
+            self._forget_unshown()
             state = self.states[key.id] = PreviewState(key)
-        if state.version == 0 and state.error is None:
+        if state.stale:
+            state.stale = False
             await self.rebuild(state)
         return state
+
+    def _forget_unshown(self) -> None:
+        """Keep at most :data:`KEPT_PREVIEWS` previews: drop those no page shows, oldest first."""
+        shown = {key.id for key in self.streams.values()}
+        for old in [i for i in self.states if i not in shown][: max(0, len(self.states) - KEPT_PREVIEWS + 1)]:
+            del self.states[old]
 
     async def rebuild(self, state: PreviewState) -> None:
         """Build ``state``'s preview again (once more after the running build, if one runs)."""
@@ -138,6 +150,7 @@ class Previews:
         state.built_at = time.time()
         state.warnings = outcome.warnings
         if outcome.ok:
+            outcome.data = b""  # the page shows the images; a download builds its own PDF
             state.version += 1
             state.good[state.version] = outcome
             for old in [v for v in state.good if v <= state.version - KEPT_VERSIONS]:
@@ -161,6 +174,8 @@ class Previews:
         self.server.forget_listing()
         self.publish("checks", {"changed": sorted(p.name for p in paths)})
         shown = {key.id for key in self.streams.values()}
+        for i, state in self.states.items():
+            state.stale = i not in shown  # built again when a page shows it next
         await asyncio.gather(*(self.rebuild(self.states[i]) for i in shown if i in self.states))
 
     async def stream(self, key: PreviewKey) -> AsyncIterator[dict[str, str]]:
