@@ -2,6 +2,7 @@
 
     python benchmarks/serve_bench.py            # about 2 minutes on 2 cores
     python benchmarks/serve_bench.py --quick    # fewer repeats and requests
+    python benchmarks/serve_bench.py --only load           # one part: refresh, throughput, load
 
 1. Preview refresh after a save (the page's event arrives) vs one build of the same PDF in a warm
    process (target <= 1.3x with WeasyPrint).
@@ -158,22 +159,27 @@ def throughput(folder: Path, workers: int, total: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and requests")
+    parser.add_argument("--only", default="refresh,throughput,load",
+                        help="comma-separated parts to run: refresh, throughput, load")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     repeats, total, load = (3, 12, 100) if args.quick else (5, 24, 200)
     folder = Path(tempfile.mkdtemp(prefix="reportkit-bench-serve-"))
     shutil.copy(SAMPLE, folder)
     rows = []
     try:
-        build = one_build(repeats)
-        save, worker = refresh(folder, repeats)
-        rows.append(("preview refresh after a save / one build (WeasyPrint)", save / build, "<= 1.3",
-                     f"refresh {save:.2f} s (worker {worker:.2f} s) vs build {build:.2f} s"))
-        single, single_cpu = throughput(folder, 1, total)
-        double, double_cpu = throughput(folder, 2, total)
-        rows.append(("API throughput, 2 workers / 1 worker", double / single, ">= 1.8",
-                     f"{double:.2f} vs {single:.2f} requests/s (wall); CPU per request {double_cpu:.3f} vs "
-                     f"{single_cpu:.3f} s"))
-        for queue in ("default", "2"):
+        if "refresh" in only:
+            build = one_build(repeats)
+            save, worker = refresh(folder, repeats)
+            rows.append(("preview refresh after a save / one build (WeasyPrint)", save / build, "<= 1.3",
+                         f"refresh {save:.2f} s (worker {worker:.2f} s) vs build {build:.2f} s"))
+        if "throughput" in only:
+            single, single_cpu = throughput(folder, 1, total)
+            double, double_cpu = throughput(folder, 2, total)
+            rows.append(("API throughput, 2 workers / 1 worker", double / single, ">= 1.8",
+                         f"{double:.2f} vs {single:.2f} requests/s (wall); CPU per request {double_cpu:.3f} vs "
+                         f"{single_cpu:.3f} s"))
+        for queue in ("default", "2") if "load" in only else ():
             options = ("--workers", "2") + (("--queue", queue) if queue != "default" else ())
             with served(folder, *options) as url:
                 started = time.perf_counter()

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ...errors import LimitError, ReportkitError
+from ...errors import ReportkitError
 from . import api, editor
 from .answers import error_response
 from .config import ServeConfig, is_loopback
@@ -152,9 +152,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, LimitError):
-        return await _reportkit_error(request, exc)
-    log.exception("unexpected failure answering %s %s", request.method, request.url.path)
+    log.error("unexpected failure answering %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "InternalError", "the server failed unexpectedly; the failure is logged")
 
 
