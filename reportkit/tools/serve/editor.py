@@ -80,6 +80,7 @@ class PreviewState:
         return {
             "key": self.key.id,
             "file": self.key.name,
+            "engine": self.key.engine,
             "version": self.version,
             "title": current.title if current else "",
             "verdict": current.verdict if current else {},
