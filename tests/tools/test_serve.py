@@ -613,3 +613,23 @@ def test_a_preview_no_page_shows_is_built_again_when_asked_for_after_a_change(se
         assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
     finally:
         source.write_text(text, encoding="utf-8")
+
+
+def test_a_build_past_the_time_limit_is_stopped_with_413_and_the_server_goes_on(tmp_path: Path) -> None:
+    running = _start(tmp_path, tmp_path / "server.log", "--timeout", "2")
+    try:
+        sample = (SAMPLES / "russia-nato.md").read_text(encoding="utf-8")
+        big = sample + ("\n## " + sample.split("\n---\n", 1)[1].split("\n## ", 1)[1]) * 3
+        images = [("images", (p.name, p.read_bytes(), "image/svg+xml")) for p in sorted(SAMPLES.glob("*.svg"))]
+        started = time.monotonic()
+        answer = httpx.post(running.url + "/api/build", timeout=120,
+                            files=[("check", ("big.md", big.encode(), "text/markdown")), *images])
+        assert answer.status_code == 413, answer.text
+        assert "longer than 2 s" in answer.json()["message"]
+        assert time.monotonic() - started < 30
+        _clean(answer)
+        again = httpx.post(running.url + "/api/build?format=html", content=small().encode(),
+                           headers={"Content-Type": "text/markdown"}, timeout=120)
+        assert again.status_code == 200
+    finally:
+        _stop(running)
