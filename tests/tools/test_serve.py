@@ -633,3 +633,15 @@ def test_a_build_past_the_time_limit_is_stopped_with_413_and_the_server_goes_on(
         assert again.status_code == 200
     finally:
         _stop(running)
+
+
+def test_serve_names_a_missing_folder_and_exits_2(tmp_path: Path) -> None:
+    proc = run_cli("serve", str(tmp_path / "nowhere"), timeout=60)
+    assert proc.returncode == 2
+    assert "nowhere: no such folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_answer_names_the_file_by_the_checks_slug(server: Running) -> None:
+    answer = httpx.post(server.url + "/api/build?format=html", content=small().encode(),
+                        headers={"Content-Type": "text/markdown"}, timeout=120)
+    assert answer.headers["content-disposition"] == 'inline; filename="bicycles.html"'  # slug: bicycles

@@ -110,7 +110,7 @@ async def build(request: Request) -> Response:
 
         suffix = {"claimreview": ".jsonld"}.get(query.format, "." + query.format)
         headers = {
-            "Content-Disposition": f'inline; filename="{_slug(outcome.title)}{suffix}"',
+            "Content-Disposition": f'inline; filename="{outcome.slug}{suffix}"',
             "X-Reportkit-Warnings": json.dumps(outcome.warnings[:MAX_WARNINGS], ensure_ascii=True),
         }
         return Response(outcome.data, media_type=outcome.media_type, headers=headers)
@@ -181,11 +181,6 @@ def _image_path(filename: str | None, key: str) -> PurePosixPath:
             hint="name images with letters, digits, '.', '_' and '-' (folders with '/'), as the fact-check names them",
         )
     return relative
-
-
-def _slug(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
-    return slug or "factcheck"
 
 
 async def schema(request: Request) -> Response:

@@ -81,6 +81,8 @@ class Outcome:
     html: bytes = b""
     pages: list[bytes] = field(default_factory=list)
     title: str = ""
+    #: The fact-check's id (its slug), which names the output file.
+    slug: str = ""
     verdict: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -192,7 +194,7 @@ def _render_options(job: Job) -> dict[str, Any]:
 
 def _build(job: Build, outcome: Outcome) -> None:
     check = _load(job.folder, job.name, job.limits)
-    outcome.title = check.document.title
+    outcome.title, outcome.slug = check.document.title, check.id
     if job.fmt == "claimreview":
         import json
 
