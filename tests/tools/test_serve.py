@@ -192,9 +192,17 @@ def test_api_schema_is_what_reportkit_schema_prints(server: Running) -> None:
 
 
 def test_openapi_describes_the_fields_of_the_schema_and_every_reference_resolves(server: Running) -> None:
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     document = httpx.get(server.url + "/api/openapi.json").json()
     schema = json.loads(run_cli("schema").stdout)
     assert document["openapi"].startswith("3.1")
+    validate(document)
+    broken = json.loads(json.dumps(document))
+    del broken["paths"]["/api/build"]["post"]["responses"]["200"]["description"]
+    with pytest.raises(OpenAPIValidationError):
+        validate(broken)
     fields = document["components"]["schemas"]["Document"]["properties"]
     assert set(fields) == set(schema["properties"])
     body = document["paths"]["/api/build"]["post"]["requestBody"]["content"]
@@ -481,6 +489,12 @@ def test_editor_page_lists_checks_and_follows_saves_without_console_errors(serve
 
 def test_editor_downloads(server: Running) -> None:
     params = {"file": "bicycles.md", "layout": "report", "page_size": "A5"}
+    archival = httpx.get(server.url + "/download", params={**params, "as": "archival"}, timeout=120)
+    assert archival.status_code == 200 and 'filename="bicycles-archival.pdf"' in archival.headers["content-disposition"]
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(archival.content)) as document:
+        assert document.open_metadata().pdfa_status.startswith("3")
     pdf = httpx.get(server.url + "/download", params={**params, "as": "pdf"}, timeout=120)
     assert pdf.status_code == 200 and "attachment" in pdf.headers["content-disposition"]
     from pypdf import PdfReader
