@@ -1,6 +1,6 @@
 """The ASGI application (Starlette): routes, authentication, request limits, and how errors are answered.
 
-Every answer to a problem is a short JSON :class:`~reportkit.tools.serve.api.ErrorBody`;
+Every answer to a problem is a short JSON :class:`~reportkit.tools.serve.answers.ErrorBody`;
 no traceback or server path ever reaches a client (unexpected failures are logged).
 """
 
@@ -10,7 +10,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException

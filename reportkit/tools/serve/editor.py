@@ -250,17 +250,16 @@ async def events(request: Request) -> Response:
     """``GET /events?file=...``: server-sent events for the page showing that preview."""
     from sse_starlette import EventSourceResponse
 
-    server: Server = request.app.state.server
-    key = _key(request)
-    return EventSourceResponse(request.app.state.previews.stream(key), ping=15)
+    previews: Previews = request.app.state.previews
+    return EventSourceResponse(previews.stream(_key(request)), ping=15)
 
 
 async def preview_state(request: Request) -> Response:
     """``GET /preview?file=...``: the preview now (built first if needed), as the stream sends it."""
     from starlette.responses import JSONResponse
 
-    server: Server = request.app.state.server
-    state = await request.app.state.previews.state(_key(request))
+    previews: Previews = request.app.state.previews
+    state = await previews.state(_key(request))
     return JSONResponse(state.to_json())
 
 
@@ -268,8 +267,8 @@ async def preview_file(request: Request) -> Response:
     """``GET /preview/{key}/{version}/page.html`` and ``.../page-{n}.png``: a part of a kept preview."""
     from starlette.responses import Response
 
-    server: Server = request.app.state.server
-    state = request.app.state.previews.states.get(request.path_params["key"])
+    previews: Previews = request.app.state.previews
+    state = previews.states.get(request.path_params["key"])
     outcome = state.good.get(request.path_params["version"]) if state else None
     part = request.path_params["part"]
     if outcome is None:
