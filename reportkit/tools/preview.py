@@ -68,6 +68,23 @@ def preview(pdf: PathLike, *, dpi: int = 80, engine: str = "auto") -> list[Path]
     return paths
 
 
+def draw_pages(pdf: bytes, *, dpi: int = 80) -> list[bytes]:
+    """PNG images of the pages of the PDF ``pdf`` (its bytes), drawn by pypdfium2 or poppler's pdftoppm.
+
+    The images are for a screen now, not for keeping: they are compressed lightly, which is
+    several times faster than the smallest PNG and makes files about as large for pages of text.
+    """
+    import tempfile
+
+    chosen = _engine("auto")
+    if chosen == "pypdfium2":
+        return list(_pypdfium2(pdf, dpi, optimize=False))
+    with tempfile.NamedTemporaryFile(prefix="reportkit-preview-", suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return list(_pdftoppm(Path(handle.name), dpi))
+
+
 def _pypdfium2(source: Path | bytes, dpi: int, *, optimize: bool = True) -> Iterator[bytes]:
     """The pages as PNG; ``optimize=False`` compresses lightly, several times faster (for a live preview)."""
     import io
@@ -102,23 +119,6 @@ def _pdftoppm(source: Path, dpi: int) -> Iterator[bytes]:
         pages = sorted(Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         for page in pages:
             yield page.read_bytes()
-
-
-def draw_pages(pdf: bytes, *, dpi: int = 80) -> list[bytes]:
-    """PNG images of the pages of the PDF ``pdf`` (its bytes), drawn by pypdfium2 or poppler's pdftoppm.
-
-    The images are for a screen now, not for keeping: they are compressed lightly, which is
-    several times faster than the smallest PNG and makes files about as large for pages of text.
-    """
-    import tempfile
-
-    chosen = _engine("auto")
-    if chosen == "pypdfium2":
-        return list(_pypdfium2(pdf, dpi, optimize=False))
-    with tempfile.NamedTemporaryFile(prefix="reportkit-preview-", suffix=".pdf") as handle:
-        handle.write(pdf)
-        handle.flush()
-        return list(_pdftoppm(Path(handle.name), dpi))
 
 
 def build_preview(
