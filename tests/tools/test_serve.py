@@ -547,23 +547,27 @@ def test_only_loopback_hosts_are_allowed_without_tokens() -> None:
         check_host(host, frozenset({"digest"}))
 
 
-def test_engines_are_those_the_pdf_writer_reports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_engines_are_those_the_pdf_writer_reports_that_are_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from reportkit.errors import InputError
     from reportkit.tools.serve import ServeConfig
     from reportkit.tools.serve.server import Server, pdf_engines
     from reportkit.writers import pdf
 
     monkeypatch.delattr(pdf, "ENGINES", raising=False)
-    monkeypatch.delattr(pdf, "engines", raising=False)
     assert pdf_engines() == ("weasyprint",)
     assert Server(ServeConfig(root=tmp_path)).preview_engine == "weasyprint"
-    monkeypatch.setattr(pdf, "ENGINES", ("weasyprint", "typst"), raising=False)
+    # "json" stands for an engine whose package is installed, the other for one whose package is not.
+    monkeypatch.setattr(pdf, "ENGINES", ("weasyprint", "no_such_engine_package", "json"), raising=False)
     server = Server(ServeConfig(root=tmp_path))
-    assert server.engines == ("weasyprint", "typst")
-    assert server.preview_engine == "typst" and server.engine(None) == "weasyprint"
-    from reportkit.errors import InputError
+    assert server.engines == ("weasyprint", "json")
+    assert server.engine(None) == "weasyprint" and server.engine("json") == "json"
+    with pytest.raises(InputError, match="no PDF engine 'no_such_engine_package'"):
+        server.engine("no_such_engine_package")
+    server.engines = ("weasyprint", "typst")
+    assert server.preview_engine == "typst"  # previews use Typst when it is installed
 
-    with pytest.raises(InputError, match="no PDF engine 'latex'"):
-        server.engine("latex")
 
 
 def _descendants(pid: int) -> list[int]:

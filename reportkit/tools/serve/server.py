@@ -22,12 +22,24 @@ log = logging.getLogger("reportkit.serve")
 
 
 def pdf_engines() -> tuple[str, ...]:
-    """The PDF engines the PDF writer reports as installed, WeasyPrint's first when it has no list."""
+    """The PDF engines the PDF writer reports (its ``ENGINES``, the default first) that are installed.
+
+    An engine besides the default is installed when the Python package of its name is (``typst``,
+    from ``reportkit[typst]``). Without a list, the one engine there is: WeasyPrint.
+    """
     from ...writers import pdf
 
-    reported = getattr(pdf, "ENGINES", None) or getattr(pdf, "engines", None)
-    names = reported() if callable(reported) else reported
-    return tuple(names) if names else ("weasyprint",)
+    reported = tuple(getattr(pdf, "ENGINES", ()) or ("weasyprint",))
+    return reported[:1] + tuple(name for name in reported[1:] if _installed(name))
+
+
+def _installed(package: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 class Server:
@@ -90,21 +102,24 @@ class Server:
                              hint="use one of: " + ", ".join(self.engines))
         return name
 
-    def engine_options(self, engine: str) -> dict[str, Any]:
-        """The writer option choosing ``engine`` (none for the default, so its outputs stay as they were)."""
-        return {} if engine == self.engines[0] else {"engine": engine}
+    def engine_options(self, engine: str | None) -> dict[str, Any]:
+        """The build option choosing ``engine``: none when no engine is asked for (the layout's default is
+        used), or while builds take no ``engine`` option (WeasyPrint is then the only engine)."""
+        from ...options import BuildOptions
+
+        return {"engine": engine} if engine and "engine" in BuildOptions.model_fields else {}
 
     def build_job(self, folder: str, name: str, fmt: str, *, layout: str, page_size: str, engine: str | None = None,
                   archival: bool = False) -> Build:
         """A checked :class:`Build` job for ``name`` in ``folder``."""
         path = self.layout_path(layout)
-        options = self.engine_options(self.engine(engine))
+        options = self.engine_options(self.engine(engine) if engine else None)
         if archival:
             if fmt != "pdf":
                 raise InputError("archival applies to the PDF only", field="archival", hint="ask for format=pdf")
             options["archival"] = True
-        return Build(folder=folder, name=name, fmt=fmt, layout=path, page_size=self.page_size(layout, page_size), options=options,
-                     limits=self.config.limits)
+        return Build(folder=folder, name=name, fmt=fmt, layout=path, page_size=self.page_size(layout, page_size),
+                     options=options, limits=self.config.limits)
 
     # --- the folder's listing ---------------------------------------------------------------
 
