@@ -663,3 +663,35 @@ def test_the_answer_names_the_file_by_the_checks_slug(server: Running) -> None:
     answer = httpx.post(server.url + "/api/build?format=html", content=small().encode(),
                         headers={"Content-Type": "text/markdown"}, timeout=120)
     assert answer.headers["content-disposition"] == 'inline; filename="bicycles.html"'  # slug: bicycles
+
+
+def test_editor_page_switches_page_size_and_layout(server: Running, browser) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    try:
+        page.goto(server.url + "/#bicycles.md", wait_until="load")
+        page.wait_for_selector("#pages img", timeout=60_000)
+        first = page.locator("#pages img").first
+
+        def ratio() -> float:
+            page.wait_for_function("() => { const i = document.querySelector('#pages img');"
+                                   " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+            return first.evaluate("i => i.naturalHeight / i.naturalWidth")
+
+        assert ratio() == pytest.approx(297 / 210, abs=0.01)  # A4
+        before = first.get_attribute("src")
+        page.select_option("#page_size", "Letter")
+        page.wait_for_function(f"() => document.querySelector('#pages img').getAttribute('src') !== {json.dumps(before)}",
+                               timeout=60_000)
+        first = page.locator("#pages img").first
+        assert ratio() == pytest.approx(11 / 8.5, abs=0.01)  # Letter
+        assert "page_size=Letter" in page.get_attribute("#dl-pdf", "href")
+        before = first.get_attribute("src")
+        page.select_option("#layout", "brief")
+        page.wait_for_function(f"() => document.querySelector('#pages img').getAttribute('src') !== {json.dumps(before)}",
+                               timeout=60_000)
+        assert "layout=brief" in page.get_attribute("#dl-epub", "href")
+    finally:
+        page.close()
+    assert console == []
