@@ -34,6 +34,12 @@ def test_the_wheel_carries_the_layouts_the_types_marker_and_the_catalogues(wheel
     assert not any(n.startswith(("tests/", "samples/")) for n in names)
 
 
+def test_the_wheel_carries_the_editors_page(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("index.html", "editor.js", "editor.css"):
+        assert f"reportkit/tools/serve/static/{name}" in names
+
+
 def test_the_installed_wheel_renders_the_sample_from_another_folder(wheel, tmp_path, samples):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target),
