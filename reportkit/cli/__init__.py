@@ -65,6 +65,9 @@ def main() -> None:
               help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
 @click.option("--csl-style", default=None, metavar="NAME|PATH",
               help="Format the sources with a CSL style (apa, chicago-author-date, a .csl file); needs reportkit[csl].")
+@click.option("--engine", type=click.Choice(["weasyprint", "typst"]), default=None,
+              help="PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; needs reportkit[typst]). "
+              "Default: the layout's, else weasyprint.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -90,6 +93,7 @@ def build(
     archival: bool,
     csl_style: str | None,
     debug: bool,
+    engine: str | None = None,
     print_marks: bool = False,
     pdf_x: bool = False,
     bundle_path: Path | None = None,
@@ -120,6 +124,8 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
+    if engine:
+        extra["engine"] = engine
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
@@ -390,7 +396,8 @@ def extract(pdf: Path, out: Path | None) -> None:
     click.echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
     layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
     if layout and size:
-        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}")
+        engine = " --engine typst" if archive.metadata.get("rk:pdfEngine") == "typst" else ""
+        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}{engine}")
 
 
 @main.command()
