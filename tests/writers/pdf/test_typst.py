@@ -186,6 +186,15 @@ def test_typst_syntax_in_every_field_comes_out_as_literal_text(tmp_path):
     assert len(PdfReader(pdf).pages) <= 2  # no "#set page" took effect
 
 
+def test_typst_syntax_stays_text_in_the_brief_too(tmp_path):
+    pdf = hostile_check(tmp_path).to_pdf(tmp_path / "brief.pdf", engine="typst", layout="brief")
+    text = "".join(page_texts(pdf)).replace("\n", "")
+    for prefix in "QCL":  # question, claim, verdict label
+        assert f"{prefix} {HOSTILE}" in text, prefix
+    for prefix in "MB":  # summary, a finding
+        assert f"{prefix} {HOSTILE_MD}" in text, prefix
+
+
 def test_hostile_text_is_not_literal_when_parsed_as_markup(tmp_path):
     # The negative: the same text given to Typst as markup is not what comes out.
     typst = pytest.importorskip("typst")
@@ -362,6 +371,13 @@ def test_a_layout_without_typst_templates_and_a_broken_template_are_layout_error
     with pytest.raises(rk.LayoutError) as info:
         rk.load(SAMPLES / "energy-bills.md").render("pdf", layout=str(broken), engine="typst")
     assert info.value.line == 3 and str(info.value.file).endswith("broken/typst/document.typ")
+
+
+def test_a_two_worker_batch_builds_with_typst(tmp_path):
+    report = rk.build_many(SOURCES, tmp_path, formats=("pdf",), jobs=2, engine="typst", cache=False)
+    assert report.ok
+    for source in SOURCES:
+        assert "Typst" in PdfReader(tmp_path / f"{rk.load(source).id}.pdf").metadata["/Producer"]
 
 
 def test_without_the_typst_package_the_error_says_how_to_install_it(monkeypatch):

@@ -41,7 +41,7 @@ from ...reproducible import build_datetime, content_digest, input_files, options
 from .context import context_data
 from .finish import finish
 
-__all__ = ["TypstEngine", "typst_version"]
+__all__ = ["TypstEngine", "typst_version", "warm_up"]
 
 #: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
 INPUT_CONTEXT = "reportkit"
@@ -199,6 +199,12 @@ def _session(layout: Layout, folders: tuple[str, ...]) -> _Session:
                 _SESSIONS.pop(next(iter(_SESSIONS))).close()
             session = _SESSIONS[key] = _Session(layout, _fonts(folders))
         return session
+
+
+def warm_up(layout: Layout) -> None:
+    """Load the Typst binding and the layout's fonts ahead of the first document (batch workers)."""
+    _typst()
+    _fonts(_font_folders(_families(layout, "")))
 
 
 class TypstEngine:
