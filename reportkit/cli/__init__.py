@@ -281,25 +281,41 @@ def layouts_new(name: str, parent: str, folder: Path) -> None:
 @click.option("-p", "--page-size", default="A4", show_default=True,
               type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
 @click.option("--dpi", default=80, show_default=True, type=click.IntRange(20, 600), help="Resolution of the images.")
-@click.option("--engine", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
+@click.option("--engine", default=None, type=click.Choice(["weasyprint", "typst", "auto", "pypdfium2", "pdftoppm"]),
+              help="PDF engine: weasyprint or typst (Typst rebuilds an edited check incrementally, in a fraction of "
+              "a second). Default: the layout's, else weasyprint. auto, pypdfium2 and pdftoppm are still read as "
+              "--rasteriser.")
+@click.option("--rasteriser", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
               help="What draws the pages.")
 @click.option("-w", "--watch", "watching", is_flag=True,
               help="Build again whenever the input's folder or the layout changes (Ctrl-C stops).")
 def preview_command(
-    input: Path, out_dir: Path, layout: str, page_size: str, dpi: int, engine: str, watching: bool
+    input: Path,
+    out_dir: Path,
+    layout: str,
+    page_size: str,
+    dpi: int,
+    engine: str | None,
+    rasteriser: str,
+    watching: bool,
 ) -> None:
     """Build INPUT's PDF and write PNG images of its pages next to it (OUT/<slug>-1.png ...)."""
     from ..errors import ReportkitError
     from ..tools.preview import build_preview, watch
+
+    if engine in ("auto", "pypdfium2", "pdftoppm"):  # what --engine meant before the PDF engines
+        engine, rasteriser = None, engine
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     options: dict[str, Any] = {"layout": layout, "page_size": page_size}
+    if engine:
+        options["engine"] = engine
     if not watching:
         try:
-            pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)
+            pdf, images = build_preview(input, out_dir, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             _fail(str(exc), exc.exit_code)
         click.echo(f"wrote {pdf}")
@@ -315,7 +331,7 @@ def preview_command(
         click.secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
 
     try:
-        watch(input, out_dir, on_build=report, dpi=dpi, engine=engine, **options)
+        watch(input, out_dir, on_build=report, dpi=dpi, rasteriser=rasteriser, **options)
     except KeyboardInterrupt:
         click.echo("stopped")
     except ReportkitError as exc:

@@ -415,3 +415,42 @@ def test_upstream_typst_links_aim_ten_points_above_their_target(tmp_path):
     annotation = reader.pages[0]["/Annots"][0].get_object()
     height = float(reader.pages[0].mediabox[3])
     assert float(annotation["/Dest"][3]) == pytest.approx(height - float(where["y"][:-2]) + LINK_HEADROOM, abs=0.01)
+
+
+# --- live preview ----------------------------------------------------------------------------------
+
+
+def test_preview_watch_with_typst_rebuilds_an_edited_check_in_the_same_compiler(tmp_path):
+    import threading
+    import time
+
+    from reportkit.tools.preview import watch
+    from reportkit.writers.pdf import typst as engine
+
+    source = tmp_path / "check.json"
+    data = rk.load(SAMPLES / "energy-bills.md").to_dict()
+    source.write_text(json.dumps(data), "utf-8")
+    builds: list[tuple[Path, object, object, float]] = []
+    stop = threading.Event()
+
+    def on_build(pdf, images, error):
+        builds.append((pdf, images, error, time.perf_counter()))
+        if len(builds) >= 2:
+            stop.set()
+
+    worker = threading.Thread(target=watch, args=(source, tmp_path / "out"),
+                              kwargs={"on_build": on_build, "stop_event": stop, "dpi": 20, "engine": "typst"})
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not builds and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sessions = dict(engine._SESSIONS)
+    time.sleep(0.5)
+    source.write_text(json.dumps({**data, "title": "Have energy bills tripled since 2021?"}), "utf-8")
+    worker.join(timeout=60)
+    stop.set()
+    assert len(builds) >= 2 and all(error is None for _, _, error, _ in builds), builds
+    last = builds[-1][0]
+    assert "Have energy bills tripled since 2021?" in page_texts(last)[0]
+    assert "Typst" in PdfReader(last).metadata["/Producer"]
+    assert sessions and all(engine._SESSIONS.get(key) is session for key, session in sessions.items())
