@@ -12,7 +12,8 @@ Measured:
 1. a whole process, ``reportkit build SAMPLE -f pdf --engine E`` (target Typst <= 0.25x);
 2. warm in one process, a text the engine has not seen before (target <= 0.15x);
 3. a whole process on a 16x dossier (benchmarks/corpus.py; target <= 0.12x);
-4. peak memory (max RSS) of the whole-process builds, 1x and 16x (target <= 0.7x).
+4. peak memory (max RSS) of the whole-process builds, 1x and 16x (target <= 0.7x);
+5. Typst batch throughput, ``-j 2`` against ``-j 1`` (wall time; target >= 1.8x on 2 idle cores).
 """
 
 from __future__ import annotations
@@ -88,10 +89,20 @@ def warm(repeats: int) -> dict[str, list[float]]:
     return interleaved(one, repeats)
 
 
+def batch_wall(files: list[Path], jobs: int, out: Path) -> float:
+    """Wall seconds of one ``reportkit build -j JOBS --engine typst`` over ``files``."""
+    cmd = [sys.executable, "-m", "reportkit", "build", *map(str, files), "-f", "pdf", "--engine", "typst",
+           "-j", str(jobs), "--force", "-o", str(out)]
+    started = time.perf_counter()
+    subprocess.run(cmd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="rounds of the process and warm builds (median)")
     parser.add_argument("--factor", type=int, default=16, help="size of the dossier")
+    parser.add_argument("--batch", type=int, default=12, help="fact-checks in the -j 1 / -j 2 batch")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round, a 4x dossier")
     args = parser.parse_args()
     repeats, factor = (1, 4) if args.quick else (args.repeats, args.factor)
@@ -107,6 +118,10 @@ def main() -> None:
         report(f"3. whole process, {factor}x dossier (CPU)", dossier, "<= 0.12", 0)
         report("4. peak memory, sample", sample, "<= 0.7", 1, "MB")
         report(f"4. peak memory, {factor}x dossier", dossier, "<= 0.7", 1, "MB")
+        files = corpus.batch(work / "batch", 4 if args.quick else args.batch)
+        one, two = batch_wall(files, 1, out / "j1"), batch_wall(files, 2, out / "j2")
+        print(f"{'5. Typst batch of ' + str(len(files)) + ', -j 2 against -j 1 (wall)':<44} -j 1 {one:8.3f} s  "
+              f"-j 2 {two:8.3f} s  throughput x{one / two:5.2f}  (target >= 1.8)", flush=True)
 
 
 if __name__ == "__main__":
