@@ -401,6 +401,27 @@ def test_upstream_typst_still_names_only_headings_as_pdf_destinations(tmp_path):
     assert set(reader.named_destinations) == {"head"}
 
 
+def test_upstream_typst_sets_condensed_text_with_the_variable_ibm_plex_sans_when_both_are_there(tmp_path):
+    """_families(): IBM Plex Sans joins only when needed, because Typst prefers it to the condensed faces."""
+    from reportkit.render.layouts import find_layout
+    from reportkit.writers.pdf.typst import _families, _font_folders, _fonts
+
+    typst = pytest.importorskip("typst")
+    layout = find_layout("report")
+    main = tmp_path / "m.typ"
+    main.write_text('#text(font: "IBM Plex Sans", stretch: 75%, weight: 600)[Condensed]', "utf-8")
+
+    def names(families) -> set[str]:
+        pdf = typst.compile(str(main), font_paths=_fonts(_font_folders(families)), ignore_system_fonts=True)
+        fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()
+        return {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in fonts}
+
+    assert names(("IBM Plex Sans Condensed",)) == {"IBMPlexSansCond-SemiBold"}
+    assert names(("IBM Plex Sans Condensed", "IBM Plex Sans")) == {"IBMPlexSans-Regular"}
+    assert "IBM Plex Sans" not in _families(layout, "Latin only")
+    assert "IBM Plex Sans" in _families(layout, "Кириллица")
+
+
 def test_upstream_typst_links_aim_ten_points_above_their_target(tmp_path):
     """finish.LINK_HEADROOM: the distance between a label's position and the link's destination."""
     from reportkit.writers.pdf.typst.finish import LINK_HEADROOM

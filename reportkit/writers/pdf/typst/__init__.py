@@ -91,10 +91,12 @@ def _variable(family: str) -> bool:
 def _families(layout: Layout, text: str) -> tuple[str, ...]:
     """The families Typst gets: the layout's static families, fallbacks included, and the variable ones the text needs.
 
-    A variable family joins only when the text has characters no other family has (IBM Plex
-    Sans for Cyrillic and Greek): Typst sets a variable font in its default instance only, and
-    IBM Plex Sans shares its family name with IBM Plex Sans Condensed, whose static faces it
-    would otherwise replace in every weight.
+    IBM Plex Sans (the fallback for Cyrillic and Greek) is a variable font whose family name is
+    that of IBM Plex Sans Condensed's static faces, and Typst 0.15 prefers the variable font
+    for the whole family, condensed requests included (typst/typst#8425 added variable fonts):
+    it joins only when the text has characters no other family has, and then sets all the
+    sans-serif text at its narrowest width. tests/writers/pdf/test_typst.py fails when Typst
+    picks the static condensed faces instead.
     """
     needed = set(layout.fonts_for(text))
     return tuple(family for family in layout.all_fonts if family in needed or not _variable(family))
