@@ -153,6 +153,34 @@ def test_fonts_are_embedded_and_are_the_layouts_ibm_plex(pdfs, engine):
 
 # --- Typst's own ---------------------------------------------------------------------------------
 
+
+def test_the_typst_data_has_exactly_the_documented_keys_and_is_the_renderers_context():
+    from reportkit.render.layouts import find_layout
+    from reportkit.render.renderer import Medium, Renderer
+    from reportkit.writers.pdf.typst.context import DATA, context_data
+
+    resolved = rk.load(SAMPLES / "russia-nato.md").resolve()
+    renderer = Renderer(resolved, find_layout("report"), Medium("print", lambda a: "", lambda n: n))
+    data = context_data(renderer, {ref: f"/assets/{ref}" for ref in resolved.assets})
+    assert set(data) == set(DATA)
+    json.dumps(data)  # plain data only
+    assert [s["number"] for s in data["sources"]] == [v.number for v in renderer.context["sources"]]
+    assert [s["heading"] for s in data["sections"]] == [s.heading for s in resolved.doc.sections]
+    assert data["claim"]["image"] == "/assets/claim.svg"
+    figures = [n for s in data["sections"] for n in s["blocks"] if n["t"] == "figure"]
+    assert [(f["number"], f["path"]) for f in figures] == [(1, "/assets/enlargement-timeline.svg")]
+    tables = [n for s in data["sections"] for n in s["blocks"] if n["t"] == "table"]
+    assert tables and tables[0]["head"][0][0] == [{"t": "text", "v": "Year"}]
+
+
+def test_every_footnote_of_a_long_dossier_sits_on_its_calls_page_with_typst(tmp_path):
+    from test_pdf import assert_footnotes_on_call_pages, long_check
+
+    check = long_check(tmp_path)
+    pdf = check.to_pdf(tmp_path / "long.pdf", engine="typst")
+    assert len(PdfReader(pdf).pages) >= 8
+    assert assert_footnotes_on_call_pages(check, pdf) == 40
+
 #: Typst's markup and code characters; in Markdown fields without '*' and '\', which Markdown itself reads.
 HOSTILE = '#x[y]$z$@k<l>//c/*d*/\\e#set-page'
 HOSTILE_MD = '#x[y]$z$@k<l>//c#set-page'
@@ -475,3 +503,11 @@ def test_preview_watch_with_typst_rebuilds_an_edited_check_in_the_same_compiler(
     assert "Have energy bills tripled since 2021?" in page_texts(last)[0]
     assert "Typst" in PdfReader(last).metadata["/Producer"]
     assert sessions and all(engine._SESSIONS.get(key) is session for key, session in sessions.items())
+
+
+def test_footnote_drift_names_the_notes_off_their_calls_page_and_only_those():
+    from reportkit.writers.pdf.typst import footnote_drift
+
+    anchors = [["cite-1-1", {"page": 1}], ["cite-2-1", {"page": 1}], ["cite-2-2", {"page": 3}], ["src-2", {"page": 4}]]
+    assert footnote_drift({"anchors": anchors, "notes": [[1, 1], [2, 2]]}) == [2]
+    assert footnote_drift({"anchors": anchors, "notes": [[1, 1], [2, 1]]}) == []

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -41,14 +41,16 @@ from ...reproducible import build_datetime, content_digest, input_files, options
 from .context import context_data
 from .finish import finish
 
-__all__ = ["TypstEngine", "typst_version", "warm_up"]
+__all__ = ["TypstEngine", "footnote_drift", "typst_version", "warm_up"]
 
 #: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
 INPUT_CONTEXT = "reportkit"
 INPUT_WRITER = "reportkit-writer"
 INPUT_SOURCE = "reportkit-source"
-#: The label of the writer's metadata listing where each link target lies.
+#: The label of the writer's metadata: page count, where each link target and each footnote lies.
 WRITER_LABEL = "<reportkit-writer>"
+#: How many times drifted footnotes are corrected before giving up with a warning.
+MAX_FOOTNOTE_PASSES = 4
 
 
 def typst_version() -> str:
@@ -235,12 +237,44 @@ class TypstEngine:
         renderer = Renderer(resolved, layout, _medium(), page_size=page_size, options=options)
         text = _context_json(renderer, paths)
         session = _session(layout, _font_folders(_families(layout, text)))
-        writer = {"attachments": _attachments(resolved, paths) if is_archival else [], "anchors": _anchors(renderer)}
+        attachments = _attachments(resolved, paths) if is_archival else []
+
+        def settle(renderer: Renderer, text: str) -> tuple[bytes, dict[str, Any], str]:
+            """Compile; start the blocks whose footnotes drifted off their call's page on a new page, and again."""
+            writer = {"attachments": attachments, "anchors": _anchors(renderer)}
+            pdf, found = _compile(session, text, writer, source, is_archival, when, layout)
+            fixed: set[int] = set()
+            for _ in range(MAX_FOOTNOTE_PASSES):
+                drifted = set(footnote_drift(found)) - fixed
+                if not drifted:
+                    break
+                fixed |= drifted
+                text = _context_json(renderer, paths, breaks=sorted(fixed))
+                pdf, found = _compile(session, text, writer, source, is_archival, when, layout)
+            still = footnote_drift(found)
+            if still:
+                warnings.warn(
+                    f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
+                    "on the page of its call",
+                    ReportkitWarning,
+                    stacklevel=4,
+                )
+            return pdf, found, text
+
         with session.lock:
             session.sync(layout)
             session.put(dict(images.values()))
-            chosen = self._compile_fitted(session, renderer, text, paths, writer, source, is_archival, when, layout,
-                                          options)
+            chosen = settle(renderer, text)
+            target = int(renderer.context["options"].get("fit_pages") or 0)
+            steps = int(renderer.context["options"].get("fit_steps") or 0)
+            # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
+            if target and target < chosen[1]["pages"] <= target + 1 and "fit" not in options:
+                for step in range(1, steps + 1):
+                    fitted = Renderer(resolved, layout, _medium(), page_size=page_size, options={**options, "fit": step})
+                    attempt = settle(fitted, _context_json(fitted, paths))
+                    if attempt[1]["pages"] <= target:
+                        chosen = attempt
+                        break
         pdf, found, text = chosen
         identifier = typst_identifier(text, resolved, layout, options)
         record = archival.record_for(
@@ -254,36 +288,6 @@ class TypstEngine:
             archival.document_info(record),
             bytes.fromhex(identifier),
         )
-
-    def _compile_fitted(
-        self,
-        session: _Session,
-        renderer: Renderer,
-        text: str,
-        paths: Mapping[str, str],
-        writer: dict[str, Any],
-        source: bytes | None,
-        is_archival: bool,
-        when: dt.datetime,
-        layout: Layout,
-        options: Mapping[str, Any],
-    ) -> tuple[bytes, dict[str, Any], str]:
-        """Compile; when the layout sets ``fit_pages`` and the document runs one page over, try the ``fit`` steps."""
-        pdf, found = _compile(session, text, writer, source, is_archival, when, layout)
-        target = int(renderer.context["options"].get("fit_pages") or 0)
-        steps = int(renderer.context["options"].get("fit_steps") or 0)
-        # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
-        if target and target < found["pages"] <= target + 1 and "fit" not in options:
-            for step in range(1, steps + 1):
-                fitted = Renderer(renderer.full, layout, _medium(), page_size=renderer.context["page_size"],
-                                  options={**options, "fit": step})
-                fitted_text = _context_json(fitted, paths)
-                fitted_pdf, fitted_found = _compile(
-                    session, fitted_text, {**writer, "anchors": _anchors(fitted)}, source, is_archival, when, layout
-                )
-                if fitted_found["pages"] <= target:
-                    return fitted_pdf, fitted_found, fitted_text
-        return pdf, found, text
 
 
 def _refuse_print_shop(options: Mapping[str, Any]) -> None:
@@ -316,9 +320,17 @@ def _anchors(renderer: Renderer) -> list[str]:
 _LOCATION = re.compile(r"reportkit-typst-[^/\s]+/((?:[\w.-]+/)?typst/[\w./-]+\.typ):(\d+)")
 
 
-def _context_json(renderer: Renderer, paths: Mapping[str, str]) -> str:
-    """The template context as the JSON text templates read."""
-    return json.dumps(context_data(renderer, paths), ensure_ascii=False, separators=(",", ":"))
+def _context_json(renderer: Renderer, paths: Mapping[str, str], breaks: Sequence[int] = ()) -> str:
+    """The template context as the JSON text templates read; ``breaks``: notes whose blocks start a page."""
+    data = context_data(renderer, paths)
+    data["breaks"] = list(breaks)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def footnote_drift(found: Mapping[str, Any]) -> list[int]:
+    """Numbers of the footnotes that are not on the page of their first call (``cite-N-1``)."""
+    calls = {name: position["page"] for name, position in found["anchors"]}
+    return sorted({int(n) for n, page in found["notes"] if calls.get(f"cite-{n}-1", page) != page})
 
 
 def _compile(

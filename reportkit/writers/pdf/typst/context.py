@@ -18,6 +18,43 @@ from ....resolve.citations import Ref
 from .tree import Node, block_tree
 
 
+#: Every key of the data a Typst template reads (``data`` in report.typ), with what it holds: the
+#: template context (:data:`reportkit.render.renderer.CONTEXT`) as plain data. Markdown parts are
+#: lists of block nodes: ``{"t": "par", "c": inline, "notes": [n...]}``, ``heading`` (``level``, ``c``),
+#: ``list`` (``ordered``, ``start``, ``items``: lists of blocks), ``quote`` (``c``), ``table`` (``head``,
+#: ``rows``: rows of cells of inline nodes, ``align``), ``figure`` (``path``, ``alt``, ``caption``,
+#: ``credit``, ``number``), ``code`` (``v``), ``rule``; inline nodes: ``text``/``code`` (``v``), ``space``,
+#: ``linebreak``, ``em``/``strong``/``strike`` (``c``), ``link`` (``url``, ``c``), ``image`` (as a figure,
+#: no number), ``cite`` (``refs``: ``n``, ``id``, ``first``, ``loc``, ``short``).
+DATA: dict[str, str] = {
+    "lang": "the document's BCP 47 language tag",
+    "dir": "text direction: 'ltr' or 'rtl'",
+    "title": "the question or title",
+    "short_title": "the title cut to about 60 characters, for running heads",
+    "subtitle": "the subtitle, or ''",
+    "publisher": "the publisher's name, or ''",
+    "authors": "the authors' names",
+    "editors": "the editors' names",
+    "tags": "the tags",
+    "published": "publication date formatted for the language, or ''",
+    "updated": "update date formatted for the language, or ''",
+    "date": "the date that stands for this version, ISO 8601, or ''",
+    "page_size": "'A4', 'Letter' or 'A5'",
+    "excerpt": "true when sections hold only their leads (the brief)",
+    "options": "the layout's options merged with the build's (fit: the copyfitting step being tried)",
+    "generator": "'reportkit' and its version",
+    "verdict": "label, rating (key, label, colour, text_colour, shape) or none, explanation (blocks); or none",
+    "claim": "text, claimant, date, url, archived, image (its path in the compile root, or none); or none",
+    "summary": "the summary (blocks)",
+    "sections": "number, heading, id, blocks, notes, lead_notes, has_more",
+    "corrections": "date (formatted), text; oldest first",
+    "sources": "number, id, cited, short, authors, title, url, container, publisher, published, published_text, "
+    "accessed, archived, note, formatted (a CSL style's entry as text), backrefs (label, id)",
+    "messages": "the layouts' messages in the document's language (English message -> translation)",
+    "breaks": "numbers of footnotes that drifted off their call's page: the blocks calling them start a page",
+}
+
+
 def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str, Any]:
     """The renderer's context as plain data, what a Typst template reads: images by their path in the compile root."""
     ctx = renderer.context
@@ -51,6 +88,7 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
         found = resolved.part(name)
         return block_tree(found.tokens, cite, image, base) if found is not None else []
 
+    explanation = part("verdict.explanation", 1)  # figures are numbered in the order the renderer renders
     rating = doc.rating
     translator = renderer.translator
     messages = {k: v for k, v in (translator.catalogue or {}).items() if isinstance(v, str)}
@@ -78,6 +116,7 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
         "corrections": [{"date": ctx["format_date"](c.date), "text": c.text} for c in ctx["corrections"]],
         "sources": [],
         "messages": messages,
+        "breaks": [],
     }
     if doc.verdict is not None:
         data["verdict"] = {
@@ -91,7 +130,7 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
                 "text_colour": rating.text_colour,
                 "shape": ctx["rating_shape"](rating),
             },
-            "explanation": part("verdict.explanation", 1),
+            "explanation": explanation,
         }
     if doc.claim is not None:
         claim = doc.claim
