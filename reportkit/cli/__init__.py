@@ -304,7 +304,7 @@ def preview_command(
     from ..tools.preview import build_preview, watch
 
     if engine in ("auto", "pypdfium2", "pdftoppm"):  # what --engine meant before the PDF engines
-        engine, rasteriser = None, engine
+        rasteriser, engine = engine, None
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

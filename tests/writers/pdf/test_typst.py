@@ -511,3 +511,15 @@ def test_footnote_drift_names_the_notes_off_their_calls_page_and_only_those():
     anchors = [["cite-1-1", {"page": 1}], ["cite-2-1", {"page": 1}], ["cite-2-2", {"page": 3}], ["src-2", {"page": 4}]]
     assert footnote_drift({"anchors": anchors, "notes": [[1, 1], [2, 2]]}) == [2]
     assert footnote_drift({"anchors": anchors, "notes": [[1, 1], [2, 1]]}) == []
+
+
+def test_the_preview_command_takes_the_pdf_engine_and_still_reads_a_rasteriser_from_engine(tmp_path):
+    proc = run_cli("preview", str(SAMPLES / "energy-bills.md"), "-o", str(tmp_path / "t"), "--engine", "typst",
+                   "--dpi", "20")
+    assert proc.returncode == 0, proc.stderr
+    assert "Typst" in PdfReader(tmp_path / "t" / "energy-bills.pdf").metadata["/Producer"]
+    assert (tmp_path / "t" / "energy-bills-1.png").is_file()
+    proc = run_cli("preview", str(SAMPLES / "energy-bills.md"), "-o", str(tmp_path / "w"), "--engine", "pdftoppm",
+                   "--dpi", "20")
+    assert proc.returncode == 0, proc.stderr
+    assert "WeasyPrint" in PdfReader(tmp_path / "w" / "energy-bills.pdf").metadata["/Producer"]
