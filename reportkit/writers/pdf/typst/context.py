@@ -2,8 +2,8 @@
 
 The same :class:`~reportkit.render.renderer.Renderer` context feeds both PDF engines;
 this module turns it into plain data: strings, numbers and the Markdown trees of
-:mod:`.tree`. Messages are passed untranslated-and-translated (``messages``: English
-message -> the document's language) so that templates fill their fields themselves.
+:mod:`.tree`. Messages travel as the document language's catalogue (``messages``: English
+message -> translation, with fields such as ``{date}`` left for the template to fill).
 """
 
 from __future__ import annotations
