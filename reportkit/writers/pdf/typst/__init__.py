@@ -199,8 +199,9 @@ def _session(layout: Layout, folders: tuple[str, ...]) -> _Session:
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(key)
         if session is None:
-            while len(_SESSIONS) >= MAX_SESSIONS:
-                _SESSIONS.pop(next(iter(_SESSIONS))).close()
+            for stale in list(_SESSIONS)[: max(0, len(_SESSIONS) - MAX_SESSIONS + 1)]:
+                if _SESSIONS[stale].lock.acquire(blocking=False):  # never one a render is using
+                    _SESSIONS.pop(stale).close()
             session = _SESSIONS[key] = _Session(layout, _fonts(folders))
         return session
 
