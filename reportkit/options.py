@@ -33,6 +33,11 @@ class BuildOptions(BaseModel):
     timeout: float | None = Field(
         None, description="Seconds one output may take to render (None: the limits' render_seconds)."
     )
+    engine: Literal["weasyprint", "typst"] | None = Field(
+        None,
+        description="The PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; reportkit[typst]); "
+        "None: the layout's, else weasyprint.",
+    )
     # -- layout options (layout.toml [options]) -------------------------------------------
     claim_image: bool | None = Field(None, description="Show the claim's screenshot beside the claim.")
     explanation: bool | None = Field(None, description="Show the verdict's explanation under the badge.")

@@ -30,6 +30,8 @@ def test_the_wheel_carries_the_layouts_the_types_marker_and_the_catalogues(wheel
     assert "reportkit/_layouts/report/layout.toml" in names
     assert "reportkit/_layouts/report/print/report.css" in names
     assert "reportkit/_layouts/report/epub/epub.css" in names
+    assert "reportkit/_layouts/report/typst/report.typ" in names and "reportkit/_layouts/brief/typst/document.typ" in names
+    assert "reportkit/writers/pdf/typst/main.typ" in names  # the Typst engine's own main file
     assert "reportkit/py.typed" in names
     assert not any(n.startswith(("tests/", "samples/")) for n in names)
 

@@ -65,6 +65,9 @@ def main() -> None:
               help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
 @click.option("--csl-style", default=None, metavar="NAME|PATH",
               help="Format the sources with a CSL style (apa, chicago-author-date, a .csl file); needs reportkit[csl].")
+@click.option("--engine", type=click.Choice(["weasyprint", "typst"]), default=None,
+              help="PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; needs reportkit[typst]). "
+              "Default: the layout's, else weasyprint.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -92,6 +95,7 @@ def build(
     archival: bool,
     csl_style: str | None,
     debug: bool,
+    engine: str | None = None,
     print_marks: bool = False,
     pdf_x: bool = False,
     untagged: bool = False,
@@ -127,6 +131,8 @@ def build(
         if archival:
             _fail("--untagged cannot be archival: PDF/UA-1 (and PDF/A-3a) need the tags", 2)
         extra["untagged"] = True
+    if engine:
+        extra["engine"] = engine
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
@@ -282,25 +288,41 @@ def layouts_new(name: str, parent: str, folder: Path) -> None:
 @click.option("-p", "--page-size", default="A4", show_default=True,
               type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
 @click.option("--dpi", default=80, show_default=True, type=click.IntRange(20, 600), help="Resolution of the images.")
-@click.option("--engine", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
+@click.option("--engine", default=None, type=click.Choice(["weasyprint", "typst", "auto", "pypdfium2", "pdftoppm"]),
+              help="PDF engine: weasyprint or typst (Typst rebuilds an edited check incrementally, in a fraction of "
+              "a second). Default: the layout's, else weasyprint. auto, pypdfium2 and pdftoppm are still read as "
+              "--rasteriser.")
+@click.option("--rasteriser", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
               help="What draws the pages.")
 @click.option("-w", "--watch", "watching", is_flag=True,
               help="Build again whenever the input's folder or the layout changes (Ctrl-C stops).")
 def preview_command(
-    input: Path, out_dir: Path, layout: str, page_size: str, dpi: int, engine: str, watching: bool
+    input: Path,
+    out_dir: Path,
+    layout: str,
+    page_size: str,
+    dpi: int,
+    engine: str | None,
+    rasteriser: str,
+    watching: bool,
 ) -> None:
     """Build INPUT's PDF and write PNG images of its pages next to it (OUT/<slug>-1.png ...)."""
     from ..errors import ReportkitError
     from ..tools.preview import build_preview, watch
+
+    if engine in ("auto", "pypdfium2", "pdftoppm"):  # what --engine meant before the PDF engines
+        rasteriser, engine = engine, None
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     options: dict[str, Any] = {"layout": layout, "page_size": page_size}
+    if engine:
+        options["engine"] = engine
     if not watching:
         try:
-            pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)
+            pdf, images = build_preview(input, out_dir, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             _fail(str(exc), exc.exit_code)
         click.echo(f"wrote {pdf}")
@@ -316,7 +338,7 @@ def preview_command(
         click.secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
 
     try:
-        watch(input, out_dir, on_build=report, dpi=dpi, engine=engine, **options)
+        watch(input, out_dir, on_build=report, dpi=dpi, rasteriser=rasteriser, **options)
     except KeyboardInterrupt:
         click.echo("stopped")
     except ReportkitError as exc:
@@ -397,7 +419,8 @@ def extract(pdf: Path, out: Path | None) -> None:
     click.echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
     layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
     if layout and size:
-        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}")
+        engine = " --engine typst" if archive.metadata.get("rk:pdfEngine") == "typst" else ""
+        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}{engine}")
 
 
 @main.command()

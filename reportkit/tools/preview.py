@@ -121,15 +121,27 @@ def _pdftoppm(source: Path, dpi: int) -> Iterator[bytes]:
             yield page.read_bytes()
 
 
+def _rasteriser(rasteriser: str, options: dict[str, Any]) -> str:
+    """The rasteriser asked for; ``engine="pypdfium2"`` (its old name) still names one, ``engine="typst"`` the PDF engine."""
+    if options.get("engine") in ("auto", *ENGINES):
+        return str(options.pop("engine"))
+    return rasteriser
+
+
 def build_preview(
     input: PathLike,
     out_dir: PathLike,
     *,
     dpi: int = 80,
-    engine: str = "auto",
+    rasteriser: str = "auto",
     **options: Any,
 ) -> tuple[Path, list[Path]]:
-    """Build ``input`` into ``out_dir/<slug>.pdf`` and draw its pages; return the PDF and the images."""
+    """Build ``input`` into ``out_dir/<slug>.pdf`` and draw its pages; return the PDF and the images.
+
+    ``options`` are the build's (``engine="typst"`` for Typst's incremental rebuilds); ``rasteriser``
+    draws the pages (``auto``, ``pypdfium2``, ``pdftoppm``).
+    """
+    rasteriser = _rasteriser(rasteriser, options)
     from ..factcheck import load
     from ..writers import output_path
 
@@ -140,7 +152,7 @@ def build_preview(
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror}", file=folder) from None
     pdf = check.to_file("pdf", output_path(folder, check.id, "pdf"), **options)
-    return pdf, preview(pdf, dpi=dpi, engine=engine)
+    return pdf, preview(pdf, dpi=dpi, engine=rasteriser)
 
 
 def watched_paths(input: PathLike, layout: Any = "report") -> list[Path]:
@@ -159,7 +171,7 @@ def watch(
     on_build: Callable[[Path, list[Path] | None, Exception | None], None] | None = None,
     stop_event: threading.Event | None = None,
     dpi: int = 80,
-    engine: str = "auto",
+    rasteriser: str = "auto",
     **options: Any,
 ) -> None:
     """Build the preview, then again whenever the input's folder or the layout changes, until ``stop_event`` is set.
@@ -175,7 +187,7 @@ def watch(
 
     def build() -> None:
         try:
-            pdf, images = build_preview(input, out, dpi=dpi, engine=engine, **options)
+            pdf, images = build_preview(input, out, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             if on_build:
                 on_build(Path(input), None, exc)

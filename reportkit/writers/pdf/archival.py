@@ -50,6 +50,8 @@ __all__ = [
     "SOURCE_NAME",
     "canonical_json",
     "check_archivable",
+    "document_info",
+    "identification",
     "is_archival",
     "is_tagged",
     "record_for",
@@ -114,6 +116,8 @@ RK_PROPERTIES: dict[str, tuple[str, str]] = {
     "pageSize": ("Text", "Page size the document was set for"),
     "reportkitVersion": ("Text", "Version of reportkit that made the document"),
     "weasyprintVersion": ("Text", "Version of WeasyPrint that laid the document out"),
+    "pdfEngine": ("Text", "The PDF engine that set the document: weasyprint or typst"),
+    "typstVersion": ("Text", "Version of the Typst compiler that set the document"),
 }
 _PDFUA_SCHEMA = (
     "PDF/UA Universal Accessibility Schema",
@@ -209,7 +213,9 @@ def _weasyprint_version() -> str:
         return "unknown"
 
 
-def _producer() -> str:
+def _producer(engine: str = "weasyprint", engine_version: str = "") -> str:
+    if engine == "typst":
+        return f"reportkit {__version__} (Typst {engine_version})"
     return f"reportkit {__version__} (WeasyPrint {_weasyprint_version()})"
 
 
@@ -221,10 +227,13 @@ def record_for(
     identifier: str,
     source: bytes | None = None,
     tagged: bool = False,
+    engine: str = "weasyprint",
+    engine_version: str = "",
 ) -> Record:
     """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival.
 
     ``tagged`` claims PDF/UA-1 for a PDF that is not archival (an archival one always claims it).
+    ``engine`` is the PDF engine that set it (``weasyprint`` or ``typst``, whose version is ``engine_version``).
     """
     rk: dict[str, str] = {"factcheckId": doc.id}
     if doc.verdict is not None and doc.rating is not None:
@@ -250,7 +259,11 @@ def record_for(
     rk["layout"] = layout_name
     rk["pageSize"] = page_size
     rk["reportkitVersion"] = __version__
-    rk["weasyprintVersion"] = _weasyprint_version()
+    if engine == "typst":
+        rk["pdfEngine"] = "typst"
+        rk["typstVersion"] = engine_version
+    else:
+        rk["weasyprintVersion"] = _weasyprint_version()
     return Record(
         title=doc.title,
         authors=tuple(doc.authors),
@@ -261,7 +274,7 @@ def record_for(
         keywords=tuple(doc.tags),
         created=doc.published,
         modified=doc.date,
-        producer=_producer(),
+        producer=_producer(engine, engine_version),
         document_id=f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/factcheck/' + doc.id)}",
         instance_id=f"uuid:{uuid.UUID(identifier[:32])}",
         rk=rk,
@@ -342,8 +355,8 @@ def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
     )
 
 
-def _identification(packet: bytes) -> list[etree._Element]:
-    """The variant identification properties (``pdfaid:part``...) of an XMP packet WeasyPrint wrote."""
+def identification(packet: bytes) -> list[etree._Element]:
+    """The variant identification properties (``pdfaid:part``...) of an XMP packet a PDF engine wrote."""
     start, end = packet.find(b"<x:xmpmeta"), packet.rfind(b"</x:xmpmeta>")
     if start < 0 or end < 0:
         return []
@@ -370,6 +383,24 @@ def _pdf_date(value: str) -> str:
     return "D:" + value.replace("-", "")
 
 
+def document_info(record: Record) -> dict[str, str]:
+    """The document information dictionary that agrees with ``record``'s XMP (PDF/A asks both to agree)."""
+    info = {"Title": record.title}
+    if record.authors:
+        info["Author"] = ", ".join(record.authors)
+    if record.description:
+        info["Subject"] = record.description
+    if record.keywords:
+        info["Keywords"] = ", ".join(record.keywords)
+    info["Creator"] = record.generator
+    info["Producer"] = record.producer
+    if record.created:
+        info["CreationDate"] = _pdf_date(record.created)
+    if record.modified:
+        info["ModDate"] = _pdf_date(record.modified)
+    return info
+
+
 class Finisher:
     """WeasyPrint finisher: writes reportkit's XMP and matching document info; for archival files, no interpolation."""
 
@@ -386,7 +417,7 @@ class Finisher:
         reference = pdf.catalog.get("Metadata")
         if reference is not None:  # WeasyPrint's packet for the variant: keep its identification, replace the rest
             metadata = pdf.objects[int(_bytes(reference).split()[0])]
-            kept = _identification(b"".join(_bytes(part) for part in metadata.stream))
+            kept = identification(b"".join(_bytes(part) for part in metadata.stream))
         else:
             metadata = pydyf.Stream()
             pdf.add_object(metadata)
@@ -401,19 +432,8 @@ class Finisher:
         info = pdf.info
         for key in ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate"):
             info.pop(key, None)
-        info["Title"] = pydyf.String(record.title)
-        if record.authors:
-            info["Author"] = pydyf.String(", ".join(record.authors))
-        if record.description:
-            info["Subject"] = pydyf.String(record.description)
-        if record.keywords:
-            info["Keywords"] = pydyf.String(", ".join(record.keywords))
-        info["Creator"] = pydyf.String(record.generator)
-        info["Producer"] = pydyf.String(record.producer)
-        if record.created:
-            info["CreationDate"] = pydyf.String(_pdf_date(record.created))
-        if record.modified:
-            info["ModDate"] = pydyf.String(_pdf_date(record.modified))
+        for key, value in document_info(record).items():
+            info[key] = pydyf.String(value)
 
         if "StructTreeRoot" in pdf.catalog:  # every tagged PDF, archival or not
             _link_annotations_in_links(pdf)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 import gc
-import hashlib
 import logging
 import mimetypes
 import threading
@@ -40,7 +39,7 @@ from . import interrupts
 from .gctune import rendering
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
-from ..reproducible import build_datetime, content_digest, options_key
+from ..reproducible import build_datetime, content_digest, input_files, options_key
 from .fonttools import fixed_font_time
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
@@ -349,13 +348,7 @@ def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mappi
         html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
     for asset in resolved.assets.values():
         html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
-    layout_files = [
-        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
-        for l in layout.chain
-        for p in sorted(l.path.rglob("*"))
-        if p.is_file()
-    ]
-    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    layout_files, assets = input_files(resolved, layout)
     effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
     effective["archival"] = archival.is_archival(effective)
     return content_digest(html, layout_files, assets, options_key(effective))[:32]
