@@ -105,7 +105,12 @@ def read_references(
 
 def _usable(entry: _Entry, file: Path) -> dict[str, Any]:
     """The entry's fields, validated; an odd field is dropped with a warning, an unusable entry raises."""
-    fields = entry.convert()
+    try:
+        fields = entry.convert()
+    except InputError as exc:
+        if exc.line is None and exc.file == str(file):
+            exc.line = entry.line  # the entry's line, for what its fields lack
+        raise
     lines = {entry.where: entry.line} if entry.line else None
     for _ in range(len(_DROPPABLE) + 1):
         try:

@@ -54,7 +54,7 @@ CONTEXT: dict[str, str] = {
     "sections": "list of SectionView: number, heading, id, html, lead_html, has_more, notes, lead_notes",
     "excerpt": "True when sections hold only their leads (option sections = 'lead', as in the brief)",
     "sources": "list of SourceView, cited ones first in order of first citation: number, id, source, short, backrefs, "
-    "cited, formatted",
+    "cited, formatted (the CSL style's entry, or None), text (the entry in the layouts' own form)",
     "corrections": "the corrections, oldest first",
     "published": "publication date formatted for the language, or ''",
     "updated": "update date formatted for the language, or ''",
@@ -65,7 +65,8 @@ CONTEXT: dict[str, str] = {
     "generator": "'reportkit' and its version",
     "report_meta": "JSON text of what a digest's cover needs (id, title, rating, verdict...), for the PDF's metadata",
     "t": "t(message, **values): the message translated into the document's language",
-    "format_date": "format_date(iso): an ISO date (YYYY, YYYY-MM or YYYY-MM-DD) formatted for the language",
+    "format_date": "format_date(iso): an ISO or EDTF date (YYYY-MM-DD, YYYY, -0043, 2017-21, 1985~, 2014/2015) "
+    "formatted for the language",
     "asset": "asset(name): URL of a file of the layout (a stylesheet, an image), found along the extends chain",
     "markdown": "markdown(part_name): the Markdown text at a field path rendered (e.g. 'summary')",
     "notes": "notes(*part_names): Note (number, short, href) for each source cited in those parts, in order",
