@@ -148,7 +148,7 @@ def _text_blocks(text: str) -> list[_Block]:
                                  level=-1))
             previous_blank = False
             continue
-        if last is not None and last.level == -1 and not previous_blank:
+        if wrapped and last is not None and last.level == -1 and not previous_blank and not _marker(stripped):
             last.raw += " " + stripped  # the wrapped rest of a list item
             last.text += " " + _cite_safe_escape(stripped)
             continue
