@@ -87,7 +87,7 @@ def _converter(protect_case: bool) -> Any:
     ]
     text_db.add_context_category("reportkit-bibliography", prepend=True, macros=specs)
 
-    class _Converter(LatexNodes2Text):  # type: ignore[misc]
+    class _Converter(LatexNodes2Text):
         """Braces around text (not around a macro's argument) protect its case: a nocase span."""
 
         def group_node_to_text(self, node: Any) -> str:

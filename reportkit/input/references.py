@@ -30,6 +30,7 @@ import re
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -159,8 +160,7 @@ def _csl_entries(text: str, file: Path) -> list[_Entry]:
             raise InputError("a CSL reference needs an 'id': reportkit cites it as [@id]", file=file,
                              field=f"{where}.id")
         where = f"[{index}] (id {str(item['id'])!r})"
-        entries.append(_Entry(str(item["id"]).strip(), where, None,
-                              lambda item=item, where=where: from_csl(item, where=where, file=file)))
+        entries.append(_Entry(str(item["id"]).strip(), where, None, partial(from_csl, item, where=where, file=file)))
     return entries
 
 

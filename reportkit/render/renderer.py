@@ -54,7 +54,7 @@ CONTEXT: dict[str, str] = {
     "sections": "list of SectionView: number, heading, id, html, lead_html, has_more, notes, lead_notes",
     "excerpt": "True when sections hold only their leads (option sections = 'lead', as in the brief)",
     "sources": "list of SourceView, cited ones first in order of first citation: number, id, source, short, backrefs, "
-    "cited, formatted (the CSL style's entry, or None), text (the entry in the layouts' own form)",
+    "cited, formatted, text",
     "corrections": "the corrections, oldest first",
     "published": "publication date formatted for the language, or ''",
     "updated": "update date formatted for the language, or ''",
