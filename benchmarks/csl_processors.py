@@ -55,8 +55,8 @@ def pandoc(style: Path, items: list[dict], folder: Path) -> str:
     refs.write_text(json.dumps(items), encoding="utf-8")
     return subprocess.run(
         [pypandoc.get_pandoc_path(), "--citeproc", "--bibliography", str(refs), "--csl", str(style),
-         "-M", "nocite=@*", "-f", "markdown", "-t", "html", "--wrap=none"],
-        input="", capture_output=True, text=True, timeout=30,
+         "-f", "markdown", "-t", "html", "--wrap=none"],
+        input="---\nnocite: |\n  @*\n---\n", capture_output=True, text=True, timeout=30,
     ).stdout
 
 
