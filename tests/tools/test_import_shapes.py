@@ -88,3 +88,16 @@ def test_each_import_builds(tmp_path: Path, name: str) -> None:
     assert check.document.title == CASES[name][1]
     html = check.render("html").decode()
     assert CASES[name][1].replace("'", "&#39;") in html or CASES[name][1] in html
+
+
+def test_the_cli_imports_an_article_without_headings_with_warnings_and_exit_0(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    shutil.copy(REFS, tmp_path / "refs.json")
+    out = tmp_path / "check.md"
+    result = run_cli("import", str(SHAPES / "no-headings.txt"), "--sources", str(tmp_path / "refs.json"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "no section headings" in result.stderr and out.read_text(encoding="utf-8").startswith("---\ntitle: Did")
+    strict = run_cli("import", str(SHAPES / "no-headings.txt"), "--sources", str(tmp_path / "refs.json"),
+                     "-o", str(tmp_path / "strict.md"), "--strict")
+    assert strict.returncode != 0 and not (tmp_path / "strict.md").exists()
