@@ -149,14 +149,16 @@ def entry_html(
         names = t("Translated by {names}", names=_names(source.translators))
         _add(pieces, _bdi(escape(names), "source-translators"), names)
     date = date_text(source.published) if source.published else (source.published_text or "")
+    publisher = source.publisher
+    if publisher and source.authors and to_plain(publisher) == _names(source.authors):
+        publisher = None  # an organisation that wrote and published the source is named once
     date_html = _bdi(escape(date), "source-date") if date else Markup("")
-    if source.publisher and date:
-        publisher = to_plain(source.publisher)
-        separator = Markup(" ") if re.search(r"[,;:]\s*$", publisher) else Markup(", ")
-        _add(pieces, _bdi(to_html(source.publisher), "source-publisher") + separator + date_html,
-             f"{publisher} {date}")
-    elif source.publisher:
-        _add(pieces, _bdi(to_html(source.publisher), "source-publisher"), to_plain(source.publisher))
+    if publisher and date:
+        separator = Markup(" ") if re.search(r"[,;:]\s*$", to_plain(publisher)) else Markup(", ")
+        _add(pieces, _bdi(to_html(publisher), "source-publisher") + separator + date_html,
+             f"{to_plain(publisher)} {date}")
+    elif publisher:
+        _add(pieces, _bdi(to_html(publisher), "source-publisher"), to_plain(publisher))
     elif date:
         _add(pieces, date_html, date)
     text = _join(pieces)

@@ -42,6 +42,13 @@ def test_no_piece_of_an_entry_gets_a_second_period(fields: dict, expected: str) 
     assert not re.search(r"(?<!\.)\.\s?\.(?!\.)|,\s?,|,\.", shown)
 
 
+def test_an_organisation_that_wrote_and_published_a_source_is_named_once() -> None:
+    same = Source(key="a", title="Report", authors=["NATO"], publisher="NATO", published="2020")
+    assert text(entry_html(same)).count("NATO") == 1 and "NATO. Report. 2020." in text(entry_html(same))
+    other = Source(key="b", title="Report", authors=["NATO"], publisher="Wilson Center", published="2020")
+    assert "NATO. Report. Wilson Center, 2020." in text(entry_html(other))
+
+
 def test_the_footnote_credits_the_author_before_the_publisher() -> None:
     book = Source(key="b", title="A book", authors=["Ann Author"], publisher="Big Press", published="2001")
     assert short_reference(book) == "Ann Author, “A book”, 2001."
