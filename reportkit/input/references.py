@@ -147,6 +147,8 @@ def _csl_entries(text: str, file: Path) -> list[_Entry]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error: {exc.msg}", file=file, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise InputError("the JSON nests lists or objects too deeply to be a reference file", file=file) from None
     if isinstance(data, Mapping) and isinstance(data.get("items"), list):
         data = data["items"]  # some tools wrap the list
     if not isinstance(data, list):
@@ -606,6 +608,11 @@ def from_bibtex_fields(key: str, kind: str, values: Mapping[str, str], *, where:
     """Source fields from a BibLaTeX entry's type and resolved (but still LaTeX) field values."""
     path = Path(file) if file is not None else None
 
+    for name, value in values.items():
+        if isinstance(value, str) and _depth(value) > MAX_BRACE_DEPTH:
+            raise InputError(f"the field nests braces more than {MAX_BRACE_DEPTH} deep", file=file,
+                             field=f"{where}.{name}", hint="remove the extra braces")
+
     def text(*names: str, protect: bool = False) -> str | None:
         for name in names:
             value = values.get(name)
@@ -745,6 +752,22 @@ def _bibtex_name(raw: str) -> Name:
         particle=latex_to_text(" ".join(parts.von)) or None,
         suffix=latex_to_text(" ".join(parts.jr)) or None,
     )
+
+
+#: The deepest nesting of braces read in a BibTeX field (real titles use two or three levels).
+MAX_BRACE_DEPTH = 50
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of braces in ``text``."""
+    depth = deepest = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth -= 1
+    return deepest
 
 
 def _balanced(text: str) -> bool:

@@ -279,3 +279,24 @@ def test_an_uncited_source_written_in_the_fact_check_still_warns(tmp_path: Path)
                     "## One\n\nCited [@a].\n", encoding="utf-8")
     result = run_cli("build", str(path), "-o", str(tmp_path / "out"), "-f", "html", "--strict")
     assert result.returncode != 0 and "'b' is never cited" in result.stderr
+
+
+# --- hostile libraries -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["title", "author"])
+def test_braces_nested_too_deep_are_an_input_error_not_a_crash(tmp_path: Path, field: str) -> None:
+    deep = "{" * 3000 + "x" + "}" * 3000
+    other = "note" if field == "title" else "title"
+    path = write(tmp_path, "deep.bib", f"@misc{{a, {other}={{t}}, {field}={{{deep}}}}}\n")
+    with pytest.raises(rk.InputError, match="nests braces") as caught:
+        read_references(path, keys={"a"})
+    assert caught.value.field == f"@misc{{a}}.{field}"
+    shallow = write(tmp_path, "ok.bib", "@misc{a, title={{{{Deep}}}} enough}}\n")
+    assert read_references(shallow, keys={"a"})[0]["title"].endswith("enough")
+
+
+def test_json_nested_too_deep_is_an_input_error_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path, "deep.json", "[" * 200_000 + "]" * 200_000)
+    with pytest.raises(rk.InputError, match="too deeply"):
+        read_references(path, keys={"a"})
