@@ -100,7 +100,10 @@ def resolve(
     except InputError as exc:
         raise exc.located(file) if file else exc
     messages: list[str] = []
+    listed = set(doc.nocite)
     for source in citations.uncited:
+        if "*" in listed or source.key in listed:
+            continue  # listed on purpose (nocite), as Pandoc lists them
         messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
 
     checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder")
