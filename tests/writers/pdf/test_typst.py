@@ -379,11 +379,24 @@ def test_a_user_layout_extends_the_reports_typst_templates(tmp_path):
     (folder / "layout.toml").write_text('name = "house"\nextends = "report"\n', "utf-8")
     (folder / "typst" / "document.typ").write_text(
         '#import "/report/typst/report.typ": *\n'
-        '#report(title-block: () => { [House style: ]; text(data.title) })\n', "utf-8")
+        '#report(title-block: () => heading(level: 1, [House style: #data.title]))\n', "utf-8")
     pdf = rk.load(SAMPLES / "energy-bills.md").render("pdf", layout=str(folder), engine="typst")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "House style: Have household energy bills doubled" in text
     assert "Sources" in text and "Page 1 of" in text  # the rest is the report's
+
+
+def test_a_user_layout_that_breaks_pdf_ua_is_warned_and_claims_no_conformance(tmp_path):
+    folder = tmp_path / "house"
+    (folder / "typst").mkdir(parents=True)
+    (folder / "layout.toml").write_text('name = "house"\nextends = "report"\n', "utf-8")
+    (folder / "typst" / "document.typ").write_text(
+        '#import "/report/typst/report.typ": *\n'
+        '#report(title-block: () => { [House style: ]; text(data.title) })\n', "utf-8")  # no level-1 heading
+    with pytest.warns(rk.ReportkitWarning, match="breaks PDF/UA-1 .the first heading must be of level 1"):
+        pdf = rk.load(SAMPLES / "energy-bills.md").render("pdf", layout=str(folder), engine="typst")
+    assert b"pdfuaid" not in pdf
+    assert "House style" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_a_layout_without_typst_templates_and_a_broken_template_are_layout_errors(tmp_path):

@@ -283,7 +283,7 @@ class TypstEngine:
         identifier = typst_identifier(text, resolved, layout, options)
         record = archival.record_for(
             resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
-            tagged=tagged, engine="typst", engine_version=typst_version(),
+            tagged=tagged and chosen[1]["ua"], engine="typst", engine_version=typst_version(),
         )
         return finish(
             pdf,
@@ -345,8 +345,10 @@ def _compile(
     standards: list[str],
     when: dt.datetime,
     layout: Layout,
+    *,
+    tags: bool = False,
 ) -> tuple[bytes, dict[str, Any]]:
-    """Compile once; return the PDF and what the writer's metadata found (pages, link targets)."""
+    """Compile once; return the PDF and what the writer's metadata found (pages, link targets, PDF/UA claimed)."""
     typst = _typst()
     inputs = {INPUT_CONTEXT: text, INPUT_WRITER: json.dumps(writer)}
     if source is not None:
@@ -358,15 +360,27 @@ def _compile(
                 format="pdf",
                 sys_inputs=inputs,
                 pdf_standards=standards,
-                pdf_tags=bool(standards),
+                pdf_tags=tags or bool(standards),
                 timestamp=when,
             )
             found = json.loads(session.compiler.query(WRITER_LABEL, field="value", one=True))
     except typst.TypstError as exc:
+        message = str(getattr(exc, "message", "") or exc)
+        if standards == ["ua-1"] and "PDF/UA-1 error" in message:
+            # A default (not archival) build of a layout that breaks PDF/UA-1: still tagged, but claiming
+            # nothing, and said. An archival build refuses it, as PDF/A-3a + PDF/UA-1 is its promise.
+            warnings.warn(
+                f"the layout {layout.name!r} breaks PDF/UA-1 ({message.split('PDF/UA-1 error:')[-1].strip()}): "
+                "the PDF is tagged but claims no PDF/UA conformance; fix the layout's typst/ templates",
+                ReportkitWarning,
+                stacklevel=5,
+            )
+            pdf, found = _compile(session, text, writer, source, [], when, layout, tags=True)
+            return pdf, {**found, "ua": False}
         raise _typst_error(exc, layout) from None
     for warning in found_warnings:
         warnings.warn(f"Typst: {getattr(warning, 'message', warning)}", ReportkitWarning, stacklevel=5)
-    return bytes(pdf), found
+    return bytes(pdf), {**found, "ua": "ua-1" in standards}
 
 
 def _typst_error(exc: Any, layout: Layout) -> ReportkitError:

@@ -44,7 +44,7 @@ DATA: dict[str, str] = {
     "options": "the layout's options merged with the build's (fit: the copyfitting step being tried)",
     "generator": "'reportkit' and its version",
     "verdict": "label, rating (key, label, colour, text_colour, shape) or none, explanation (blocks); or none",
-    "claim": "text, claimant, date, url, archived, image (its path in the compile root, or none); or none",
+    "claim": "text, claimant, date, url, archived, image (its path in the compile root, or none), image_alt; or none",
     "summary": "the summary (blocks)",
     "sections": "number, heading, id, blocks, notes, lead_notes, has_more",
     "corrections": "date (formatted), text; oldest first",
@@ -141,6 +141,7 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
             "url": claim.url or "",
             "archived": claim.archived or "",
             "image": claim_image,
+            "image_alt": ctx["claim_image_alt"],
         }
     for view in ctx["sections"]:
         data["sections"].append(
