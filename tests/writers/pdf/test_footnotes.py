@@ -152,3 +152,34 @@ def test_without_the_patch_a_dense_dossier_is_laid_out_again_and_still_drifts(tm
     assert layouts > 1
     _, misplaced = corpus.misplaced_notes(source, tmp_path / "drift.pdf")
     assert [number for number, _, _ in misplaced] == [18]
+
+
+# --- the first page of the sample: no gap at its foot -----------------------------------------
+
+
+def summary_paragraph_start(sample: Path, index: int) -> str:
+    """The first eight words of the ``index``-th paragraph of a sample's summary (the text before its first section)."""
+    body = sample.read_text(encoding="utf-8").split("---\n", 2)[2]
+    paragraphs = [p for p in body.split("\n## ", 1)[0].split("\n\n") if p.strip()]
+    return " ".join(paragraphs[index].split()[:8])
+
+
+def first_page_text(pdf: bytes) -> str:
+    return re.sub(r"[\W_]+", "", PdfReader(io.BytesIO(pdf)).pages[0].extract_text()).lower()
+
+
+def test_the_summary_of_russia_nato_runs_on_to_the_foot_of_page_one(samples):
+    second = summary_paragraph_start(samples / "russia-nato.md", 1)
+    pdf = rk.load(samples / "russia-nato.md").render("pdf")
+    assert re.sub(r"[\W_]+", "", second).lower() in first_page_text(pdf)
+
+
+def test_with_three_line_widows_the_summary_leaves_page_one_a_gap(samples, tmp_path):
+    # The negative: the five-line paragraph with four notes cannot be split 3 + 3 and moves on.
+    layout = tmp_path / "widows3"
+    (layout / "print").mkdir(parents=True)
+    (layout / "layout.toml").write_text('name = "widows3"\ndescription = "Three-line widows"\nextends = "report"\n')
+    (layout / "print" / "extra.css").write_text("p { widows: 3; }\n", encoding="utf-8")
+    second = summary_paragraph_start(samples / "russia-nato.md", 1)
+    pdf = rk.load(samples / "russia-nato.md").render("pdf", layout=str(layout))
+    assert re.sub(r"[\W_]+", "", second).lower() not in first_page_text(pdf)
