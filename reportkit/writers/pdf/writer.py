@@ -55,7 +55,9 @@ footnotes.install()  # one layout per document: notes stay with their calls (see
 __all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected, laying the document out again, before giving up
-#: with a warning. A fallback: with the layouts' footnote-policy and :mod:`.footnotes`, no note drifts.
+#: with a warning. A fallback: with the layouts' footnote-policy and :mod:`.footnotes` no note of the
+#: benchmark corpus drifts; one still can when a page's first line carries more notes than fit. The
+#: whole document is laid out again: WeasyPrint's API has no way to resume at the call's page.
 MAX_FOOTNOTE_PASSES = 4
 
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
