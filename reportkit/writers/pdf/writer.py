@@ -2,9 +2,12 @@
 
 WeasyPrint reads nothing but what this writer allows: the layout folders, the
 font files of the layout's families and the document's checked images
-(:class:`SafeFetcher`). After layout, every page footnote is checked against its
-call's page; a note that drifted to another page is corrected by starting the
-call's block on a new page and laying out again (WeasyPrint #1564).
+(:class:`SafeFetcher`). Footnotes land on their call's page in one layout: the
+layouts ask for ``footnote-policy: line`` and :mod:`.footnotes` makes WeasyPrint
+keep to it (WeasyPrint #1564, #2432). Should a note still drift (a custom layout
+without the policy, or a WeasyPrint the patch was not written for), the call's
+block is started on a new page and the document laid out again, a bounded number
+of times.
 """
 
 from __future__ import annotations
@@ -44,10 +47,16 @@ from .fonttools import fixed_font_time
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
 from .stylesheets import lean_html
+from . import footnotes
+
+footnotes.install()  # one layout per document: notes stay with their calls (see the module)
 
 __all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
 
-#: How many times a drifted footnote is corrected before giving up with a warning.
+#: How many times a drifted footnote is corrected, laying the document out again, before giving up
+#: with a warning. A fallback: with the layouts' footnote-policy and :mod:`.footnotes` no note of the
+#: benchmark corpus drifts; one still can when a page's first line carries more notes than fit. The
+#: whole document is laid out again: WeasyPrint's API has no way to resume at the call's page.
 MAX_FOOTNOTE_PASSES = 4
 
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
@@ -299,7 +308,7 @@ class PdfWriter:
         font_config: FontConfiguration,
         stylesheets: list[CSS],
     ) -> LaidOut:
-        """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
+        """Lay ``html`` out once; should a footnote drift off its call's page, move its block and lay out again."""
         # The writer's own stylesheets (font faces, print marks, footnote fixes) make no list
         # items, footnotes or notes, so the HTML's stylesheets tell lean_html all it needs.
         source = lean_html(html, url_fetcher=fetcher, allows=fetcher.allows)
