@@ -33,6 +33,10 @@ class BuildOptions(BaseModel):
     timeout: float | None = Field(
         None, description="Seconds one output may take to render (None: the limits' render_seconds)."
     )
+    font_dirs: tuple[str, ...] = Field(
+        (),
+        description="Folders of font files (.ttf, .otf, .woff, .woff2) for scripts the layout's fonts lack (CJK, emoji).",
+    )
     # -- layout options (layout.toml [options]) -------------------------------------------
     claim_image: bool | None = Field(None, description="Show the claim's screenshot beside the claim.")
     explanation: bool | None = Field(None, description="Show the verdict's explanation under the badge.")
@@ -87,6 +91,8 @@ class BuildOptions(BaseModel):
             )
         if "layout" in values and not isinstance(values["layout"], str):
             values["layout"] = _layout_name(values["layout"])
+        if "font_dirs" in values:
+            values["font_dirs"] = _folders(values["font_dirs"])
         if isinstance(values.get("timeout"), int) and not isinstance(values["timeout"], bool):
             values["timeout"] = float(values["timeout"])
         try:
@@ -104,6 +110,17 @@ class BuildOptions(BaseModel):
         """The options the writers and templates see: those set away from their default, and the layout's own."""
         chosen = self.model_dump(exclude_defaults=True, exclude={"layout", "page_size", "timeout", "layout_options"})
         return {**chosen, **self.layout_options}
+
+
+def _folders(value: Any) -> Any:
+    """``font_dirs`` given as one path or an iterable of paths, as the tuple of strings the option holds."""
+    import os
+
+    if isinstance(value, (str, os.PathLike)):
+        return (os.fspath(value),)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, (str, os.PathLike)) for item in value):
+        return tuple(os.fspath(item) for item in value)
+    return value
 
 
 def _layout_name(value: Any) -> str:

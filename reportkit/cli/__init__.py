@@ -65,6 +65,9 @@ def main() -> None:
               help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
 @click.option("--csl-style", default=None, metavar="NAME|PATH",
               help="Format the sources with a CSL style (apa, chicago-author-date, a .csl file); needs reportkit[csl].")
+@click.option("--font-dir", "font_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of font files (.ttf, .otf, .woff, .woff2) for scripts the layout's fonts lack; repeatable.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -97,6 +100,7 @@ def build(
     force: bool = False,
     dask_address: str | None = None,
     collect: bool = False,
+    font_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -120,6 +124,8 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
+    if font_dirs:
+        extra["font_dirs"] = tuple(str(folder.resolve()) for folder in font_dirs)
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
