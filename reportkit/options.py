@@ -12,6 +12,7 @@ for that layout too.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -93,6 +94,13 @@ class BuildOptions(BaseModel):
             values["layout"] = _layout_name(values["layout"])
         if "font_dirs" in values:
             values["font_dirs"] = _folders(values["font_dirs"])
+            for folder in values["font_dirs"] if isinstance(values["font_dirs"], tuple) else ():
+                if not os.path.isdir(folder):
+                    raise InputError(
+                        f"option font_dirs: {folder!r} is not a folder",
+                        field="font_dirs",
+                        hint="name folders that hold .ttf, .otf, .woff or .woff2 files",
+                    )
         if isinstance(values.get("timeout"), int) and not isinstance(values["timeout"], bool):
             values["timeout"] = float(values["timeout"])
         try:
@@ -114,8 +122,6 @@ class BuildOptions(BaseModel):
 
 def _folders(value: Any) -> Any:
     """``font_dirs`` given as one path or an iterable of paths, as the tuple of strings the option holds."""
-    import os
-
     if isinstance(value, (str, os.PathLike)):
         return (os.fspath(value),)
     if isinstance(value, (list, tuple)) and all(isinstance(item, (str, os.PathLike)) for item in value):
