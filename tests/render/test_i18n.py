@@ -18,6 +18,7 @@ from reportkit.render.i18n import Translator, languages, messages
 from reportkit.render.layouts import find_layout
 from reportkit.writers.pdf.writer import PdfWriter
 from conftest import SAMPLES
+from pdfutil import font_names
 
 SAMPLE = SAMPLES / "russia-nato.md"
 SHIPPED = ["en", "fr", "de", "es", "ru", "uk", "ar"]
@@ -185,15 +186,6 @@ def test_arabic_epub_is_right_to_left_and_valid(tmp_path: Path, epubcheck) -> No
         title = epub.read("EPUB/title.xhtml").decode()
     assert 'page-progression-direction="rtl"' in opf
     assert 'dir="rtl"' in title and "الملخص" in title
-
-
-def font_names(pdf: bytes) -> set[str]:
-    """Base names of the fonts a PDF embeds, without subset prefixes."""
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
-    return names
 
 
 def test_each_script_is_set_in_the_layouts_own_fonts(pdfs: dict[str, bytes]) -> None:

@@ -4,7 +4,7 @@ WeasyPrint 70 draws a character that no registered or system font has as a ``.no
 and only logs it (Kozea/WeasyPrint#2523; asking for an error instead is Kozea/WeasyPrint#1810).
 :func:`missing_glyphs` takes those log records for the drawing thread, and
 :func:`missing_glyph_warning` turns them into one :class:`~reportkit.errors.ReportkitWarning`
-that names each character, the text around it and how to add a font. tests/writers/test_scripts.py
+that names each character, the text around it and how to add a font. tests/writers/pdf/test_scripts.py
 fails when WeasyPrint stops logging (a character no font has must still be reported).
 """
 
@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-__all__ = ["NOTDEF_MESSAGE", "missing_glyph_warning", "missing_glyphs"]
+__all__ = ["NOTDEF_MESSAGE", "describe", "install", "missing_glyph_warning", "missing_glyphs"]
 
 #: How WeasyPrint 70's log message begins when it draws a character no font has.
 NOTDEF_MESSAGE = ".notdef glyph rendered for Unicode string unsupported by fonts"
@@ -43,8 +43,9 @@ class _NotdefRecords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if str(record.msg).startswith(NOTDEF_MESSAGE):
             found: list[int] | None = getattr(self.local, "found", None)
-            if found is not None and isinstance(record.args, tuple) and record.args:
-                found.append(int(record.args[-1]))
+            code = record.args[-1] if isinstance(record.args, tuple) and record.args else None
+            if found is not None and isinstance(code, int):
+                found.append(code)
             return False
         return record.levelno >= logging.ERROR
 

@@ -284,7 +284,7 @@ class PdfWriter:
                 ReportkitWarning,
                 stacklevel=2,
             )
-        missing_warning = missing_glyph_warning(missing, [_text_of(html), *drawings])
+        missing_warning = missing_glyph_warning(missing, [_text_of(html), *drawings]) if missing else None
         if missing_warning:
             warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
         failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
@@ -375,7 +375,7 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
         )
         with missing_glyphs() as missing:
             pdf = bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
-    missing_warning = missing_glyph_warning(missing, [_text_of(html)])
+    missing_warning = missing_glyph_warning(missing, [_text_of(html)]) if missing else None
     if missing_warning:
         warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
     return pdf

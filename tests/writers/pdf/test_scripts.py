@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 import reportkit as rk
 from conftest import messages, missing, run_cli
+from pdfutil import font_names
 from reportkit.errors import ReportkitWarning
 from reportkit.render.fonts import local_faces
 from reportkit.render.layouts import find_layout
@@ -92,15 +93,6 @@ def pdf_text(pdf: bytes) -> str:
 def pypdf_text(pdf: bytes) -> str:
     """The PDF's text as pypdf reads it, line by line as drawn."""
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def font_names(pdf: bytes) -> set[str]:
-    """Base names of the fonts a PDF embeds, without subset prefixes."""
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
-    return names
 
 
 class Built:
