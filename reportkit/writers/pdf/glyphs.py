@@ -62,7 +62,12 @@ def install(logger: logging.Logger) -> None:
 
 @contextmanager
 def missing_glyphs() -> Iterator[list[int]]:
-    """The code points WeasyPrint draws as .notdef within the block, in this thread (repeats kept)."""
+    """The code points WeasyPrint draws as .notdef within the block, in this thread (repeats kept).
+
+    The logger is set up again each time: an application that quietened WeasyPrint's logger
+    (``setLevel(logging.ERROR)``) would otherwise hide the records from the filter.
+    """
+    install(logging.getLogger("weasyprint"))
     previous = getattr(_FILTER.local, "found", None)
     found: list[int] = []
     _FILTER.local.found = found

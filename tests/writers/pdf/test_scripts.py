@@ -536,3 +536,11 @@ def test_labels_and_dates_are_in_the_documents_language(language: str, label: st
 
     html, _ = PdfWriter().html(rk.load(SCRIPTS / f"{language}.md").resolve(), find_layout("report"))
     assert label in html and date in html
+
+
+def test_a_quietened_weasyprint_logger_still_reports_missing_glyphs() -> None:
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    with pytest.warns(ReportkitWarning, match=r"U\+10000"):
+        tiny("Linear B \U00010000.").render("pdf")
