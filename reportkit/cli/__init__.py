@@ -362,6 +362,8 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
         for check in report.checks:
             mark = click.style("  ok  ", fg="green") if check.ok else click.style("  FAIL", fg="red")
             click.echo(f"{mark} {check.name:<13} {check.message}")
+        for change in report.font_changes:
+            click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {change}: a rebuild here would differ")
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     if worst:

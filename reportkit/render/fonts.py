@@ -26,6 +26,7 @@ __all__ = [
     "local_face_css",
     "local_faces",
     "package_faces",
+    "recorded_font_changes",
 ]
 
 #: Font files a layout's ``fonts/`` folder or a font directory may hold.
@@ -157,3 +158,49 @@ def file_digest(path: Path) -> str:
     """The SHA-256 (hex) of a font file, read once per version of the file."""
     stat = path.stat()
     return _digest(path, (stat.st_mtime, stat.st_size))
+
+
+def _installed_font_files() -> dict[str, list[Path]]:
+    """File name -> the font files of that name on this machine: every fontpkg family's, and fontconfig's."""
+    import shutil
+    import subprocess
+
+    import fontpkg
+
+    found: dict[str, list[Path]] = {}
+    for family in fontpkg.families().values():
+        for file in family.files:
+            found.setdefault(Path(file.path).name, []).append(Path(file.path))
+    fc_list = shutil.which("fc-list")
+    if fc_list is not None:
+        try:
+            listing = subprocess.run(
+                [fc_list, "--format=%{file}\\n"], capture_output=True, text=True, timeout=60, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            listing = ""
+        for line in dict.fromkeys(listing.splitlines()):
+            if line:
+                found.setdefault(Path(line).name, []).append(Path(line))
+    return found
+
+
+def recorded_font_changes(recorded: str) -> list[str]:
+    """What differs on this machine from the font files an archival PDF records (``rk:fonts``: ``name sha256`` lines).
+
+    Each entry names a file that is missing here or whose every copy here has another SHA-256;
+    fonts from a layout's ``fonts/`` folder or a font directory count as missing unless
+    fontconfig lists them. Empty: a rebuild can use the same fonts.
+    """
+    here = _installed_font_files()
+    changes = []
+    for line in recorded.splitlines():
+        name, _, digest = line.strip().rpartition(" ")
+        if not name or digest == "unknown":
+            continue
+        copies = here.get(name, [])
+        if not copies:
+            changes.append(f"{name} is not installed here")
+        elif all(file_digest(path) != digest for path in copies if path.is_file()):
+            changes.append(f"{name} differs here (SHA-256 {digest[:12]}… recorded)")
+    return changes

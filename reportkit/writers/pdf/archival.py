@@ -456,8 +456,12 @@ def used_fonts(document: Any, faces: Sequence[Face] = ()) -> list[str]:
         family = font.family.decode("utf-8", "replace") if isinstance(font.family, bytes) else str(font.family)
         weight, italic = int(font.weight or 400), bool(font.style)
         style = "italic" if italic else "normal"
-        same = [face for face in faces if face.family == family and face.style == style]
-        face = next((f for f in same if f.variable or f.weight == weight), same[0] if same else None)
+        # A style or weight the family lacks is drawn from one of its files (synthetic italic or bold).
+        same = sorted(
+            (face for face in faces if face.family == family),
+            key=lambda face: (face.style != style, not (face.variable or face.weight == weight), abs(face.weight - weight)),
+        )
+        face = same[0] if same else None
         path = face.path if face is not None else _system_font_file(family, weight, italic)
         if path is None:
             found.add(f"{family.replace(' ', '-')} unknown")

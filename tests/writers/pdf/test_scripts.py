@@ -544,3 +544,16 @@ def test_a_quietened_weasyprint_logger_still_reports_missing_glyphs() -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with pytest.warns(ReportkitWarning, match=r"U\+10000"):
         tiny("Linear B \U00010000.").render("pdf")
+
+
+def test_verify_tells_which_recorded_font_files_this_machine_lacks(tmp_path: Path) -> None:
+    from reportkit.tools.verify import verify
+
+    linear_b_font(tmp_path / "fonts" / "linear-b.ttf")
+    with_local = tiny("Linear B \U00010000.").to_file(
+        "pdf", tmp_path / "local.pdf", archival=True, font_dirs=[tmp_path / "fonts"]
+    )
+    report = verify(with_local)
+    assert report.ok
+    assert report.font_changes == ["linear-b.ttf is not installed here"]
+    assert verify(tiny("Plain English.").to_file("pdf", tmp_path / "pip.pdf", archival=True)).font_changes == []
