@@ -68,6 +68,14 @@ def test_every_shipped_language_has_a_catalogue() -> None:
     assert set(SHIPPED) | set(SCRIPTS) <= set(languages())
 
 
+@pytest.mark.parametrize("language", [l for l in languages() if l != "en"])
+def test_page_numbers_come_in_the_order_the_running_foot_sets_them(language: str) -> None:
+    # The foot is counter(page), then counter(pages), with the catalogue's words around them.
+    catalogue = json.loads((Path(i18n.__file__).parent / "locales" / f"{language}.json").read_text("utf-8"))
+    label = catalogue["Page {page} of {pages}"]
+    assert label.index("{page}") < label.index("{pages}"), label
+
+
 def test_the_catalogue_check_notices_a_missing_label(tmp_path: Path, monkeypatch) -> None:
     catalogue = json.loads((Path(i18n.__file__).parent / "locales" / "km.json").read_text("utf-8"))
     del catalogue["Sources"]
