@@ -68,6 +68,9 @@ def main() -> None:
 @click.option("--engine", type=click.Choice(["weasyprint", "typst"]), default=None,
               help="PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; needs reportkit[typst]). "
               "Default: the layout's, else weasyprint.")
+@click.option("--font-dir", "font_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of font files (.ttf, .otf, .woff, .woff2) for scripts the layout's fonts lack; repeatable.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
@@ -104,6 +107,7 @@ def build(
     force: bool = False,
     dask_address: str | None = None,
     collect: bool = False,
+    font_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -133,6 +137,8 @@ def build(
         extra["untagged"] = True
     if engine:
         extra["engine"] = engine
+    if font_dirs:
+        extra["font_dirs"] = tuple(str(folder.resolve()) for folder in font_dirs)
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
@@ -385,6 +391,8 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
         for check in report.checks:
             mark = click.style("  ok  ", fg="green") if check.ok else click.style("  FAIL", fg="red")
             click.echo(f"{mark} {check.name:<13} {check.message}")
+        for change in report.font_changes:
+            click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {change}: a rebuild here would differ")
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     if worst:

@@ -104,6 +104,11 @@ class Layout:
         return tuple(dict.fromkeys(family for layout in self.chain for family in layout.fonts))
 
     @property
+    def font_folders(self) -> tuple[Path, ...]:
+        """The ``fonts/`` folders of the chain that exist, the layout's own first: font files it ships."""
+        return tuple(layout.path / "fonts" for layout in self.chain if (layout.path / "fonts").is_dir())
+
+    @property
     def weights(self) -> tuple[int, ...]:
         """The font weights of the whole chain (empty: every face of every family)."""
         return tuple(sorted({w for layout in self.chain for w in layout.font_weights}))

@@ -87,6 +87,9 @@ class Verification:
     pages: int = 0
     pdfa: str | None = None
     pdfua: str | None = None
+    #: Font files the PDF records (``rk:fonts``) that are missing or different on this machine:
+    #: no failure of the PDF, but a rebuild here would not give the same bytes.
+    font_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -107,6 +110,7 @@ class Verification:
             "pdfa": self.pdfa,
             "pdfua": self.pdfua,
             "checks": [asdict(c) for c in self.checks],
+            "font_changes": list(self.font_changes),
         }
 
 
@@ -499,6 +503,10 @@ def verify(path: PathLike) -> Verification:
     checks.append(_check_links(reader))
     pages = result.pages
     checks.append(Check("pages", pages > 0, f"{pages} page{'s' if pages != 1 else ''}"))
+    if meta.get("rk:fonts"):
+        from ..render.fonts import recorded_font_changes
+
+        result.font_changes = recorded_font_changes(str(meta["rk:fonts"]))
     return result
 
 

@@ -19,6 +19,7 @@ from reportkit.render.layouts import find_layout
 from reportkit.writers.pdf.writer import PdfWriter
 from conftest import SAMPLES
 from factories import in_language
+from pdfutil import font_names
 
 SAMPLE = SAMPLES / "russia-nato.md"
 SHIPPED = ["en", "fr", "de", "es", "ru", "uk", "ar"]
@@ -54,11 +55,29 @@ def reports(pdfs: dict[str, bytes]) -> dict[str, str]:
     }
 
 
+#: The languages of issue 17's fact-checkers, besides the seven above.
+SCRIPTS = ["hi", "bn", "ta", "te", "mr", "th", "km", "zh-Hans", "zh-Hant", "ja", "ko", "he", "id", "pt", "tr", "am"]
+
+
 def test_every_shipped_language_has_a_catalogue() -> None:
-    assert set(SHIPPED) <= set(languages())
+    assert set(SHIPPED) | set(SCRIPTS) <= set(languages())
 
 
-@pytest.mark.parametrize("language", [l for l in SHIPPED if l != "en"])
+@pytest.mark.parametrize("language", [l for l in languages() if l != "en"])
+def test_page_numbers_come_in_the_order_the_running_foot_sets_them(language: str) -> None:
+    # The foot is counter(page), then counter(pages), with the catalogue's words around them.
+    catalogue = json.loads((Path(i18n.__file__).parent / "locales" / f"{language}.json").read_text("utf-8"))
+    label = catalogue["Page {page} of {pages}"]
+    assert label.index("{page}") < label.index("{pages}"), label
+
+
+def test_the_catalogue_check_notices_a_missing_label(tmp_path: Path, monkeypatch) -> None:
+    catalogue = json.loads((Path(i18n.__file__).parent / "locales" / "km.json").read_text("utf-8"))
+    del catalogue["Sources"]
+    assert messages() - set(catalogue) == {"Sources"}
+
+
+@pytest.mark.parametrize("language", [l for l in languages() if l != "en"])
 def test_catalogues_translate_every_message_with_the_same_fields(language: str) -> None:
     catalogue = json.loads((Path(i18n.__file__).parent / "locales" / f"{language}.json").read_text("utf-8"))
     missing = sorted(messages() - set(catalogue))
@@ -174,15 +193,6 @@ def test_arabic_epub_is_right_to_left_and_valid(tmp_path: Path, epubcheck) -> No
         title = epub.read("EPUB/title.xhtml").decode()
     assert 'page-progression-direction="rtl"' in opf
     assert 'dir="rtl"' in title and "الملخص" in title
-
-
-def font_names(pdf: bytes) -> set[str]:
-    """Base names of the fonts a PDF embeds, without subset prefixes."""
-    names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
-    return names
 
 
 @pytest.mark.slow

@@ -29,11 +29,13 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from ..._version import __version__
+from ...render.fonts import Face, file_digest
 from ...render.layouts import Layout
 from ...document.model import Document
 from ..reproducible import build_datetime
@@ -118,6 +120,7 @@ RK_PROPERTIES: dict[str, tuple[str, str]] = {
     "weasyprintVersion": ("Text", "Version of WeasyPrint that laid the document out"),
     "pdfEngine": ("Text", "The PDF engine that set the document: weasyprint or typst"),
     "typstVersion": ("Text", "Version of the Typst compiler that set the document"),
+    "fonts": ("Text", "Font files the document is set with (archival): file or family, then SHA-256, one per line"),
 }
 _PDFUA_SCHEMA = (
     "PDF/UA Universal Accessibility Schema",
@@ -409,11 +412,15 @@ class Finisher:
         self.archival = archival
         #: The date PDF/X files get when the fact-check has none (PDF/X-4 requires dates).
         self.fallback_date = fallback_date
+        #: The faces registered for the document: an archival record names the files of those it uses.
+        self.faces: Sequence[Face] = ()
 
     def __call__(self, document: Any, pdf: Any) -> None:
         import pydyf
 
         record = self.record
+        if self.archival:
+            record = replace(record, rk={**record.rk, "fonts": "\n".join(used_fonts(document, self.faces))})
         reference = pdf.catalog.get("Metadata")
         if reference is not None:  # WeasyPrint's packet for the variant: keep its identification, replace the rest
             metadata = pdf.objects[int(_bytes(reference).split()[0])]
@@ -443,6 +450,56 @@ class Finisher:
                     obj.extra["Interpolate"] = "false"
             if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
                 pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+#: CSS weights as fontconfig's (FC_WEIGHT_*), for asking it which system file a font came from.
+_FC_WEIGHTS = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
+
+
+def _system_font_file(family: str, weight: int, italic: bool) -> Path | None:
+    """The file fontconfig gives for a family, weight and style (the system font WeasyPrint fell back to)."""
+    import shutil
+    import subprocess
+
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    fc_weight = _FC_WEIGHTS.get(round(weight / 100) * 100, 80)
+    pattern = f"{family}:weight={fc_weight}:slant={100 if italic else 0}"
+    try:
+        found = subprocess.run(
+            [fc_match, "--format=%{file}", pattern], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(found) if found and Path(found).is_file() else None
+
+
+def used_fonts(document: Any, faces: Sequence[Face] = ()) -> list[str]:
+    """``file-name sha256`` of each font file the drawn ``document`` uses, sorted.
+
+    WeasyPrint's fonts (``document.fonts``) know their family, weight and style but not their
+    file, and their data is subset by the time a finisher runs: the file is the registered face
+    of that family (a pip font, a layout's or a font directory's file), else the system font
+    fontconfig gives for it.
+    """
+    found: set[str] = set()
+    for font in getattr(document, "fonts", {}).values():
+        family = font.family.decode("utf-8", "replace") if isinstance(font.family, bytes) else str(font.family)
+        weight, italic = int(font.weight or 400), bool(font.style)
+        style = "italic" if italic else "normal"
+        # A style or weight the family lacks is drawn from one of its files (synthetic italic or bold).
+        same = sorted(
+            (face for face in faces if face.family == family),
+            key=lambda face: (face.style != style, not (face.variable or face.weight == weight), abs(face.weight - weight)),
+        )
+        face = same[0] if same else None
+        path = face.path if face is not None else _system_font_file(family, weight, italic)
+        if path is None:
+            found.add(f"{family.replace(' ', '-')} unknown")
+        else:
+            found.add(f"{path.name} {file_digest(path)}")
+    return sorted(found)
 
 
 def _bytes(part: Any) -> bytes:

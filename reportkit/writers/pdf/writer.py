@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import logging
 import mimetypes
+import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,7 +38,8 @@ with quick_library_lookup():  # importing WeasyPrint opens Pango and friends
 
 from . import archival
 from ...errors import RenderError, ReportkitWarning
-from ...render.fonts import font_face_css, font_files
+from ...render.fonts import Face, font_face_css, font_files, local_face_css, local_faces, package_faces
+from ...render.scripts import mark_word_breaks
 from . import interrupts
 from .gctune import rendering
 from ...render.layouts import Layout
@@ -46,6 +48,8 @@ from ..reproducible import build_datetime, content_digest, input_files, options_
 from .fonttools import fixed_font_time
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
+from .glyphs import install as install_glyph_records
+from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
 from . import footnotes
 
@@ -67,7 +71,9 @@ COLLECT_BEFORE_DRAWING = 32
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
 # _image_failures() reads those two messages (see Kozea/WeasyPrint#2239 for the SVG one), and
 # tests/writers/pdf/test_pdf.py fails if WeasyPrint words them differently.
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
+# It reports a character no font has the same way; glyphs.py takes those records (WARNING level)
+# and keeps every other WeasyPrint warning as quiet as the ERROR level did.
+install_glyph_records(logging.getLogger("weasyprint"))
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
@@ -142,22 +148,42 @@ class SafeFetcher(URLFetcher):
 
 
 @lru_cache(maxsize=8)
-def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[FontConfiguration, CSS | None]:
-    """One font configuration per set of families and weights, shared by every render in the process."""
+def _fonts(
+    families: tuple[str, ...], weights: tuple[int, ...] = (), faces: tuple[Face, ...] = ()
+) -> tuple[FontConfiguration, CSS | None]:
+    """One font configuration per set of families, weights and local faces, shared by every render in the process."""
     config = FontConfiguration()
-    css_text = font_face_css(families, weights)
-    fetcher = SafeFetcher(files=font_files(families, weights))
+    css_text = "\n".join(filter(None, (font_face_css(families, weights), local_face_css(faces))))
+    fetcher = SafeFetcher(files=[*font_files(families, weights), *(face.path for face in faces)])
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
     return config, css
 
 
-def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | None]:
+def font_setup(
+    layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()
+) -> tuple[FontConfiguration, CSS | None]:
     """The font configuration and ``@font-face`` rules for a document of ``layout`` whose text is ``texts``.
 
-    The layout's families in the weights it declares, and the fallback families the text needs
-    (:meth:`Layout.fonts_for`); shared by every render in the process that needs the same.
+    The layout's families in the weights it declares, the fallback families the text needs
+    (:meth:`Layout.fonts_for`), and the font files of the layout's ``fonts/`` folders and of
+    ``font_dirs``; shared by every render in the process that needs the same.
     """
-    return _fonts(layout.fonts_for(*texts), layout.weights)
+    faces = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    return _fonts(layout.fonts_for(*texts), layout.weights, faces)
+
+
+def registered_faces(layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()) -> tuple[Face, ...]:
+    """The faces :func:`font_setup` registers for the same arguments: pip's, then the local font files."""
+    local = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    return package_faces(layout.fonts_for(*texts), layout.weights) + local
+
+
+def _text_of(html: str) -> str:
+    """The text of ``html`` as a reader sees it: tags, comments, styles and scripts dropped, entities decoded."""
+    from html import unescape
+
+    text = re.sub(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", " ", html, flags=re.DOTALL | re.IGNORECASE)
+    return unescape(re.sub(r"<[^>]*>", " ", text)).replace("\u200b", "")
 
 
 def _medium(layout: Layout) -> Medium:
@@ -208,7 +234,7 @@ class PdfWriter:
     ) -> tuple[str, Renderer]:
         """The HTML that WeasyPrint lays out, and the renderer that made it."""
         renderer = Renderer(resolved, layout, _medium(layout), page_size=page_size, options=options)
-        return renderer.render("document.html"), renderer
+        return mark_word_breaks(renderer.render("document.html")), renderer
 
     def render(
         self,
@@ -229,7 +255,7 @@ class PdfWriter:
         )
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
-        font_config, font_css = font_setup(layout, html, *drawings)
+        font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
         stylesheets = [font_css] if font_css else []
         marks = printmarks.print_css(options)
         if marks:
@@ -246,11 +272,14 @@ class PdfWriter:
                         resolved, layout, page_size=page_size, options=options, identifier=identifier
                     ),
                 }
+                write_options["finisher"].faces = registered_faces(
+                    layout, html, *drawings, font_dirs=options.get("font_dirs", ())
+                )
                 if len(document.pages) >= COLLECT_BEFORE_DRAWING:
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
-                with fixed_font_time(build_datetime(resolved.doc)):
+                with fixed_font_time(build_datetime(resolved.doc)), missing_glyphs() as missing:
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
@@ -263,6 +292,9 @@ class PdfWriter:
                 ReportkitWarning,
                 stacklevel=2,
             )
+        missing_warning = missing_glyph_warning(missing, [_text_of(html), *drawings]) if missing else None
+        if missing_warning:
+            warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
         failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
         if failed:
             warnings.warn(
@@ -342,13 +374,19 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     It is laid out like a document: the layout's fonts, the same restricted fetcher, the
     interrupts kept, and fonts stamped with ``when`` so that rebuilds give the same bytes.
     """
+    html = mark_word_breaks(html)
     font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
     with interrupts.kept(), rendering(), fixed_font_time(when):
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
-        return bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+        with missing_glyphs() as missing:
+            pdf = bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+    missing_warning = missing_glyph_warning(missing, [_text_of(html)]) if missing else None
+    if missing_warning:
+        warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
+    return pdf
 
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
