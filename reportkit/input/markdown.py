@@ -93,7 +93,8 @@ def parser() -> MarkdownIt:
     """The shared, configured markdown-it instance."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "linkify": False})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(attrs_plugin, after=("image",), allowed=["credit"])
+    # {credit="..."} on images; [words]{lang=fr} marks a change of language (tagged in the PDF, lang= in HTML).
+    md.use(attrs_plugin, after=("image",), spans=True, allowed=["credit", "lang"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     # Every URL is parsed; the resolver decides which ones may reach the output and
     # reports the others, rather than leaving them as silently unlinked text.

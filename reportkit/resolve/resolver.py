@@ -8,6 +8,8 @@ that do not stop the build as :class:`~reportkit.errors.ReportkitWarning`.
 
 from __future__ import annotations
 
+import re
+
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -148,6 +150,10 @@ def _part(text: str, name: str, title: str, lines: Mapping[str, int]) -> Part:
     return Part(name=name, title=title, tokens=parse(text), line=lines.get(name))
 
 
+#: A BCP 47 language tag as the ``lang`` of a span (``fr``, ``pt-BR``, ``zh-Hant``, ``sr-Latn-RS``).
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
 def _check_inline(block: Token, part: Part, checker: "_AssetChecker", messages: list[str]) -> list[Token]:
     """Check the images and links of one inline block; return its children without unsafe links."""
     line = part.line + block.map[0] if part.line is not None and block.map else None
@@ -167,6 +173,14 @@ def _check_inline(block: Token, part: Part, checker: "_AssetChecker", messages: 
                 messages.append(f"link to {href[:80]!r} in {part.title} was removed: only http(s) and mailto links are kept")
                 dropping += 1
                 continue
+        elif child.type == "span_open":
+            language = str(child.attrs.get("lang", ""))
+            if not LANGUAGE_TAG.fullmatch(language):
+                child.attrs.pop("lang", None)
+                messages.append(
+                    f"[...]{{lang={language[:20]}}} in {part.title} is not a language tag and was ignored: write one "
+                    "such as lang=fr or lang=pt-BR"
+                )
         elif child.type == "link_close" and dropping:
             dropping -= 1
             continue

@@ -51,9 +51,10 @@ from . import printmarks
 from .glyphs import install as install_glyph_records
 from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
-from . import footnotes
+from . import footnotes, tagging
 
 footnotes.install()  # one layout per document: notes stay with their calls (see the module)
+tagging.install()  # a change of language is tagged with its /Lang (see the module)
 
 __all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
 
