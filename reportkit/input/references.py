@@ -670,9 +670,9 @@ def from_bibtex_fields(key: str, kind: str, values: Mapping[str, str], *, where:
         fields["published_text"] = latex_to_text(words)
     for ours, names in (("authors", ("author",)), ("editors", ("editor",)), ("translators", ("translator",)),
                         ("container_authors", ("bookauthor",))):
-        value = next((values[n] for n in names if values.get(n, "").strip()), None)
-        if value:
-            fields[ours] = [_bibtex_name(name) for name in _split_names(value)]
+        listed = next((values[n] for n in names if values.get(n, "").strip()), None)
+        if listed:
+            fields[ours] = [_bibtex_name(name) for name in _split_names(listed)]
     for letter in "abc":  # editora... with their roles
         role = (values.get(f"editor{letter}type") or "").strip().lower()
         value = values.get(f"editor{letter}", "").strip()
