@@ -11,7 +11,6 @@ partial ones), URL, DOI, accessed date, archived copy and note.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .text import read_text
+from .text import check_braces, parse_json, read_text
 from ..document.model import Name, Source, validate_part
 
 __all__ = ["REFERENCE_SUFFIXES", "from_bibtex", "from_csl", "read_references", "to_csl"]
@@ -72,10 +71,7 @@ def read_references(path: str | os.PathLike[str], *, max_bytes: int = MAX_REFERE
 
 
 def _csl_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[str, Any]]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=file, line=exc.lineno, column=exc.colno) from None
+    data = parse_json(text, file)  # bounded: nesting, digits, no NaN or Infinity, no key twice
     if isinstance(data, Mapping) and isinstance(data.get("items"), list):
         data = data["items"]  # some tools wrap the list
     if not isinstance(data, list):
@@ -153,7 +149,7 @@ def _csl_date(value: Any, fail: Any) -> str:
             first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else None
             try:
                 numbers = [int(p) for p in first or ()][:3]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 numbers = []
             if not numbers:
                 raise fail(f"cannot read the date {value!r}: 'date-parts' should be like [[2024, 3, 7]]")
@@ -229,6 +225,7 @@ def _bibtex_entries(text: str, file: Path) -> list[tuple[str, int | None, dict[s
     from bibtexparser import middlewares
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    check_braces(text, file)
     # LaTeX is decoded here, field by field: a library-wide decoding would also strip the braces that
     # keep an organisation's name whole, and read '%' in URLs as a comment.
     library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors()])

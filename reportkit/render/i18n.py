@@ -23,6 +23,8 @@ _LOCALES = Path(__file__).parent / "locales"
 
 @lru_cache(maxsize=32)
 def _catalogue(language: str) -> dict[str, str] | None:
+    if language not in languages():  # a language is a name looked up, never a path
+        return None
     path = _LOCALES / f"{language}.json"
     if not path.is_file():
         return None
@@ -30,6 +32,7 @@ def _catalogue(language: str) -> dict[str, str] | None:
     return data
 
 
+@lru_cache(maxsize=1)
 def languages() -> list[str]:
     """Languages with a catalogue of their own (English needs none)."""
     return sorted({"en", *(p.stem for p in _LOCALES.glob("*.json"))})
