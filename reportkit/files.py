@@ -121,7 +121,11 @@ def _too_big(file: Path, what: str, limit: int, size: int | None) -> LimitError:
 def check_target(path: str | os.PathLike[str]) -> Path:
     """Check, before any rendering work, that ``path`` can be written; return it as a Path."""
     target = Path(path)
-    if target.is_dir():
+    try:
+        is_dir = target.is_dir()
+    except OSError as exc:
+        raise _output_error(exc, target) from None
+    if is_dir:
         raise OutputError(f"{target} is a folder", file=target, hint="give a file name, e.g. report.pdf")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -135,7 +139,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename); remove stale temporaries of it."""
     target = check_target(path)
     sweep_temporaries(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_owner()}.", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_owner()}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise _output_error(exc, target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # held until closed: the temporary has a live owner
@@ -146,16 +153,21 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
             os.replace(tmp, target)
     except OSError as exc:
         _remove(tmp)
-        if exc.errno == errno.ENOSPC:
-            raise OutputError("the disk is full", file=target, hint="free some space and build again") from None
-        if exc.errno == errno.ENAMETOOLONG:
-            raise OutputError("the file name is too long for the file system", file=target,
-                              hint="give the fact-check a shorter slug") from None
-        raise OutputError(f"cannot write the file: {exc.strerror or exc}", file=target) from None
+        raise _output_error(exc, target) from None
     except BaseException:
         _remove(tmp)
         raise
     return target
+
+
+def _output_error(exc: OSError, target: Path) -> OutputError:
+    """The :class:`OutputError` of a failed write: a full disk, a name too long, or the system's reason."""
+    if exc.errno == errno.ENOSPC:
+        return OutputError("the disk is full", file=target, hint="free some space and build again")
+    if exc.errno == errno.ENAMETOOLONG:
+        return OutputError("the file name is too long for the file system", file=target,
+                           hint="give the fact-check a shorter slug")
+    return OutputError(f"cannot write the file: {exc.strerror or exc}", file=target)
 
 
 #: ``<host>-<pid>`` in a temporary's name: the machine (a hash of its name) and the process writing it.
@@ -195,9 +207,13 @@ def sweep_temporaries(target: str | os.PathLike[str]) -> list[Path]:
         except OSError:
             continue
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
                 continue
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            named = os.stat(part, follow_symlinks=False)
+            if (named.st_dev, named.st_ino) != (opened.st_dev, opened.st_ino):
+                continue  # replaced meanwhile: not the file whose lock was taken
             os.unlink(part)
             removed.append(part)
         except OSError:
