@@ -281,14 +281,13 @@ def _unicode_range(text: object) -> tuple[tuple[int, int], ...]:
 def _fallback_fonts(table: object, folder: Path) -> dict[str, tuple[tuple[int, int], ...]]:
     where = folder / "layout.toml"
     if not isinstance(table, dict):
-        raise LayoutError("must be a table: family = \"U+0600-06FF, ...\"", file=where, field="fallback_fonts")
+        raise LayoutError("fallback_fonts must be a table: family = \"U+0600-06FF, ...\"", file=where)
     try:
         return {str(family): _unicode_range(ranges) for family, ranges in table.items()}
     except ValueError as exc:
         raise LayoutError(
-            f"{str(exc)!r} is not a unicode-range",
+            f"fallback_fonts: {str(exc)!r} is not a unicode-range",
             file=where,
-            field="fallback_fonts",
             hint='write ranges as in CSS: "U+0400-052F, U+2116"',
         ) from None
 
@@ -296,9 +295,8 @@ def _fallback_fonts(table: object, folder: Path) -> dict[str, tuple[tuple[int, i
 def _font_weights(weights: object, folder: Path) -> tuple[int, ...]:
     if not isinstance(weights, list) or not all(isinstance(w, int) and 1 <= w <= 1000 for w in weights):
         raise LayoutError(
-            "must be a list of weights from 1 to 1000",
+            "font_weights must be a list of weights from 1 to 1000",
             file=folder / "layout.toml",
-            field="font_weights",
             hint="e.g. font_weights = [400, 600, 700]",
         )
     return tuple(weights)
