@@ -32,7 +32,6 @@ def _catalogue(language: str) -> dict[str, str] | None:
     return data
 
 
-@lru_cache(maxsize=1)
 def languages() -> list[str]:
     """Languages with a catalogue of their own (English needs none)."""
     return sorted({"en", *(p.stem for p in _LOCALES.glob("*.json"))})
