@@ -28,7 +28,7 @@ class Limits:
     #: Characters of text in the whole document: every field (titles, names, sources...) counts.
     max_text_chars: int = 2_000_000
     #: Characters of the longest word (a run without spaces): line breaking costs the square of it.
-    max_word_chars: int = 2_000
+    max_word_chars: int = 5_000
     #: Number of sources.
     max_sources: int = 2_000
     #: Number of sections.
