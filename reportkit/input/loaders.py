@@ -201,21 +201,23 @@ def _check_events(text: str, file: Path, first_line: int) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
             raise InputError(
                 f"YAML aliases (*{event.anchor}) are not read: write the value out where it is needed",
                 file=file,
-                line=event.start_mark.line + first_line,
-                column=event.start_mark.column + 1,
+                line=mark.line + first_line if mark else None,
+                column=mark.column + 1 if mark else None,
                 hint="anchors and aliases (&name, *name, <<: *name) let a small file expand without bound",
             )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
+                mark = event.start_mark
                 raise InputError(
                     f"the YAML is nested more than {MAX_DEPTH} levels deep",
                     file=file,
-                    line=event.start_mark.line + first_line,
-                    column=event.start_mark.column + 1,
+                    line=mark.line + first_line if mark else None,
+                    column=mark.column + 1 if mark else None,
                     hint="a fact-check needs a few levels: flatten the structure",
                 )
         elif isinstance(event, yaml.CollectionEndEvent):

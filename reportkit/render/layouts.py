@@ -226,8 +226,8 @@ def _check_toml(meta: dict[str, Any], path: Path) -> dict[str, Any]:
         if key not in meta:
             continue
         value = meta[key]
-        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)
-                                           and key != "font_weights"):
+        wrong_items = isinstance(value, list) and key != "font_weights" and not all(isinstance(v, str) for v in value)
+        if not isinstance(value, kind) or wrong_items:
             raise LayoutError(f"must be {shape}, not {type(value).__name__} {str(value)[:60]!r}", file=path,
                               field=key, hint="see the layout.toml of the built-in 'report' layout")
     return meta

@@ -129,7 +129,10 @@ def read_report(path: PathLike, translator: Translator | None = None) -> ReportI
     file = Path(path)
     if not file.exists():
         raise InputError(f"{file} does not exist", file=file, hint="give the paths of PDF files")
-    reader = open_pdf(file)
+    try:
+        reader = open_pdf(file)
+    except InputError as exc:
+        raise InputError(f"{file} is not a readable PDF: {exc.message}", file=file, hint=exc.hint) from None
     try:
         pages = len(reader.pages)
         info: Mapping[str, Any] = reader.metadata or {}
