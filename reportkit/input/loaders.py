@@ -198,28 +198,22 @@ def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
 
 def _check_events(text: str, file: Path, first_line: int) -> None:
     """Refuse aliases and too-deep nesting by reading YAML's events: nothing is built or expanded yet."""
+
+    def refuse(event: yaml.Event, message: str, hint: str) -> InputError:
+        mark = event.start_mark
+        line, column = (mark.line + first_line, mark.column + 1) if mark else (None, None)
+        return InputError(message, file=file, line=line, column=column, hint=hint)
+
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            raise InputError(
-                f"YAML aliases (*{event.anchor}) are not read: write the value out where it is needed",
-                file=file,
-                line=mark.line + first_line if mark else None,
-                column=mark.column + 1 if mark else None,
-                hint="anchors and aliases (&name, *name, <<: *name) let a small file expand without bound",
-            )
+            raise refuse(event, f"YAML aliases (*{event.anchor}) are not read: write the value out where it is needed",
+                         "anchors and aliases (&name, *name, <<: *name) let a small file expand without bound")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise InputError(
-                    f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                    file=file,
-                    line=mark.line + first_line if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    hint="a fact-check needs a few levels: flatten the structure",
-                )
+                raise refuse(event, f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                             "a fact-check needs a few levels: flatten the structure")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

@@ -107,41 +107,36 @@ def parse_json(text: str, file: Path) -> Any:
         raise InputError(f"the JSON is nested more than {MAX_DEPTH} levels deep", file=file) from None
 
 
+#: The tokens that open and close a level: BibTeX braces (escaped ones skipped); JSON brackets (strings skipped).
+_BRACES = re.compile(r"\\[{}]|[{}]")
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]')
+
+
 def check_braces(text: str, file: Path) -> None:
     """Refuse BibTeX (or LaTeX) text whose braces nest deeper than :data:`MAX_DEPTH`, naming the line."""
-    depth = 0
-    for match in re.finditer(r"\\[{}]|[{}]", text):
-        token = match.group()
-        if token == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                at = match.start()
-                raise InputError(
-                    f"braces are nested more than {MAX_DEPTH} levels deep",
-                    file=file,
-                    line=text.count("\n", 0, at) + 1,
-                    column=at - (text.rfind("\n", 0, at) + 1) + 1,
-                    hint="check the braces of this entry: a field needs a few levels at most",
-                )
-        elif token == "}":
-            depth = max(0, depth - 1)
+    _check_nesting(text, file, _BRACES, "braces are", "check the braces of this entry: a field needs a few levels at most")
 
 
 def _check_json_depth(text: str, file: Path) -> None:
     """Refuse JSON nested deeper than :data:`MAX_DEPTH` (counted outside strings, before parsing)."""
+    _check_nesting(text, file, _BRACKETS, "the JSON is", "a fact-check needs a few levels: flatten the structure")
+
+
+def _check_nesting(text: str, file: Path, tokens: re.Pattern[str], what: str, hint: str) -> None:
+    """Count the levels ``tokens`` open (``{``, ``[``) and close; refuse the first beyond :data:`MAX_DEPTH`."""
     depth = 0
-    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+    for match in tokens.finditer(text):
         token = match.group()
-        if token in "[{":
+        if token in ("{", "["):
             depth += 1
             if depth > MAX_DEPTH:
                 at = match.start()
                 raise InputError(
-                    f"the JSON is nested more than {MAX_DEPTH} levels deep",
+                    f"{what} nested more than {MAX_DEPTH} levels deep",
                     file=file,
                     line=text.count("\n", 0, at) + 1,
                     column=at - (text.rfind("\n", 0, at) + 1) + 1,
-                    hint="a fact-check needs a few levels: flatten the structure",
+                    hint=hint,
                 )
-        elif token in "]}":
-            depth -= 1
+        elif token in ("}", "]"):
+            depth = max(0, depth - 1)

@@ -181,21 +181,21 @@ def test_any_json_builds_or_exits_2(tmp_path_factory, document, extra):
     _builds_or_refuses(path, folder / "out")
 
 
+def _sources_case(folder: Path, name: str, references: str) -> None:
+    """A fact-check citing ``key0`` of the sources file ``name`` (holding ``references``), built."""
+    (folder / name).write_text(references, encoding="utf-8")
+    path = folder / "check.md"
+    path.write_text(f"---\ntitle: T\nsources: {name}\n---\n\n## One\n\nText [@key0].\n", encoding="utf-8")
+    _builds_or_refuses(path, folder / "out")
+
+
 @HYPOTHESIS
 @given(references=bibtex())
 def test_any_bibtex_sources_file_builds_or_exits_2(tmp_path_factory, references):
-    folder = tmp_path_factory.mktemp("bib")
-    (folder / "refs.bib").write_text(references, encoding="utf-8")
-    path = folder / "check.md"
-    path.write_text("---\ntitle: T\nsources: refs.bib\n---\n\n## One\n\nText [@key0].\n", encoding="utf-8")
-    _builds_or_refuses(path, folder / "out")
+    _sources_case(tmp_path_factory.mktemp("bib"), "refs.bib", references)
 
 
 @HYPOTHESIS
 @given(references=csl_json())
 def test_any_csl_json_sources_file_builds_or_exits_2(tmp_path_factory, references):
-    folder = tmp_path_factory.mktemp("csl")
-    (folder / "refs.json").write_text(references, encoding="utf-8")
-    path = folder / "check.md"
-    path.write_text("---\ntitle: T\nsources: refs.json\n---\n\n## One\n\nText [@key0].\n", encoding="utf-8")
-    _builds_or_refuses(path, folder / "out")
+    _sources_case(tmp_path_factory.mktemp("csl"), "refs.json", references)
