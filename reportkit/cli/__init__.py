@@ -42,6 +42,15 @@ def main() -> None:
 
         reportkit build samples/russia-nato.md -o out/
     """
+    import warnings
+
+    warnings.showwarning = _show_warning  # every command's warnings are printed as ours are: escaped
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Print a warning that no command caught as ``warning: ...``, its control characters escaped."""
+    _secho(f"warning: {message}", fg="yellow", err=True)
 
 
 @main.command()

@@ -218,3 +218,11 @@ def test_the_time_limit_covers_loading(tmp_path, monkeypatch):
     result = build_file(source, tmp_path / "out", formats=("html",), limits=rk.Limits(render_seconds=1))
     assert time.monotonic() - started < 10
     assert isinstance(result.error, LimitError) and "loading" in result.error.message
+
+
+def test_warnings_no_command_caught_are_printed_escaped(capsys):
+    from reportkit.cli import _show_warning
+
+    _show_warning(rk.ReportkitWarning("bad \x1b]0;title\x07 value"), rk.ReportkitWarning, "x.py", 1)
+    err = capsys.readouterr().err
+    assert err.startswith("warning: bad \\x1b]0;title\\x07 value") and "\x1b]" not in err
