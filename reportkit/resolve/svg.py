@@ -11,7 +11,9 @@ fetch files or web addresses. :func:`sanitise_svg` keeps the drawing and removes
   style that is not a fragment;
 - stylesheet rules that import or reference anything outside the file (``@import``,
   ``url(http:...)``);
-- the document type declaration (entities) and processing instructions.
+- the document type declaration (entities) and processing instructions (``xml-stylesheet``).
+
+A drawing with nothing to remove keeps its own bytes; comments stay.
 
 What was removed is reported, so the build can warn (or fail under ``--strict``). The parser
 resolves no entity, reads no DTD and touches no network; a file that is not well-formed SVG
@@ -80,7 +82,7 @@ def sanitise_svg(data: bytes, *, max_depth: int = 256) -> SanitisedSVG:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_pis=True, remove_comments=True)
+                             huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -89,14 +91,18 @@ def sanitise_svg(data: bytes, *, max_depth: int = 256) -> SanitisedSVG:
         raise SVGError(f"its root element is <{etree.QName(root).localname if isinstance(root.tag, str) else '?'}>, "
                        "not <svg> in the SVG namespace")
     removed: set[str] = set()
+    silent = False  # something was dropped that is not worth a warning (an editor's metadata)
     if root.getroottree().docinfo.internalDTD is not None or b"<!ENTITY" in data:
         removed.add("a document type declaration")
+    if any(isinstance(node, etree._ProcessingInstruction) for node in root.itersiblings(preceding=True)):
+        removed.add("processing instructions (<?...?>)")  # tostring(root) leaves them out
     stack = [(root, 0)]
     while stack:  # depth first; the children of a removed element are never visited
         node, depth = stack.pop()
-        if not isinstance(node.tag, str):  # entity references left unresolved
-            if isinstance(node, etree._Entity):
-                removed.add("an entity reference")
+        if isinstance(node, etree._Comment):
+            continue
+        if not isinstance(node.tag, str):  # entity references left unresolved, processing instructions
+            removed.add("an entity reference" if isinstance(node, etree._Entity) else "processing instructions (<?...?>)")
             _drop(node)
             continue
         if depth > max_depth:
@@ -110,6 +116,7 @@ def sanitise_svg(data: bytes, *, max_depth: int = 256) -> SanitisedSVG:
         if qname.namespace not in (SVG_NS, None):  # an editor's metadata (Inkscape, RDF) draws nothing
             if qname.namespace == XHTML_NS:
                 removed.add("HTML elements")
+            silent = True
             _drop(node)
             continue
         if local in _ANIMATIONS:
@@ -134,12 +141,15 @@ def sanitise_svg(data: bytes, *, max_depth: int = 256) -> SanitisedSVG:
             elif attribute.namespace not in (None, XLINK_NS, XML_NS) or (attribute.namespace == XML_NS
                                                                            and key == "base"):
                 del node.attrib[name]  # an editor's attributes draw nothing; xml:base would move references
+                silent = True
             elif "url(" in value.lower() or "@import" in value.lower():
                 node.attrib[name] = _clean_css(value, removed)
         if local in _REFERRING and not any(etree.QName(n).localname == "href" for n in node.attrib):
             _drop(node)  # an image or use whose reference was removed draws nothing
             continue
         stack.extend((child, depth + 1) for child in reversed(node))
+    if not removed and not silent:
+        return SanitisedSVG(data)  # nothing to take out: the file's own bytes, as they were checked
     etree.cleanup_namespaces(root)
     return SanitisedSVG(etree.tostring(root, encoding="utf-8", xml_declaration=True), sorted(removed))
 

@@ -153,3 +153,16 @@ def test_the_web_page_and_the_pdf_use_the_sanitised_drawing(tmp_path):
         assert b"script" not in decoded and b"evil.example" not in decoded
     (asset,) = resolved.assets.values()
     assert asset.data == sanitise_svg(HOSTILE).data  # the bytes every writer (the PDF's fetcher too) is given
+
+
+def test_a_stylesheet_processing_instruction_is_removed_and_reported():
+    data = (b'<?xml version="1.0"?>\n<?xml-stylesheet href="http://evil.example/x.css"?>\n'
+            b'<svg xmlns="http://www.w3.org/2000/svg"><?pi inside?><!-- a note --><rect width="1" height="1"/></svg>')
+    result = sanitise_svg(data)
+    assert result.removed == ["processing instructions (<?...?>)"]
+    assert b"evil.example" not in result.data and b"<?pi" not in result.data and b"a note" in result.data
+
+
+def test_a_drawing_with_nothing_to_remove_keeps_its_own_bytes(samples):
+    for drawing in sorted(Path(samples).glob("*.svg")):
+        assert sanitise_svg(drawing.read_bytes()).data == drawing.read_bytes(), drawing.name
