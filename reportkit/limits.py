@@ -35,6 +35,8 @@ class Limits:
     max_sections: int = 500
     #: Size of one image file.
     max_image_bytes: int = 25 * 1024 * 1024
+    #: Size of all the images of one document together (they are held in memory while it is built).
+    max_images_bytes: int = 200 * 1024 * 1024
     #: Pixels of one raster image (width × height): its decoded size, not its file size, costs memory.
     max_image_pixels: int = 64_000_000
     #: Seconds one output may take to render (WeasyPrint's layout has no limit of its own).

@@ -112,7 +112,7 @@ def resolve(
         messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
 
     checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder",
-                            max_pixels=limits.max_image_pixels)
+                            max_pixels=limits.max_image_pixels, max_total=limits.max_images_bytes)
     if doc.claim and doc.claim.image:
         checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
     for part in parts:
@@ -227,12 +227,15 @@ class _AssetChecker:
     """Checks image references against the input's folder and names the accepted files."""
 
     def __init__(
-        self, base_dir: Path | None, file: str | None, max_bytes: int, *, placeholder: bool, max_pixels: int
+        self, base_dir: Path | None, file: str | None, max_bytes: int, *, placeholder: bool, max_pixels: int,
+        max_total: int,
     ) -> None:
         self.base_dir = base_dir.resolve() if base_dir else None
         self.file = file
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self.max_total = max_total
+        self.total = 0
         #: What was removed from each SVG drawing, by reference.
         self.sanitised: dict[str, list[str]] = {}
         self.placeholder = placeholder
@@ -312,6 +315,13 @@ class _AssetChecker:
                 InputError,
             )
         stem = name or f"figure-{sum(1 for a in self.assets.values() if a.name.startswith('images/figure-')) + 1}"
+        self.total += len(data)
+        if self.total > self.max_total:
+            raise fail(
+                f"image {ref!r} brings the document's images to more than {self.max_total / 2**20:g} MB",
+                "show fewer or smaller images, or raise Limits(max_images_bytes=...)",
+                LimitError,
+            )
         asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}", data=data)
         self.assets[ref] = asset
         return asset

@@ -359,3 +359,17 @@ def test_input_errors_exit_2_with_file_line_and_field_not_rendering_failed(tmp_p
     assert result.returncode == 2, result.stderr
     assert f"check.md{where}" in result.stderr
     assert "rendering failed" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_images_of_one_document_together_are_bounded(tmp_path):
+    from PIL import Image
+
+    for index in range(3):
+        Image.new("RGB", (64, 64), (index * 80, 0, 0)).save(tmp_path / f"i{index}.png")
+    body = "\n## One\n\nText.\n\n" + "\n\n".join(f"![Image {i}](i{i}.png)" for i in range(3)) + "\n"
+    path = _md(tmp_path, "title: T\n", body)
+    sizes = sorted((tmp_path / f"i{i}.png").stat().st_size for i in range(3))
+    assert len(rk.load(path).resolve().assets) == 3
+    limited = rk.Limits(max_images_bytes=sum(sizes) - 1)
+    with pytest.raises(LimitError, match="brings the document's images to more than"):
+        rk.load(path, limits=limited).resolve()
