@@ -193,3 +193,15 @@ def test_valid_metadata_still_gives_the_cover_its_language_and_ratings(original,
     digest = rk.bundle([original], tmp_path / "digest.pdf")
     meta = json.loads(str(PdfReader(digest).metadata["/reportkit"]))
     assert meta["language"] == "en" and meta["digest"][0]["rating"]
+
+
+@pytest.mark.parametrize("command", ["verify", "extract", "bundle"])
+def test_a_fifo_or_device_given_as_a_pdf_is_refused_without_blocking(tmp_path, command):
+    import os
+
+    os.mkfifo(tmp_path / "fifo.pdf")
+    (tmp_path / "zero.pdf").symlink_to("/dev/zero")
+    for name in ("fifo.pdf", "zero.pdf"):
+        args = [command, str(tmp_path / name)] + (["-o", str(tmp_path / "digest.pdf")] if command == "bundle" else [])
+        result = _run(*args)
+        assert result.exit_code == 2 and "not a regular file" in result.output
