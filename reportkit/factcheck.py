@@ -430,7 +430,7 @@ def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str 
     """
     _check_type(path, (str, os.PathLike), "path", "a file path")
     _check_type(limits, Limits, "limits", "a reportkit.Limits")
-    loaded = read(path, max_bytes=limits.max_input_bytes)
+    loaded = read(path, max_bytes=limits.max_input_bytes, max_text_chars=limits.max_text_chars)
     check = FactCheck.__new__(FactCheck)
     check._init(
         loaded.data,

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError, UnsafeResourceError
+from ..errors import InputError, LimitError, UnsafeResourceError
 from ..limits import DEFAULT_LIMITS
 from .text import MAX_DEPTH, MAX_DIGITS, parse_json, read_document_text, read_text
 
@@ -43,7 +43,8 @@ class Loaded:
     files: list[Path] = field(default_factory=list)
 
 
-def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
+def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES,
+         max_text_chars: int = DEFAULT_LIMITS.max_text_chars) -> Loaded:
     """Read an input file into fields; raises :class:`InputError` for anything unreadable."""
     file = Path(path)
     kind = SUFFIXES.get(file.suffix.lower())
@@ -54,6 +55,12 @@ def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> L
             hint="rename the file, or convert it to one of those formats",
         )
     text = read_document_text(file, max_bytes)
+    if len(text) > max_text_chars:  # before any parsing: Markdown's costs grow with the text
+        raise LimitError(
+            f"the file has {len(text):,} characters, more than the limit of {max_text_chars:,} characters of text",
+            file=file,
+            hint="split it, or raise the limit: Limits(max_text_chars=...)",
+        )
     if kind == "markdown":
         return _sources_file(parse_markdown(text, file))
     if kind == "yaml":

@@ -373,3 +373,11 @@ def test_the_images_of_one_document_together_are_bounded(tmp_path):
     limited = rk.Limits(max_images_bytes=sum(sizes) - 1)
     with pytest.raises(LimitError, match="brings the document's images to more than"):
         rk.load(path, limits=limited).resolve()
+
+
+def test_a_file_with_more_characters_than_the_text_limit_is_refused_before_parsing(tmp_path):
+    path = _md(tmp_path, "title: T\n", "\n## One\n\n" + "[a " * 1_000_000 + "\n")  # costly for any Markdown parser
+    started = time.monotonic()
+    with pytest.raises(LimitError, match="characters of text"):
+        rk.load(path)
+    assert time.monotonic() - started < 5
