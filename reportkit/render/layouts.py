@@ -207,15 +207,13 @@ def _read_toml(folder: Path) -> dict[str, Any]:
         raise LayoutError(f"layout.toml cannot be read: {type(exc).__name__}: {exc}"[:500], file=path) from None
 
 
-#: The keys of layout.toml and the type each must have (a layout's own check of its file).
+#: The keys of layout.toml and the type each must have (fallback_fonts and font_weights have checks of their own).
 _TOML_KEYS: dict[str, tuple[type, str]] = {
     "name": (str, "a string"),
     "description": (str, "a string"),
     "extends": (str, "the name of a layout"),
     "page_sizes": (list, "a list of page sizes, e.g. [\"A4\", \"Letter\"]"),
     "fonts": (list, "a list of font family names"),
-    "fallback_fonts": (dict, "a table: family = \"U+0600-06FF, ...\""),
-    "font_weights": (list, "a list of weights from 1 to 1000"),
     "options": (dict, "a table of options ([options])"),
 }
 
@@ -226,7 +224,7 @@ def _check_toml(meta: dict[str, Any], path: Path) -> dict[str, Any]:
         if key not in meta:
             continue
         value = meta[key]
-        wrong_items = isinstance(value, list) and key != "font_weights" and not all(isinstance(v, str) for v in value)
+        wrong_items = isinstance(value, list) and not all(isinstance(v, str) for v in value)
         if not isinstance(value, kind) or wrong_items:
             raise LayoutError(f"must be {shape}, not {type(value).__name__} {str(value)[:60]!r}", file=path,
                               field=key, hint="see the layout.toml of the built-in 'report' layout")
