@@ -53,6 +53,9 @@ class BuildOptions(BaseModel):
     archival: bool = Field(False, description="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded.")
     print_marks: bool = Field(False, description="Crop and registration marks on a 3 mm bleed, for the print shop.")
     pdf_x: bool = Field(False, description="PDF/X-4 output intent for the print shop.")
+    untagged: bool = Field(
+        False, description="Leave out the PDF/UA-1 tags (headings, reading order, alt text) for the last bit of speed."
+    )
     # -- options a layout declares in its own layout.toml ----------------------------------
     layout_options: dict[str, Any] = Field(
         default_factory=dict, description="Options a user layout declares in its layout.toml [options]."

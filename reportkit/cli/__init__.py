@@ -77,6 +77,8 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
+@click.option("--untagged", is_flag=True,
+              help="Leave out the PDF/UA-1 tags every PDF has by default (a few percent faster; not accessible).")
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path),
               help="Also combine the PDFs built into one digest at this path, behind a cover.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -101,6 +103,7 @@ def build(
     debug: bool,
     print_marks: bool = False,
     pdf_x: bool = False,
+    untagged: bool = False,
     bundle_path: Path | None = None,
     jobs: int = 1,
     force: bool = False,
@@ -129,6 +132,10 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
+    if untagged:
+        if archival:
+            _fail("--untagged cannot be archival: PDF/UA-1 (and PDF/A-3a) need the tags", 2)
+        extra["untagged"] = True
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)

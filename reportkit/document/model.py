@@ -309,6 +309,10 @@ class Claim(_Model):
     date: PartialDate | None = None
     url: Url | None = None
     image: str | None = Field(default=None, description="A screenshot of the claim, next to the input file.")
+    image_alt: str | None = Field(
+        default=None,
+        description="What the screenshot shows, for readers who cannot see it (default: 'Screenshot of the claim: ...').",
+    )
     archived: Url | None = None
 
 

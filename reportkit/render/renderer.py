@@ -49,6 +49,7 @@ CONTEXT: dict[str, str] = {
     "explanation_html": "the verdict's explanation rendered from Markdown (Markup)",
     "scale": "the rating scale in force (name, ratings)",
     "claim_image": "URL of the claim's screenshot in this medium, or None",
+    "claim_image_alt": "the screenshot's text alternative: claim.image_alt, else 'Screenshot of the claim: <text>'",
     "summary_html": "the summary rendered from Markdown (Markup)",
     "sections": "list of SectionView: number, heading, id, html, lead_html, has_more, notes, lead_notes",
     "excerpt": "True when sections hold only their leads (option sections = 'lead', as in the brief)",
@@ -277,6 +278,7 @@ class Renderer:
             "verdict_label": (doc.verdict.label or self.rating_label(doc.rating)) if doc.verdict else "",
             "scale": doc.scale,
             "claim_image": medium.asset_url(resolved.claim_image) if resolved.claim_image else None,
+            "claim_image_alt": self._claim_image_alt(),
             "corrections": sorted(doc.corrections, key=lambda c: c.date),
             "published": self.format_date(doc.published) if doc.published else "",
             "updated": self.format_date(doc.updated) if doc.updated else "",
@@ -308,6 +310,13 @@ class Renderer:
         if not value:
             return ""
         return self.translator.format_date(str(value))
+
+    def _claim_image_alt(self) -> str:
+        """The claim screenshot's alt text: the author's, else one made from the claim."""
+        claim = self.resolved.doc.claim
+        if claim is None:
+            return ""
+        return claim.image_alt or self.translator.gettext("Screenshot of the claim: {text}", text=claim.text)
 
     def rating_label(self, rating: Rating | None) -> str:
         """A rating's label: translated for the default scale, as written for a custom one."""

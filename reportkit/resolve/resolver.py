@@ -115,6 +115,11 @@ def resolve(
                             max_pixels=limits.max_image_pixels, max_total=limits.max_images_bytes)
     if doc.claim and doc.claim.image:
         checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
+        if not (doc.claim.image_alt or "").strip():
+            messages.append(
+                "claim.image has no alt text: the screenshot is described as 'Screenshot of the claim: "
+                f"{doc.claim.text[:60]}{'...' if len(doc.claim.text) > 60 else ''}'; say what it shows in claim.image_alt"
+            )
     for part in parts:
         for block in part.tokens:
             if block.children:

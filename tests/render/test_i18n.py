@@ -18,6 +18,7 @@ from reportkit.render.i18n import Translator, languages, messages
 from reportkit.render.layouts import find_layout
 from reportkit.writers.pdf.writer import PdfWriter
 from conftest import SAMPLES
+from factories import in_language
 
 SAMPLE = SAMPLES / "russia-nato.md"
 SHIPPED = ["en", "fr", "de", "es", "ru", "uk", "ar"]
@@ -36,12 +37,6 @@ LABELS = {
            "22 листопада 2025"],
     "ar": ["الادعاء", "الملخص", "المصادر", "تصحيحات", "الصفحة", "ورد في", "خطأ", "حُدّث"],
 }
-
-
-def in_language(language: str) -> rk.FactCheck:
-    data = rk.load(SAMPLE).to_dict()
-    data["language"] = language
-    return rk.FactCheck.from_dict(data, base_dir=SAMPLE.parent)
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,7 @@ __all__ = [
     "canonical_json",
     "check_archivable",
     "is_archival",
+    "is_tagged",
     "record_for",
     "write_options",
     "xmp_packet",
@@ -126,6 +127,11 @@ _RK_SCHEMA = ("reportkit fact-check schema", NS["rk"], "rk", RK_PROPERTIES)
 def is_archival(options: Mapping[str, Any]) -> bool:
     """Whether the build options ask for an archival (PDF/A-3 + PDF/UA-1) PDF."""
     return bool(options.get("archival"))
+
+
+def is_tagged(options: Mapping[str, Any]) -> bool:
+    """Whether the PDF is tagged and claims PDF/UA-1: always, unless ``untagged`` asks for the last bit of speed."""
+    return is_archival(options) or not options.get("untagged")
 
 
 def canonical_json(doc: Document) -> bytes:
@@ -214,8 +220,12 @@ def record_for(
     page_size: str,
     identifier: str,
     source: bytes | None = None,
+    tagged: bool = False,
 ) -> Record:
-    """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival."""
+    """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival.
+
+    ``tagged`` claims PDF/UA-1 for a PDF that is not archival (an archival one always claims it).
+    """
     rk: dict[str, str] = {"factcheckId": doc.id}
     if doc.verdict is not None and doc.rating is not None:
         rk["verdictRating"] = doc.rating.key
@@ -235,6 +245,8 @@ def record_for(
             ("pdfaid:conformance", PDFA_CONFORMANCE),
             ("pdfuaid:part", str(PDFUA_PART)),
         )
+    elif tagged:
+        claims = (("pdfuaid:part", str(PDFUA_PART)),)
     rk["layout"] = layout_name
     rk["pageSize"] = page_size
     rk["reportkitVersion"] = __version__
@@ -403,12 +415,12 @@ class Finisher:
         if record.modified:
             info["ModDate"] = pydyf.String(_pdf_date(record.modified))
 
+        if "StructTreeRoot" in pdf.catalog:  # every tagged PDF, archival or not
+            _link_annotations_in_links(pdf)
         if self.archival:
             for obj in pdf.objects:
                 if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
                     obj.extra["Interpolate"] = "false"
-            if "StructTreeRoot" in pdf.catalog:
-                _link_annotations_in_links(pdf)
             if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
                 pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
@@ -519,11 +531,17 @@ def write_options(
     identifier: str,
 ) -> dict[str, Any]:
     """WeasyPrint ``write_pdf`` options: the metadata finisher always; variant, tags and attachments when archival."""
-    archival = is_archival(options)
+    archival, tagged = is_archival(options), is_tagged(options)
     source = canonical_json(resolved.doc) if archival else None
-    record = record_for(resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source)
+    record = record_for(
+        resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source, tagged=tagged
+    )
     fallback = build_datetime(resolved.doc).date().isoformat()
     result: dict[str, Any] = {"finisher": Finisher(record, archival=archival, fallback_date=fallback)}
+    if tagged and not archival:
+        # Tagged PDF/UA-1 by default: WeasyPrint's structure tree (headings, lists, tables, figures with
+        # alt text, notes, links), the document language and title; with PDF/X, the tags join that variant.
+        result["pdf_tags"] = True
     if archival:
         assert source is not None
         result.update(

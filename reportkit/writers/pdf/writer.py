@@ -374,5 +374,8 @@ def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mappi
 
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
-    return {"pdf_version": "1.7", **printmarks.variant_options(options)}
+    """WeasyPrint options for the PDF variant asked for: PDF/UA-1 by default, PDF/X-4, or plain when untagged."""
+    variant = printmarks.variant_options(options)
+    if not variant and archival.is_tagged(options) and not archival.is_archival(options):
+        variant = {"pdf_variant": "pdf/ua-1"}
+    return {"pdf_version": "1.7", **variant}
