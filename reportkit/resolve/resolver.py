@@ -142,7 +142,7 @@ def _check_size(doc: Document, limits: Limits, file: str | None, lines: Mapping[
     ]
     total = 0
     longest: tuple[int, str] = (0, "")
-    for path, text in _texts(doc.model_dump(mode="python"), ""):
+    for path, text in _texts(doc.model_dump(mode="python", exclude_defaults=True), ""):
         total += len(text)
         if len(text) > limits.max_word_chars and longest[0] <= limits.max_word_chars:
             word = max((len(w) for w in _WORDS.findall(text)), default=0)
@@ -172,7 +172,7 @@ _WORDS = re.compile(r"[^\s\u200b]+")
 
 
 def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
-    """Every string in ``value`` (mappings, lists) with its field path, keys included."""
+    """Every string in ``value`` (mappings, lists) with its field path."""
     stack: list[tuple[object, str]] = [(value, path)]
     while stack:
         item, where = stack.pop()
@@ -180,7 +180,6 @@ def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
             yield where, item
         elif isinstance(item, Mapping):
             for key, child in item.items():
-                yield where, str(key)
                 stack.append((child, f"{where}.{key}" if where else str(key)))
         elif isinstance(item, (list, tuple)):
             stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
