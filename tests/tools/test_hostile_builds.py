@@ -226,3 +226,15 @@ def test_warnings_no_command_caught_are_printed_escaped(capsys):
     _show_warning(rk.ReportkitWarning("bad \x1b]0;title\x07 value"), rk.ReportkitWarning, "x.py", 1)
     err = capsys.readouterr().err
     assert err.startswith("warning: bad \\x1b]0;title\\x07 value") and "\x1b]" not in err
+
+
+def test_the_timeout_stops_slow_loading_in_worker_processes_too(tmp_path):
+    body = "\n## One\n\n" + "[a " * 600_000 + "\n"  # within the text limit, and minutes of Markdown parsing
+    for index in range(2):
+        _md(tmp_path, f"slow-{index}.md", "title: Slow to parse\n", body)
+    started = time.monotonic()
+    result = run_cli("build", str(tmp_path / "slow-0.md"), str(tmp_path / "slow-1.md"), "-j", "2", "--timeout", "3",
+                     "-o", str(tmp_path / "out"), "-f", "html", timeout=300)
+    assert time.monotonic() - started < 120
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("loading and checking the fact-check took longer than 3 s") >= 2
