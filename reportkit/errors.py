@@ -51,7 +51,9 @@ def printable(text: object, *, newlines: bool = False) -> str:
 
 def json_safe(text: str) -> str:
     """JSON text with the control characters JSON allows raw (C1, bidirectional marks) written as ``\\uXXXX``."""
-    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # json.dumps writes every control character inside a string as an escape already: a raw tab or
+    # line break can only be whitespace between tokens, and stays.
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in "\t\n\r" else f"\\u{ord(m.group()):04x}", text)
 
 
 class ReportkitError(Exception):

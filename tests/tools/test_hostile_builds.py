@@ -121,8 +121,8 @@ def test_error_messages_escape_their_parts():
 def test_verify_json_output_is_valid_json_with_controls_escaped(tmp_path):
     from reportkit.errors import json_safe
 
-    text = json.dumps({"message": "x\x9b\u202ey"}, ensure_ascii=False)
-    assert json.loads(json_safe(text)) == {"message": "x\x9b\u202ey"}
+    text = json.dumps({"message": "x\x9b\u202ey", "lines": ["a\nb"]}, ensure_ascii=False, indent=2)
+    assert json.loads(json_safe(text)) == {"message": "x\x9b\u202ey", "lines": ["a\nb"]}
     assert "\x9b" not in json_safe(text) and "\u202e" not in json_safe(text)
 
 
