@@ -10,6 +10,7 @@ rather than of the input (exit status 1).
 from __future__ import annotations
 
 import os
+import re
 
 __all__ = [
     "CitationError",
@@ -21,7 +22,38 @@ __all__ = [
     "ReportkitError",
     "ReportkitWarning",
     "UnsafeResourceError",
+    "json_safe",
+    "printable",
 ]
+
+#: Characters that change what a terminal shows or does (C0 and C1 controls, DEL, bidirectional
+#: overrides and isolates, line and paragraph separators), and lone surrogates.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: object, *, newlines: bool = False) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\u202e``), safe to print on a terminal.
+
+    Everything reportkit echoes from its input (file names, fields, messages quoting them)
+    goes through this, so an escape sequence in a file name or field is shown, never obeyed.
+    ``newlines=True`` keeps line breaks (reportkit's own multi-line messages).
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if newlines and char == "\n":
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROLS.sub(escape, str(text))
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the control characters JSON allows raw (C1, bidirectional marks) written as ``\\uXXXX``."""
+    # json.dumps writes every control character inside a string as an escape already: a raw tab or
+    # line break can only be whitespace between tokens, and stays.
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in "\t\n\r" else f"\\u{ord(m.group()):04x}", text)
 
 
 class ReportkitError(Exception):
@@ -65,13 +97,13 @@ class ReportkitError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = self.message
+        text = printable(self.message, newlines=True)
         if self.field:
-            text = f"{self.field}: {text}"
+            text = f"{printable(self.field)}: {text}"
         if self.where:
-            text = f"{self.where}: {text}"
+            text = f"{printable(self.where)}: {text}"
         if self.hint:
-            text = f"{text}\n  hint: {self.hint}"
+            text = f"{text}\n  hint: {printable(self.hint, newlines=True)}"
         return text
 
 

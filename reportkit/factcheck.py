@@ -19,7 +19,17 @@ from .render.layouts import Layout, find_layout
 from .limits import DEFAULT_LIMITS, Limits, time_limit
 from .options import BuildOptions
 from .input.loaders import read
-from .document.model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
+from .document.model import (
+    Claim,
+    Correction,
+    Document,
+    RatingScale,
+    Section,
+    Source,
+    Verdict,
+    validate,
+    validate_part,
+)
 from .files import BinaryOutput, Target, atomic_write, check_output, check_target, deliver
 from .resolve.resolver import Resolved, resolve
 
@@ -76,16 +86,16 @@ class FactCheck:
         self._set(
             subtitle=subtitle,
             slug=slug,
-            authors=list(authors) or None,
-            editors=list(editors) or None,
+            authors=_listed(authors),
+            editors=_listed(editors),
             publisher={"name": publisher} if isinstance(publisher, str) else publisher,
             published=published,
             updated=updated,
-            tags=list(tags) or None,
+            tags=_listed(tags),
             url=url,
         )
-        if "publisher" in self._data:
-            validate_part(Publisher, self._data["publisher"], field="publisher")
+        # Every argument is checked now, with the input format's rules (a section stands in for the sections).
+        validate_part(Document, {**self._data, "sections": [{"heading": "-"}]})
 
     # --- building ------------------------------------------------------------------------
 
@@ -114,6 +124,7 @@ class FactCheck:
 
     def summary(self, text: str) -> FactCheck:
         """Set the executive summary (Markdown, with citations)."""
+        _check_type(text, str, "summary", "text")
         return self._set(summary=text)
 
     def section(self, heading: str, body: str = "") -> FactCheck:
@@ -146,7 +157,7 @@ class FactCheck:
             title=title,
             url=url,
             publisher=publisher,
-            authors=list(authors) or None,
+            authors=_listed(authors),
             published=published,
             accessed=accessed,
             archived=archived,
@@ -157,7 +168,7 @@ class FactCheck:
         )
         validate_part(Source, data, field=f"sources[{index}]")
         for other in self._data.get("sources", []):
-            if other["key"] == key:
+            if other.get("key") == key:
                 raise InputError(f"duplicate source key {key!r}", field=f"sources[{index}].key")
         return self._append("sources", data)
 
@@ -165,6 +176,7 @@ class FactCheck:
         """Add every reference of a CSL-JSON (``.json``) or BibTeX (``.bib``) file as a source."""
         from .input.references import read_references
 
+        _check_type(path, (str, os.PathLike), "sources_from", "a file path")
         for fields in read_references(path):
             self.source(**fields)
         return self
@@ -178,7 +190,12 @@ class FactCheck:
 
     def rating_scale(self, name: str, ratings: Iterable[Mapping[str, Any]]) -> FactCheck:
         """Use a custom rating scale: ratings with ``key``, ``label``, ``order`` and ``colour``."""
-        return self._set(rating_scale={"name": name, "ratings": [dict(r) for r in ratings]})
+        if isinstance(ratings, (str, bytes, Mapping)) or not isinstance(ratings, Iterable):
+            raise InputError(f"should be a list of ratings, not {type(ratings).__name__}", field="rating_scale.ratings")
+        listed = list(ratings)
+        data = {"name": name, "ratings": [dict(r) if isinstance(r, Mapping) else r for r in listed]}
+        validate_part(RatingScale, data, field="rating_scale")
+        return self._set(rating_scale=data)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -245,6 +262,9 @@ class FactCheck:
         unsafe_images: str = "error",
     ) -> FactCheck:
         """A fact-check from fields as :meth:`to_dict` gives them (or as a JSON file holds them)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"a fact-check is a mapping of fields, not {type(data).__name__}",
+                             hint="give a dict such as {'title': ..., 'sections': [...]}")
         check = cls.__new__(cls)
         check._init(dict(data), base_dir=base_dir, limits=limits, unsafe_images=unsafe_images)
         check.document  # validate now, like the builder does
@@ -275,6 +295,7 @@ class FactCheck:
         """
         from .writers import get_writer
 
+        _check_type(fmt, str, "format", "a format name such as 'pdf'")
         writer = get_writer(fmt)
         chosen = layout if isinstance(layout, Layout) else find_layout(_layout_arg(layout))
         built = BuildOptions.parse(
@@ -338,11 +359,15 @@ class FactCheck:
         """Write ``<slug>.<format>`` for each of ``formats`` into ``out_dir``; return the paths."""
         from .writers import output_path
 
+        _check_type(out_dir, (str, os.PathLike), "out_dir", "a folder path")
+        if isinstance(formats, str) or not all(isinstance(f, str) for f in formats):
+            raise InputError("should be a list of format names such as ['pdf', 'epub']", field="formats")
         folder = Path(out_dir)
         return [self.to_file(fmt, output_path(folder, self.id, fmt), **options) for fmt in formats]
 
     def to_file(self, fmt: str, path: PathLike, **options: Any) -> Path:
         """Write one output format (``pdf``, ``epub``, ``html``, ``claimreview``) to ``path`` atomically; return the path."""
+        _check_type(path, (str, os.PathLike), "path", "a file path")
         target = check_target(path)
         return atomic_write(target, self.render(fmt, **options))
 
@@ -362,6 +387,13 @@ class FactCheck:
         file: Path | None = None,
         lines: dict[str, int] | None = None,
     ) -> None:
+        from .resolve.resolver import UNSAFE_IMAGES
+
+        _check_type(base_dir, (str, os.PathLike, type(None)), "base_dir", "a folder path")
+        _check_type(limits, Limits, "limits", "a reportkit.Limits")
+        if unsafe_images not in UNSAFE_IMAGES:
+            raise InputError(f"should be one of {', '.join(UNSAFE_IMAGES)}, not {unsafe_images!r}"[:160],
+                             field="unsafe_images")
         self._data = data
         self._file = file
         self._lines = lines or {}
@@ -393,6 +425,21 @@ class FactCheck:
         return self
 
 
+def _listed(value: Any) -> Any:
+    """A list or tuple argument as a list (``None`` when empty); anything else unchanged, for validation to judge."""
+    if isinstance(value, (list, tuple)):
+        return list(value) or None
+    return value
+
+
+def _check_type(value: Any, kinds: type | tuple[type, ...], field: str, shape: str) -> None:
+    """Raise :class:`InputError` for ``field`` unless ``value`` is one of ``kinds``."""
+    if isinstance(value, bool) and bool not in (kinds if isinstance(kinds, tuple) else (kinds,)):
+        raise InputError(f"should be {shape}, not the boolean {value}", field=field)
+    if not isinstance(value, kinds):
+        raise InputError(f"should be {shape}, not {type(value).__name__}", field=field)
+
+
 def _compact(**fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -420,7 +467,9 @@ def load(path: PathLike, *, limits: Limits = DEFAULT_LIMITS, unsafe_images: str 
     Images are looked up next to the file. Raises :class:`~reportkit.errors.InputError`
     naming the file, line and field of the first problem.
     """
-    loaded = read(path, max_bytes=limits.max_input_bytes)
+    _check_type(path, (str, os.PathLike), "path", "a file path")
+    _check_type(limits, Limits, "limits", "a reportkit.Limits")
+    loaded = read(path, max_bytes=limits.max_input_bytes, max_text_chars=limits.max_text_chars)
     check = FactCheck.__new__(FactCheck)
     check._init(
         loaded.data,

@@ -25,14 +25,20 @@ class Limits:
 
     #: Size of an input file.
     max_input_bytes: int = 8 * 1024 * 1024
-    #: Characters of Markdown text in the whole document (summary, sections, explanation).
+    #: Characters of text in the whole document: every field (titles, names, sources...) counts.
     max_text_chars: int = 2_000_000
+    #: Characters of the longest word (a run without spaces): line breaking costs the square of it.
+    max_word_chars: int = 5_000
     #: Number of sources.
     max_sources: int = 2_000
     #: Number of sections.
     max_sections: int = 500
     #: Size of one image file.
     max_image_bytes: int = 25 * 1024 * 1024
+    #: Size of all the images of one document together (they are held in memory while it is built).
+    max_images_bytes: int = 200 * 1024 * 1024
+    #: Pixels of one raster image (width × height): its decoded size, not its file size, costs memory.
+    max_image_pixels: int = 64_000_000
     #: Seconds one output may take to render (WeasyPrint's layout has no limit of its own).
     render_seconds: float = 300.0
 

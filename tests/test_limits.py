@@ -56,10 +56,23 @@ def test_a_count_limit_admits_its_value_and_refuses_one_more(field: str, make: A
     assert f"Limits({field}=...)" in str(caught.value)
 
 
-def test_the_text_limit_counts_summary_sections_and_explanation() -> None:
+def _characters(value: Any) -> int:
+    """The characters of every text in ``value`` (the input's fields, at any depth)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_characters(v) for v in value)
+    return 0
+
+
+def test_the_text_limit_counts_every_field() -> None:
     data = document(body="x" * 40 + " [@s0].", summary="y" * 30)
     data["verdict"] = {"rating": "false", "label": "No", "explanation": "z" * 20}
-    total = 40 + len(" [@s0].") + 30 + 20
+    data["subtitle"] = "w" * 25
+    total = _characters(data)
+    assert total > 40 + len(" [@s0].") + 30 + 20 + 25  # titles, headings, keys and labels count too
     rk.FactCheck.from_dict(data, limits=rk.Limits(max_text_chars=total)).resolve()
     with pytest.raises(rk.LimitError, match=f"{total:,} characters of text, more than the limit of {total - 1:,}"):
         rk.FactCheck.from_dict(data, limits=rk.Limits(max_text_chars=total - 1)).resolve()

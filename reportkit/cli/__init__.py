@@ -42,6 +42,15 @@ def main() -> None:
 
         reportkit build samples/russia-nato.md -o out/
     """
+    import warnings
+
+    warnings.showwarning = _show_warning  # every command's warnings are printed as ours are: escaped
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Print a warning that no command caught as ``warning: ...``, its control characters escaped."""
+    _secho(f"warning: {message}", fg="yellow", err=True)
 
 
 @main.command()
@@ -142,7 +151,7 @@ def build(
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
-    report = _build_batch(files, out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
+    report = _build_batch(list(inputs), out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
                           dask_address=dask_address, collect=collect, limits=limits, unsafe_images=unsafe_images,
                           layout=layout, page_size=page_size, **extra)
     built_pdfs = [o for result in report.results for o in result.outputs if o.suffix == ".pdf"]
@@ -210,14 +219,21 @@ def _print_options(print_marks: bool, pdf_x: bool) -> dict[str, bool]:
 def _bundle(pdfs: list[Path], output: Path, **options: object) -> int:
     """Write a digest of ``pdfs``; return the exit status (0, or the error's)."""
     from ..tools.bundle import bundle
-    from ..errors import ReportkitError
+    from ..errors import ReportkitError, ReportkitWarning
 
-    try:
-        path = bundle(pdfs, output, **options)  # type: ignore[arg-type]
-    except ReportkitError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        return exc.exit_code
-    click.echo(f"wrote {path}")
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReportkitWarning)
+        try:
+            path = bundle(pdfs, output, **options)  # type: ignore[arg-type]
+        except ReportkitError as exc:
+            _secho(f"error: {exc}", fg="red", err=True)
+            return exc.exit_code
+        finally:
+            for warning in caught:
+                _secho(f"warning: {warning.message}", fg="yellow", err=True)
+    _echo(f"wrote {path}")
     return 0
 
 
@@ -258,10 +274,10 @@ def layouts_command(ctx: click.Context, folders: tuple[Path, ...]) -> None:
     for layout in found:
         where = "built-in" if is_builtin(layout) else str(layout.path)
         parent = f", extends {layout.parent.name}" if layout.parent else ""
-        click.echo(f"{layout.name:<{width}}  {layout.description}")
-        click.secho(f"{'':<{width}}  ({where}{parent}; {', '.join(layout.page_sizes)})", dim=True)
+        _echo(f"{layout.name:<{width}}  {layout.description}")
+        _secho(f"{'':<{width}}  ({where}{parent}; {', '.join(layout.page_sizes)})", dim=True)
     for error in errors:
-        click.secho(f"warning: {error}", fg="yellow", err=True)
+        _secho(f"warning: {error}", fg="yellow", err=True)
 
 
 @layouts_command.command("new")
@@ -281,8 +297,8 @@ def layouts_new(name: str, parent: str, folder: Path) -> None:
         path = scaffold(name, parent, folder)
     except ReportkitError as exc:
         _fail(str(exc), exc.exit_code)
-    click.echo(f"created {path}")
-    click.echo(f"try it: reportkit build INPUT --layout {path}")
+    _echo(f"created {path}")
+    _echo(f"try it: reportkit build INPUT --layout {path}")
 
 
 @main.command("preview")
@@ -331,22 +347,22 @@ def preview_command(
             pdf, images = build_preview(input, out_dir, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             _fail(str(exc), exc.exit_code)
-        click.echo(f"wrote {pdf}")
+        _echo(f"wrote {pdf}")
         for image in images:
-            click.echo(f"wrote {image}")
+            _echo(f"wrote {image}")
         return
 
     def report(pdf: Path, images: list[Path] | None, error: Exception | None) -> None:
         if error is not None:
-            click.secho(f"error: {error}", fg="red", err=True)
+            _secho(f"error: {error}", fg="red", err=True)
         else:
-            click.echo(f"wrote {pdf} and {len(images or [])} page image{'s' if len(images or []) != 1 else ''}")
-        click.secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
+            _echo(f"wrote {pdf} and {len(images or [])} page image{'s' if len(images or []) != 1 else ''}")
+        _secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
 
     try:
         watch(input, out_dir, on_build=report, dpi=dpi, rasteriser=rasteriser, **options)
     except KeyboardInterrupt:
-        click.echo("stopped")
+        _echo("stopped")
     except ReportkitError as exc:
         _fail(str(exc), exc.exit_code)
 
@@ -366,7 +382,7 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
     """
     import json
 
-    from ..errors import ReportkitError
+    from ..errors import ReportkitError, printable
     from ..tools.verify import verify as verify_pdf
 
     worst, results = 0, []
@@ -377,7 +393,7 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
             worst = max(worst, exc.exit_code)
             results.append({"file": str(file), "ok": False, "error": exc.message})
             if not as_json:
-                click.secho(f"error: {exc}", fg="red", err=True)
+                _secho(f"error: {exc}", fg="red", err=True)
             continue
         results.append(report.to_dict())
         if not report.ok:
@@ -387,14 +403,14 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
         facts = [f"PDF/A-{report.pdfa}" if report.pdfa else "not PDF/A", f"PDF/UA-{report.pdfua}" if report.pdfua else "not PDF/UA"]
         facts.append(f"{report.pages} page{'s' if report.pages != 1 else ''}")
         status = click.style("PASS", fg="green") if report.ok else click.style("FAIL", fg="red")
-        click.echo(f"{status} {file} ({', '.join(facts)})")
+        click.echo(f"{status} {printable(file)} ({printable(', '.join(facts))})")  # styled: escape the parts
         for check in report.checks:
             mark = click.style("  ok  ", fg="green") if check.ok else click.style("  FAIL", fg="red")
-            click.echo(f"{mark} {check.name:<13} {check.message}")
+            click.echo(f"{mark} {check.name:<13} {printable(check.message)}")
         for change in report.font_changes:
-            click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {change}: a rebuild here would differ")
+            click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {printable(change)}: a rebuild here would differ")
     if as_json:
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        _echo_json(json.dumps(results, indent=2, ensure_ascii=False))
     if worst:
         sys.exit(worst)
 
@@ -420,15 +436,15 @@ def extract(pdf: Path, out: Path | None) -> None:
         return
     images = [name for name in archive.files if archive.source is None or name != archive.source.name]
     if out is None:
-        click.echo(check.to_json(), nl=False)
+        _echo_json(check.to_json(), nl=False)
         if images:
-            click.secho(f"note: {len(images)} image(s) not written: give -o FILE to get them too", fg="yellow", err=True)
+            _secho(f"note: {len(images)} image(s) not written: give -o FILE to get them too", fg="yellow", err=True)
         return
-    click.echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
+    _echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
     layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
     if layout and size:
         engine = " --engine typst" if archive.metadata.get("rk:pdfEngine") == "typst" else ""
-        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}{engine}")
+        _echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}{engine}")
 
 
 @main.command()
@@ -443,7 +459,7 @@ def schema(out_file: Path | None) -> None:
 
     text = input_schema_json()
     if out_file is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # the schema: reportkit's own text
         return
     from ..errors import ReportkitError
     from ..files import atomic_write
@@ -452,7 +468,7 @@ def schema(out_file: Path | None) -> None:
         atomic_write(out_file, text.encode("utf-8"))
     except ReportkitError as exc:
         _fail(str(exc), exc.exit_code)
-    click.echo(f"wrote {out_file}")
+    _echo(f"wrote {out_file}")
 
 
 @main.command(name="import")
@@ -485,14 +501,14 @@ def import_(article: Path, sources: Path, out_file: Path, language: str, inline_
     try:
         result = import_article(article, sources, language=language, sources_ref=sources_ref)
         for problem in result.problems:
-            click.secho(f"warning: {article}: {problem}", fg="yellow", err=True)
+            _secho(f"warning: {article}: {problem}", fg="yellow", err=True)
         if strict and result.problems:
             _fail(f"{len(result.problems)} thing(s) could not be mapped (--strict): nothing written", 2)
         atomic_write(out_file, result.markdown.encode("utf-8"))
     except ReportkitError as exc:
         _fail(str(exc), exc.exit_code)
     where = f"sources from {sources_ref}" if sources_ref else "sources listed in the front matter"
-    click.echo(
+    _echo(
         f"wrote {out_file}: {len(result.sections)} sections, {result.citations} citations, {where}"
         + (f"; {len(result.problems)} warning(s)" if result.problems else "")
     )
@@ -553,8 +569,29 @@ def serve(folder: Path, host: str, port: int, token_file: Path | None, workers: 
 
 
 def _fail(message: str, code: int) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
+    _secho(f"error: {message}", fg="red", err=True)
     sys.exit(code)
+
+
+def _echo(message: object = "", **options: Any) -> None:
+    """click.echo with every control character escaped: what is echoed may come from the input."""
+    from ..errors import printable
+
+    click.echo(printable(message, newlines=True), **options)
+
+
+def _secho(message: object = "", **options: Any) -> None:
+    """click.secho with every control character escaped (the colours are added after)."""
+    from ..errors import printable
+
+    click.secho(printable(message, newlines=True), **options)
+
+
+def _echo_json(text: str, **options: Any) -> None:
+    """Print JSON with the control characters json.dumps leaves as they are written as \\u escapes."""
+    from ..errors import json_safe
+
+    click.echo(json_safe(text), **options)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ import click
 
 from ..tools.batch import BatchReport
 from ..tools.build import BuildResult
+from ..errors import printable
 
 __all__ = ["LineProgress", "RichProgress", "choose"]
 
@@ -42,7 +43,7 @@ class _Base:
         self.started = time.perf_counter()
 
     def _echo(self, text: str, *, err: bool = False, **style: Any) -> None:
-        click.secho(text, file=(self.err if err else self.out), err=err, **style)
+        click.secho(printable(text, newlines=True), file=(self.err if err else self.out), err=err, **style)
 
     def _lines(self, result: BuildResult) -> None:
         for message in result.warnings:
@@ -131,7 +132,7 @@ class RichProgress(_Base):
         if err:  # on the bar's console: above the bar while it runs
             from rich.text import Text
 
-            self.console.print(Text(text, style=style.get("fg") or ("bold" if style.get("bold") else "")))
+            self.console.print(Text(printable(text, newlines=True), style=style.get("fg") or ("bold" if style.get("bold") else "")))
         else:
             super()._echo(text, err=err, **style)
 

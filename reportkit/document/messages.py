@@ -118,24 +118,48 @@ def describe(value: Any) -> str:
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+#: How deep fields may nest (a fact-check needs four levels); deeper data is refused before validation.
+MAX_DEPTH = 64
+
+
 def check_characters(value: Any, path: str, file: str | os.PathLike[str] | None, lines: Mapping[str, int]) -> None:
-    """Refuse control characters and non-characters anywhere in the input, naming the field."""
-    if isinstance(value, str):
-        match = FORBIDDEN_CHARACTERS.search(value)
-        if match:
-            raise InputError(
-                f"contains the control character U+{ord(match.group()):04X} at character {match.start() + 1}",
-                file=file,
-                field=path or None,
-                line=line_for(path, lines),
-                hint="remove it (it often comes from copying text out of a PDF or a word processor)",
-            )
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            check_characters(item, f"{path}.{key}" if path else str(key), file, lines)
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            check_characters(item, f"{path}[{index}]", file, lines)
+    """Refuse control characters and non-characters anywhere in the input, naming the field.
+
+    The walk is iterative and bounded: data nested deeper than :data:`MAX_DEPTH`, data that
+    contains itself (a builder given a self-referencing dict) and bytes in place of text are
+    refused with the field path.
+    """
+    stack: list[tuple[Any, str, int, tuple[int, ...]]] = [(value, path, 0, ())]
+    while stack:
+        item, where, depth, inside = stack.pop()
+        if isinstance(item, str):
+            match = FORBIDDEN_CHARACTERS.search(item)
+            if match:
+                raise InputError(
+                    f"contains the control character U+{ord(match.group()):04X} at character {match.start() + 1}",
+                    file=file,
+                    field=where or None,
+                    line=line_for(where, lines),
+                    hint="remove it (it often comes from copying text out of a PDF or a word processor)",
+                )
+            continue
+        if isinstance(item, (bytes, bytearray, memoryview)):
+            raise InputError("should be text, not bytes", file=file, field=where or None,
+                             line=line_for(where, lines), hint="decode it first, e.g. value.decode('utf-8')")
+        if not isinstance(item, (Mapping, list, tuple)):
+            continue
+        if id(item) in inside:
+            raise InputError("contains itself", file=file, field=where or None, line=line_for(where, lines),
+                             hint="give plain data: mappings, lists, text and numbers")
+        if depth >= MAX_DEPTH:
+            raise InputError(f"is nested more than {MAX_DEPTH} levels deep", file=file, field=where or None,
+                             line=line_for(where, lines), hint="a fact-check needs a few levels: flatten it")
+        trail = (*inside, id(item))
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                stack.append((child, f"{where}.{key}" if where else str(key), depth + 1, trail))
+        else:
+            stack.extend((child, f"{where}[{index}]", depth + 1, trail) for index, child in enumerate(item))
 
 
 def find_field_error(error: Mapping[str, Any]) -> FieldError | None:

@@ -58,11 +58,14 @@ __all__ = [
     "Name",
     "Publisher",
     "Rating",
+    "ReportMeta",
+    "ReportRating",
     "RatingScale",
     "Section",
     "Source",
     "Verdict",
     "contrast_ratio",
+    "is_language_tag",
     "slugify",
     "validate",
     "validate_part",
@@ -75,6 +78,8 @@ _KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: The longest slug: output files are named ``<slug>.<format>`` and written through ``.<name>.<owner>.<random>.part``.
+MAX_SLUG_CHARS = 200
 
 
 # --- field types ---------------------------------------------------------------------------
@@ -342,7 +347,7 @@ class Rating(_Model):
     key: Annotated[str, AfterValidator(_non_empty)]
     label: Text
     order: int = Field(description="Position on the scale, 1 = most accurate.")
-    colour: Annotated[str, AfterValidator(lambda v: _check_colour(v))]
+    colour: Colour
     symbol: str = Field(default="", description="A glyph drawn in the badge beside the label.")
     graded: bool = Field(
         default=True,
@@ -360,6 +365,48 @@ def _check_colour(value: str) -> str:
     if not _COLOUR_RE.match(value):
         raise ValueError(f"{value!r} is not a colour: write it as #rrggbb")
     return value.lower()
+
+
+#: A colour written ``#rrggbb`` (kept in lowercase).
+Colour = Annotated[str, AfterValidator(lambda v: _check_colour(v))]
+
+
+def is_language_tag(value: object) -> bool:
+    """Whether ``value`` is written as a BCP 47 language tag (``en``, ``pt-BR``), as the ``language`` field must be."""
+    return isinstance(value, str) and bool(_LANG_RE.match(value))
+
+
+class ReportRating(BaseModel):
+    """The rating a report's PDF records about itself (reportkit's ``/reportkit`` metadata)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    key: str = ""
+    label: str = ""
+    order: int = 0
+    colour: Colour = "#5a6470"
+    symbol: str = ""
+    shape: Literal["true", "mostly-true", "mixed", "mostly-false", "false", "unsupported", ""] = ""
+    default_scale: bool = False
+
+
+class ReportMeta(BaseModel):
+    """What a report's PDF says about itself (its ``/reportkit`` metadata), read back as untrusted data.
+
+    The fields have the types, dates and colours of the input format; fields reportkit
+    does not read are ignored.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str = ""
+    title: str = ""
+    language: str = "en"
+    date: Annotated[PartialDate | None, BeforeValidator(lambda v: None if v == "" else v)] = None
+    publisher: str = ""
+    authors: list[str] = Field(default_factory=list)
+    verdict_label: str = ""
+    rating: ReportRating | None = None
 
 
 class RatingScale(_Model):
@@ -530,7 +577,12 @@ class Document(_Model):
     @classmethod
     def _slug(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value):
-            raise ValueError(f"{value!r} is not a slug: use lowercase letters, digits and single hyphens")
+            raise ValueError(f"{value[:80]!r} is not a slug: use lowercase letters, digits and single hyphens")
+        if value is not None and len(value) > MAX_SLUG_CHARS:
+            raise ValueError(
+                f"the slug has {len(value)} characters, more than {MAX_SLUG_CHARS}: the output files are named "
+                "after it, and file systems allow 255 bytes per name"
+            )
         return value
 
     @field_validator("sections")

@@ -8,7 +8,6 @@ unknown citation key) can point at a line too.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -18,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError, UnsafeResourceError
+from ..errors import InputError, LimitError, UnsafeResourceError
 from ..limits import DEFAULT_LIMITS
-from .text import read_document_text, read_text
+from .text import MAX_DEPTH, MAX_DIGITS, parse_json, read_document_text, read_text
 
 __all__ = ["Loaded", "MAX_INPUT_BYTES", "SUFFIXES", "parse_markdown", "read", "read_text"]
 
@@ -44,7 +43,8 @@ class Loaded:
     files: list[Path] = field(default_factory=list)
 
 
-def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> Loaded:
+def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES,
+         max_text_chars: int = DEFAULT_LIMITS.max_text_chars) -> Loaded:
     """Read an input file into fields; raises :class:`InputError` for anything unreadable."""
     file = Path(path)
     kind = SUFFIXES.get(file.suffix.lower())
@@ -55,6 +55,12 @@ def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> L
             hint="rename the file, or convert it to one of those formats",
         )
     text = read_document_text(file, max_bytes)
+    if len(text) > max_text_chars:  # before any parsing: Markdown's costs grow with the text
+        raise LimitError(
+            f"the file has {len(text):,} characters, more than the limit of {max_text_chars:,} characters of text",
+            file=file,
+            hint="split it, or raise the limit: Limits(max_text_chars=...)",
+        )
     if kind == "markdown":
         return _sources_file(parse_markdown(text, file))
     if kind == "yaml":
@@ -117,7 +123,7 @@ def _sources_file(loaded: Loaded) -> Loaded:
             field="sources",
             hint="put the .bib or .json file next to the fact-check (or in a folder below it)",
         )
-    if not path.is_file():
+    if not path.exists():
         raise InputError(
             f"the sources file {name!r} does not exist",
             file=loaded.file,
@@ -165,10 +171,37 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML whole number, refused when it has more than :data:`MAX_DIGITS` digits."""
+    digits = sum(ch.isdigit() for ch in str(node.value))
+    if digits > MAX_DIGITS:
+        raise _TooLong(node, digits)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+class _TooLong(Exception):
+    """A number with too many digits, found while the YAML was constructed."""
+
+    def __init__(self, node: yaml.Node, digits: int) -> None:
+        super().__init__(digits)
+        self.node = node
+        self.digits = digits
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+
+
 def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
-    """Parse YAML text whose first line is line ``first_line`` of ``file``; record each field's line."""
+    """Parse YAML text whose first line is line ``first_line`` of ``file``; record each field's line.
+
+    What a small hostile text could make huge is refused before anything is built: aliases
+    (an alias bomb expands to billions of nodes), nesting deeper than :data:`MAX_DEPTH`, whole
+    numbers longer than :data:`MAX_DIGITS` digits; a key given twice in one mapping is an error
+    naming both lines.
+    """
     loader = _Loader(text)
     try:
+        _check_events(text, file, first_line)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -182,31 +215,76 @@ def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=file) from None
+    except _TooLong as exc:
+        raise InputError(
+            f"a number with {exc.digits:,} digits is more than a fact-check can hold (at most {MAX_DIGITS})",
+            file=file,
+            line=exc.node.start_mark.line + first_line,
+            column=exc.node.start_mark.column + 1,
+            hint="quote it if it is text",
+        ) from None
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
     if node is not None:
-        _node_lines(node, "", first_line, lines)
+        _node_lines(node, file, first_line, lines)
     return data, lines
 
 
-def _node_lines(node: yaml.Node, path: str, first_line: int, lines: dict[str, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + first_line)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = f"{path}.{key.value}" if path else str(key.value)
-            lines[name] = key.start_mark.line + first_line
-            _node_lines(value, name, first_line, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _node_lines(item, f"{path}[{index}]", first_line, lines)
+def _check_events(text: str, file: Path, first_line: int) -> None:
+    """Refuse aliases and too-deep nesting by reading YAML's events: nothing is built or expanded yet."""
+
+    def refuse(event: yaml.Event, message: str, hint: str) -> InputError:
+        mark = event.start_mark
+        line, column = (mark.line + first_line, mark.column + 1) if mark else (None, None)
+        return InputError(message, file=file, line=line, column=column, hint=hint)
+
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise refuse(event, f"YAML aliases (*{event.anchor}) are not read: write the value out where it is needed",
+                         "anchors and aliases (&name, *name, <<: *name) let a small file expand without bound")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise refuse(event, f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                             "a fact-check needs a few levels: flatten the structure")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _node_lines(root: yaml.Node, file: Path, first_line: int, lines: dict[str, int]) -> None:
+    """Record the line of every field path, and refuse a key given twice in one mapping (at any depth)."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:  # a tree without aliases (refused before): every node is visited once
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + first_line)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                name = f"{path}.{key.value}" if path else str(key.value)
+                line = key.start_mark.line + first_line
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise InputError(
+                            f"the key {str(key.value)[:80]!r} is given twice, on lines {seen[key.value]} and {line}",
+                            file=file,
+                            line=line,
+                            column=key.start_mark.column + 1,
+                            field=name,
+                            hint="keep one of them (otherwise the last one would silently win)",
+                        )
+                    seen[key.value] = line
+                lines[name] = line
+                stack.append((value, name))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                stack.append((item, f"{path}[{index}]"))
 
 
 def _json(text: str, file: Path) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=file, line=exc.lineno, column=exc.colno) from None
+    """Parse JSON text (see :func:`parse_json`)."""
+    return parse_json(text, file)
 
 
 # --- Markdown with front matter -----------------------------------------------------------

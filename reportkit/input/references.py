@@ -23,7 +23,6 @@ CSL-JSON items.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -39,7 +38,7 @@ from ..document.edtf import parse_edtf
 from ..document.model import Name, Source, validate_part
 from ..errors import InputError, ReportkitWarning
 from .latex import latex_to_text
-from .text import read_text
+from .text import check_braces, parse_json, read_text
 
 __all__ = ["REFERENCE_SUFFIXES", "doi_url", "from_bibtex", "from_csl", "read_references", "to_csl"]
 
@@ -143,12 +142,7 @@ def doi_url(doi: str) -> str:
 
 
 def _csl_entries(text: str, file: Path) -> list[_Entry]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", file=file, line=exc.lineno, column=exc.colno) from None
-    except RecursionError:
-        raise InputError("the JSON nests lists or objects too deeply to be a reference file", file=file) from None
+    data = parse_json(text, file)  # bounded: nesting, digits, no NaN or Infinity, no key twice
     if isinstance(data, Mapping) and isinstance(data.get("items"), list):
         data = data["items"]  # some tools wrap the list
     if not isinstance(data, list):
@@ -457,6 +451,7 @@ def _bibtex_entries(text: str, file: Path, keys: Collection[str] | None) -> list
     import bibtexparser
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    check_braces(text, file)
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: reportkit resolves them
     for block in library.failed_blocks:
         key = getattr(block, "key", None)

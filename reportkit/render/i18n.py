@@ -24,6 +24,8 @@ _LOCALES = Path(__file__).parent / "locales"
 
 @lru_cache(maxsize=32)
 def _catalogue(language: str) -> dict[str, str] | None:
+    if language not in languages():  # a language is a name looked up, never a path
+        return None
     path = _LOCALES / f"{language}.json"
     if not path.is_file():
         return None

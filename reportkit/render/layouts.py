@@ -198,18 +198,51 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK | os.X_OK) else None
 
 
+#: The most a layout.toml may weigh.
+MAX_TOML_BYTES = 1024 * 1024
+
+
 def _read_toml(folder: Path) -> dict[str, Any]:
+    from ..errors import InputError
+    from ..files import read_regular
+
     path = folder / "layout.toml"
-    if not path.is_file():
+    if not path.exists():
         raise LayoutError(
             f"{folder} is not a layout: it has no layout.toml",
             file=folder,
             hint="create one with 'reportkit layouts new NAME --extends report'",
         )
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"layout.toml cannot be read: {exc}", file=path) from None
+        return _check_toml(tomllib.loads(read_regular(path, max_bytes=MAX_TOML_BYTES, what="layout.toml").decode()), path)
+    except InputError as exc:
+        raise LayoutError(exc.message, file=path, hint=exc.hint) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise LayoutError(f"layout.toml cannot be read: {type(exc).__name__}: {exc}"[:500], file=path) from None
+
+
+#: The keys of layout.toml and the type each must have (fallback_fonts and font_weights have checks of their own).
+_TOML_KEYS: dict[str, tuple[type, str]] = {
+    "name": (str, "a string"),
+    "description": (str, "a string"),
+    "extends": (str, "the name of a layout"),
+    "page_sizes": (list, "a list of page sizes, e.g. [\"A4\", \"Letter\"]"),
+    "fonts": (list, "a list of font family names"),
+    "options": (dict, "a table of options ([options])"),
+}
+
+
+def _check_toml(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``meta`` when every key of layout.toml has the type it must have; else a :class:`LayoutError` naming the key."""
+    for key, (kind, shape) in _TOML_KEYS.items():
+        if key not in meta:
+            continue
+        value = meta[key]
+        wrong_items = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if not isinstance(value, kind) or wrong_items:
+            raise LayoutError(f"must be {shape}, not {type(value).__name__} {str(value)[:60]!r}", file=path,
+                              field=key, hint="see the layout.toml of the built-in 'report' layout")
+    return meta
 
 
 def _load(folder: Path, search: Sequence[Path], seen: tuple[Path, ...]) -> Layout:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -23,6 +23,8 @@ from ..errors import InputError, LimitError, ReportkitWarning, UnsafeResourceErr
 from ..limits import DEFAULT_LIMITS, Limits
 from ..input.markdown import parse
 from ..document.model import Document
+from ..files import read_regular
+from .svg import SVGError, sanitise_svg
 
 __all__ = ["Asset", "IMAGE_TYPES", "UNSAFE_IMAGES", "Resolved", "resolve"]
 
@@ -36,11 +38,16 @@ UNSAFE_IMAGES = ("error", "placeholder")
 
 @dataclass(frozen=True)
 class Asset:
-    """A local file the document shows: its checked path and the name it gets inside packages."""
+    """A local file the document shows: its checked path, the name it gets inside packages, and its bytes.
+
+    ``data`` is what every writer uses: the file's bytes as they were checked (an SVG drawing
+    sanitised by :func:`reportkit.resolve.svg.sanitise_svg`), read once, so that what is shown is what was checked.
+    """
 
     path: Path
     media_type: str
     name: str
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass
@@ -88,7 +95,7 @@ def resolve(
     if unsafe_images not in UNSAFE_IMAGES:
         raise ValueError(f"unsafe_images must be one of {UNSAFE_IMAGES}, not {unsafe_images!r}")
     lines = lines or {}
-    _check_size(doc, limits, file)
+    _check_size(doc, limits, file, lines)
     parts: list[Part] = []
     if doc.verdict and doc.verdict.explanation:
         parts.append(_part(doc.verdict.explanation, "verdict.explanation", "the verdict", lines))
@@ -108,7 +115,8 @@ def resolve(
             continue  # listed on purpose (nocite), as Pandoc lists them
         messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
 
-    checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder")
+    checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder",
+                            max_pixels=limits.max_image_pixels, max_total=limits.max_images_bytes)
     if doc.claim and doc.claim.image:
         checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
         if not (doc.claim.image_alt or "").strip():
@@ -121,6 +129,8 @@ def resolve(
             if block.children:
                 block.children = _check_inline(block, part, checker, messages)
     messages += [f"image {ref[:120]!r} is not shown: {reason}" for ref, reason in checker.refused.items()]
+    messages += [f"image {ref[:120]!r}: removed what a drawing may not hold: {', '.join(what)}"
+                 for ref, what in checker.sanitised.items()]
 
     where = f"{file}: " if file else ""
     for message in messages:
@@ -128,15 +138,21 @@ def resolve(
     return Resolved(doc, parts, citations, checker.assets, base_dir, file, messages, checker.refused)
 
 
-def _check_size(doc: Document, limits: Limits, file: str | None) -> None:
-    """Fail fast, before any parsing, on documents beyond the limits."""
+def _check_size(doc: Document, limits: Limits, file: str | None, lines: Mapping[str, int]) -> None:
+    """Fail fast, before any parsing, on documents beyond the limits: every field's text counts."""
     checks = [
         (len(doc.sources), limits.max_sources, "sources", "max_sources"),
         (len(doc.sections), limits.max_sections, "sections", "max_sections"),
     ]
-    text = len(doc.summary) + sum(len(s.body) for s in doc.sections)
-    text += len(doc.verdict.explanation) if doc.verdict else 0
-    checks.append((text, limits.max_text_chars, "characters of text", "max_text_chars"))
+    total = 0
+    longest: tuple[int, str] = (0, "")
+    for path, text in _texts(doc.model_dump(mode="python", exclude_defaults=True), ""):
+        total += len(text)
+        if len(text) > limits.max_word_chars and longest[0] <= limits.max_word_chars:
+            word = max((len(w) for w in _WORDS.findall(text)), default=0)
+            if word > longest[0]:
+                longest = (word, path)
+    checks.append((total, limits.max_text_chars, "characters of text", "max_text_chars"))
     for count, limit, what, name in checks:
         if count > limit:
             raise LimitError(
@@ -144,6 +160,45 @@ def _check_size(doc: Document, limits: Limits, file: str | None) -> None:
                 file=file,
                 hint=f"split it, or raise the limit: Limits({name}=...)",
             )
+    if longest[0] > limits.max_word_chars:
+        raise LimitError(
+            f"has a word of {longest[0]:,} characters without a space, more than the limit of "
+            f"{limits.max_word_chars:,}",
+            file=file,
+            field=longest[1],
+            line=_line_of(longest[1], lines),
+            hint="break it up with spaces, or raise the limit: Limits(max_word_chars=...)",
+        )
+
+
+#: Runs of characters a line cannot break inside (what the word limit counts).
+_WORDS = re.compile(r"[^\s\u200b]+")
+
+
+def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in ``value`` (mappings, lists) with its field path."""
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                stack.append((child, f"{where}.{key}" if where else str(key)))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+
+
+def _line_of(path: str, lines: Mapping[str, int]) -> int | None:
+    """The line of field ``path`` or of the nearest field that holds it."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            return None
+        path = path[:cut]
+    return None
 
 
 def _part(text: str, name: str, title: str, lines: Mapping[str, int]) -> Part:
@@ -191,10 +246,18 @@ def _check_inline(block: Token, part: Part, checker: "_AssetChecker", messages: 
 class _AssetChecker:
     """Checks image references against the input's folder and names the accepted files."""
 
-    def __init__(self, base_dir: Path | None, file: str | None, max_bytes: int, *, placeholder: bool) -> None:
+    def __init__(
+        self, base_dir: Path | None, file: str | None, max_bytes: int, *, placeholder: bool, max_pixels: int,
+        max_total: int,
+    ) -> None:
         self.base_dir = base_dir.resolve() if base_dir else None
         self.file = file
         self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+        self.max_total = max_total
+        self.total = 0
+        #: What was removed from each SVG drawing, by reference.
+        self.sanitised: dict[str, list[str]] = {}
         self.placeholder = placeholder
         self.assets: dict[str, Asset] = {}
         self.refused: dict[str, str] = {}
@@ -247,23 +310,39 @@ class _AssetChecker:
                 "convert it to PNG, JPEG or SVG",
                 InputError,
             )
-        if not path.is_file():
+        if not path.exists():
             raise fail(f"image file {ref!r} does not exist in {self.base_dir}", "check the file name", InputError)
-        if path.stat().st_size > self.max_bytes:
+        try:
+            data = read_regular(path, max_bytes=self.max_bytes, what="image")
+        except LimitError:
             raise fail(
                 f"image {ref!r} is larger than {self.max_bytes / 2**20:g} MB",
                 "reduce its resolution or compress it, or raise Limits(max_image_bytes=...)",
                 LimitError,
-            )
-        problem = unreadable_image(path, media_type)
-        if problem:
+            ) from None
+        except InputError as exc:
+            raise fail(f"image {ref!r}: {exc.message}", exc.hint or "give an ordinary image file", InputError) from None
+        try:
+            data, problem = checked_image(data, media_type, max_pixels=self.max_pixels)
+        except LimitError as exc:
+            raise fail(f"image {ref!r} {exc.message}", exc.hint or "", LimitError) from None
+        if isinstance(problem, list):
+            self.sanitised[ref] = problem
+        elif problem:
             raise fail(
                 f"image {ref!r} {problem}",
                 f"open it in an image editor and save it again as {path.suffix.lower()[1:].upper()}",
                 InputError,
             )
         stem = name or f"figure-{sum(1 for a in self.assets.values() if a.name.startswith('images/figure-')) + 1}"
-        asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}")
+        self.total += len(data)
+        if self.total > self.max_total:
+            raise fail(
+                f"image {ref!r} brings the document's images to more than {self.max_total / 2**20:g} MB",
+                "show fewer or smaller images, or raise Limits(max_images_bytes=...)",
+                LimitError,
+            )
+        asset = Asset(path=path, media_type=media_type, name=f"images/{stem}{path.suffix.lower()}", data=data)
         self.assets[ref] = asset
         return asset
 
@@ -273,33 +352,62 @@ _SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 _SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 
 
-def unreadable_image(path: Path, media_type: str) -> str | None:
-    """Why the image file at ``path`` cannot be shown as ``media_type`` (``None`` when it can).
+def checked_image(data: bytes, media_type: str, *, max_pixels: int) -> tuple[bytes, str | list[str] | None]:
+    """The bytes to show of an image file's ``data``, and why it cannot be shown (``None`` when it can).
 
-    Both renderers would otherwise fail quietly: WeasyPrint logs the failure and sets the alt
-    text instead, and the EPUB would carry a file its reader cannot open.
+    A raster image's signature, chunks and checksums are checked, and its size in pixels
+    against ``max_pixels`` (:class:`LimitError`): both renderers would otherwise fail quietly,
+    or decode gigabytes. An SVG drawing comes back sanitised (:func:`reportkit.svg.sanitise_svg`),
+    with the list of what was removed in place of a problem.
     """
     kind = media_type.split("/")[1].replace("svg+xml", "SVG").upper()
     if media_type == "image/svg+xml":
         from xml.etree import ElementTree  # what WeasyPrint parses SVG with; it resolves no external entity
 
         try:
-            root = ElementTree.parse(path).getroot()
+            root = ElementTree.fromstring(data)
         except ElementTree.ParseError as exc:
             line, column = exc.position
             problem = str(exc).rsplit(": line ", 1)[0]
-            return f"is not a readable SVG file (its XML, line {line}, column {column + 1}: {problem})"
+            return data, f"is not a readable SVG file (its XML, line {line}, column {column + 1}: {problem})"
         if root.tag != _SVG_ROOT:
-            return f"is not an SVG file: its root element is <{root.tag}>, not <svg> in the SVG namespace"
-        return None
-    with path.open("rb") as file:
-        if not file.read(8).startswith(_SIGNATURES[media_type]):
-            return f"is not a {kind} file (its first bytes are not a {kind} signature)"
+            return data, f"is not an SVG file: its root element is <{root.tag}>, not <svg> in the SVG namespace"
+        try:
+            drawing = sanitise_svg(data)
+        except SVGError as exc:
+            return data, f"is not a readable SVG file: {exc}"
+        return drawing.data, drawing.removed or None
+    if not data.startswith(_SIGNATURES[media_type]):
+        return data, f"is not a {kind} file (its first bytes are not a {kind} signature)"
+    import io
+    import warnings as _warnings
+
     from PIL import Image, UnidentifiedImageError  # WeasyPrint's own image library
 
     try:
-        with Image.open(path) as image:
-            image.verify()  # the chunks of a PNG and their checksums, up to the end
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        return f"is a damaged {kind} file ({exc})"
-    return None
+        if media_type == "image/png" and len(data) >= 24 and data[12:16] == b"IHDR":
+            width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+            if width * height > max_pixels:  # before Pillow, which would refuse it as a "decompression bomb"
+                raise _TooManyPixels(width, height)
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise _TooManyPixels(width, height)
+                image.verify()  # the chunks of a PNG and their checksums, up to the end
+    except (_TooManyPixels, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        size = f"{exc.width:,} × {exc.height:,} pixels" if isinstance(exc, _TooManyPixels) else "too many pixels"
+        raise LimitError(
+            f"is {size}, more than the limit of {max_pixels:,} pixels",
+            hint="reduce its resolution, or raise Limits(max_image_pixels=...)",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        return data, f"is a damaged {kind} file ({exc})"
+    return data, None
+
+
+class _TooManyPixels(Exception):
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(width, height)
+        self.width, self.height = width, height

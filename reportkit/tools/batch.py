@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .build import BuildResult, build_file, expand_inputs
+from .build import BuildResult, build_file, expand_checked
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -165,7 +165,8 @@ def build_many(
     what was finished; no partial file is left behind.
     """
     started = time.perf_counter()
-    files = expand_inputs(inputs)
+    checked = expand_checked(inputs)
+    files = [path for path, _ in checked]
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -200,7 +201,10 @@ def build_many(
             progress.update(result)
 
     pending: dict[int, list[Path]] = {}
-    for index, path in enumerate(files):
+    for index, (path, refusal) in enumerate(checked):
+        if refusal is not None:
+            done(index, BuildResult(path, error=refusal))
+            continue
         stale = list(formats) if force or store is None else store.stale(path, formats)
         if not stale:
             done(index, store.skipped(path, formats))  # type: ignore[union-attr]
@@ -473,15 +477,11 @@ class _CtrlC:
 
 
 def _sweep(outputs: Iterable[Path]) -> None:
-    """Remove the temporary files a killed worker left beside ``outputs`` (``.NAME.XXXXXXXX.part``)."""
-    import glob
+    """Remove the temporary files a killed worker left beside ``outputs`` (those no running build owns)."""
+    from ..files import sweep_temporaries
 
     for output in outputs:
-        for part in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
-            try:
-                part.unlink()
-            except OSError:
-                pass
+        sweep_temporaries(output)
 
 
 def _died(job: _Job) -> BuildResult:

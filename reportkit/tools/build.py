@@ -70,26 +70,55 @@ class BuildResult:
 
 def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Input paths with folders replaced by the fact-check files they hold (sorted, not recursive)."""
-    files: list[Path] = []
+    return [path for path, _ in expand_checked(inputs)]
+
+
+def expand_checked(inputs: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, InputError | None]]:
+    """:func:`expand_inputs`, each path with the error that refuses it (``None`` when it may be built).
+
+    A file of a folder that is a symbolic link to a file outside that folder is refused, as an
+    image linked from outside the input's folder is: it is not read, and nothing of it is shown.
+    """
+    from ..errors import UnsafeResourceError
+
+    files: list[tuple[Path, InputError | None]] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()
-                            and p.name.lower() != "readme.md")
-        else:
-            files.append(path)
+        if not path.is_dir():
+            files.append((path, None))
+            continue
+        folder = path.resolve()
+        for entry in sorted(path.iterdir()):
+            if entry.suffix.lower() not in SUFFIXES or entry.name.lower() == "readme.md":
+                continue
+            if entry.is_symlink() and not entry.resolve().is_relative_to(folder):
+                files.append((entry, UnsafeResourceError(
+                    "is a symbolic link to a file outside the folder, which is not read",
+                    file=entry,
+                    hint="copy the file into the folder, or name it on the command line",
+                )))
+            elif entry.is_file():
+                files.append((entry, None))
     return files
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file's bytes, as hex ('' when the file cannot be read)."""
+    """SHA-256 of a regular file's bytes, as hex ('' when it cannot be read or is no regular file)."""
+    import stat
+
     digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+    try:  # never blocks on a FIFO, never reads a device: such an input fails when it is loaded
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError:
         return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return ""
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        except OSError:
+            return ""
     return digest.hexdigest()
 
 
@@ -99,7 +128,7 @@ def _strict(strict: bool, caught: list[warnings.WarningMessage]) -> None:
     if strict and ours:
         raise InputError(
             f"{len(ours)} warning{'s' if len(ours) > 1 else ''} with --strict: {ours[0].message}",
-            hint="fix the warnings, or build without --strict",
+            hint="fix the warnings, or build without --strict; nothing was written",
         )
 
 
@@ -122,6 +151,7 @@ def build_file(
     client of a cluster without a shared output folder.
     """
     from ..factcheck import load
+    from ..limits import time_limit
     from ..writers import output_path
 
     started = time.perf_counter()
@@ -131,11 +161,12 @@ def build_file(
         try:
             # Hash before reading: a file that changes meanwhile then looks changed next time, never unchanged.
             result.sources[str(Path(path).resolve())] = file_digest(path)
-            check = load(path, limits=limits, unsafe_images=unsafe_images)
-            result.slug = check.id
+            with time_limit(limits.render_seconds, "loading and checking the fact-check"):
+                check = load(path, limits=limits, unsafe_images=unsafe_images)
+                result.slug = check.id
+                resolved = check.resolve()
             for other in check.read_files:
                 result.sources[str(other)] = file_digest(other)
-            resolved = check.resolve()
             for asset in resolved.assets.values():
                 result.sources[str(asset.path)] = file_digest(asset.path)
             _strict(strict, caught)
@@ -164,5 +195,7 @@ def build_file(
             result.error.__cause__ = exc
             result.traceback = "".join(traceback.format_exception(exc))
     result.warnings = [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
+    if result.error is not None and strict:
+        result.outputs = []
     result.seconds = time.perf_counter() - started
     return result

@@ -27,6 +27,7 @@ from ..errors import InputError, LayoutError, OutputError
 from ..render.i18n import Translator
 from ..render.layouts import Layout, find_layout
 from ..files import atomic_write, check_target
+from ..document.model import ReportMeta
 
 __all__ = ["COVER_CONTEXT", "CoverRating", "ReportInfo", "bundle", "read_report"]
 
@@ -113,63 +114,95 @@ class ChartBar:
     share: float
 
 
-def _shape_of(rating: dict[str, Any]) -> str:
+def _shape_of(shape: str, key: str) -> str:
     from ..render.renderer import SHAPES
 
-    shape = str(rating.get("shape") or "")
     if shape:
         return shape
-    key = str(rating.get("key", ""))
     return key if key in (*SHAPES, "unsupported") else "unsupported"
 
 
 def read_report(path: PathLike, translator: Translator | None = None) -> ReportInfo:
     """What a report's PDF says about itself: title, verdict, rating (from reportkit's metadata)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from .verify import open_pdf
 
     file = Path(path)
+    if not file.exists():
+        raise InputError(f"{file} does not exist", file=file, hint="give the paths of PDF files")
     try:
-        reader = PdfReader(file)
+        reader = open_pdf(file)
+    except InputError as exc:
+        raise InputError(f"{file} is not a readable PDF: {exc.message}", file=file, hint=exc.hint) from None
+    try:
         pages = len(reader.pages)
         info: Mapping[str, Any] = reader.metadata or {}
-    except FileNotFoundError:
-        raise InputError(f"{file} does not exist", file=file, hint="give the paths of PDF files") from None
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise InputError(f"{file} is not a readable PDF: {exc}", file=file) from None
-    meta: dict[str, Any] = {}
-    raw = info.get("/reportkit")
-    if raw:
-        try:
-            meta = json.loads(str(raw))
-        except ValueError:
-            meta = {}
-    title = str(meta.get("title") or info.get("/Title") or file.stem)
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds of errors on damaged files
+        raise InputError(f"the PDF's metadata cannot be read: {type(exc).__name__}: {exc}"[:300], file=file) from None
+    meta = _report_meta(info.get("/reportkit"), file)
+    title = meta.title or _text(info.get("/Title")) or file.stem
+    if pages < 1:
+        raise InputError("the PDF has no pages", file=file)
     rating = None
-    if isinstance(meta.get("rating"), dict):
-        data = meta["rating"]
-        label = str(data.get("label", ""))
-        if translator is not None and data.get("default_scale"):
+    if meta.rating is not None:
+        data = meta.rating
+        label = data.label
+        if translator is not None and data.default_scale:
             label = translator.gettext(label)
         rating = CoverRating(
-            key=str(data.get("key", "")),
+            key=data.key,
             label=label,
-            order=int(data.get("order", 0)),
-            colour=str(data.get("colour", "#5a6470")),
-            symbol=str(data.get("symbol", "")),
-            shape=_shape_of(data),
+            order=data.order,
+            colour=data.colour,
+            symbol=data.symbol,
+            shape=_shape_of(data.shape, data.key),
         )
     return ReportInfo(
         path=file,
         title=title,
         pages=pages,
-        language=str(meta.get("language") or "en"),
-        publisher=str(meta.get("publisher") or ""),
-        date=str(meta.get("date") or ""),
-        verdict_label=str(meta.get("verdict_label") or ""),
+        language=meta.language,
+        publisher=meta.publisher,
+        date=meta.date or "",
+        verdict_label=meta.verdict_label,
         rating=rating,
-        meta=meta,
+        meta=meta.model_dump(),
     )
+
+
+def _text(value: Any) -> str:
+    """A PDF metadata value as text ('' for none)."""
+    return str(value) if value is not None else ""
+
+
+def _report_meta(raw: Any, file: Path) -> ReportMeta:
+    """reportkit's ``/reportkit`` metadata of a PDF, validated as input is: a wrong field is an :class:`InputError`.
+
+    A language that is not a language tag becomes the default (English), with a warning:
+    it is never used to find a file.
+    """
+    import warnings
+
+    from ..errors import ReportkitWarning
+    from ..input.text import parse_json
+    from ..document.model import ReportMeta, is_language_tag, validate_part
+
+    if raw is None:
+        return ReportMeta()
+    data = parse_json(str(raw), file)
+    if not isinstance(data, dict):
+        return ReportMeta()
+    language = data.get("language")
+    if language not in (None, "") and not is_language_tag(language):
+        warnings.warn(
+            f"{file}: the language {str(language)[:40]!r} its metadata records is not a language tag: "
+            "the default (en) is used",
+            ReportkitWarning,
+            stacklevel=3,
+        )
+        data = {**data, "language": "en"}
+    elif language in (None, ""):
+        data = {**data, "language": "en"}
+    return validate_part(ReportMeta, data, field="/reportkit", file=file)
 
 
 def _chart(reports: Sequence[ReportInfo]) -> list[ChartBar]:
@@ -186,10 +219,13 @@ def _chart(reports: Sequence[ReportInfo]) -> list[ChartBar]:
 
 
 def _page_size(reports: Sequence[ReportInfo]) -> str:
-    from pypdf import PdfReader
+    from .verify import open_pdf
 
-    box = PdfReader(reports[0].path).pages[0].trimbox
-    width, height = float(box.width), float(box.height)
+    try:
+        box = open_pdf(reports[0].path).pages[0].trimbox
+        width, height = float(box.width), float(box.height)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return "A4"
     best = min(_SIZES, key=lambda name: abs(_SIZES[name][0] - width) + abs(_SIZES[name][1] - height))
     return best
 
@@ -274,6 +310,8 @@ def bundle(
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.constants import PageLabelStyle
+
+    from .verify import open_pdf
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     paths = [Path(p) for p in reports]
@@ -306,7 +344,16 @@ def bundle(
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover_pdf)), import_outline=False)
     for report in infos:
-        writer.append(PdfReader(report.path), outline_item=report.title, import_outline=True)
+        try:
+            writer.append(open_pdf(report.path), outline_item=report.title, import_outline=True)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds of errors on damaged files
+            raise InputError(
+                f"the PDF's pages cannot be copied: {type(exc).__name__}: {exc}"[:300],
+                file=report.path,
+                hint="open it and save it again, or leave it out of the digest",
+            ) from None
     _link_cover(writer, cover_pages)
 
     writer.set_page_label(0, cover_pages - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
@@ -326,7 +373,7 @@ def bundle(
         "/reportkit": json.dumps(
             {
                 "digest": [
-                    {"id": r.meta.get("id", r.path.stem), "title": r.title, "first_page": r.first_page,
+                    {"id": r.meta.get("id") or r.path.stem, "title": r.title, "first_page": r.first_page,
                      "pages": r.pages, "rating": r.rating.key if r.rating else None}
                     for r in infos
                 ],
@@ -350,13 +397,20 @@ def bundle(
     # The file identifier comes from the content, so the same reports give the same bytes.
     digest = hashlib.sha256(cover_pdf)
     for report in infos:
-        digest.update(report.path.read_bytes())
+        digest.update(_read_pdf(report.path))
     identifier = ByteStringObject(digest.digest()[:16])
     writer._ID = ArrayObject([identifier, identifier])
 
     buffer = io.BytesIO()
     writer.write(buffer)
     return atomic_write(target, buffer.getvalue())
+
+
+def _read_pdf(path: Path) -> bytes:
+    from ..files import read_regular
+    from .verify import MAX_PDF_BYTES
+
+    return read_regular(path, max_bytes=MAX_PDF_BYTES, what="PDF")
 
 
 def _number(infos: Sequence[ReportInfo], cover_pages: int) -> None:

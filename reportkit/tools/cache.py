@@ -111,6 +111,46 @@ def _context(
     return digest, add_fonts
 
 
+#: The largest manifest read (a damaged or foreign file beyond it is ignored).
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+
+def _entry(value: Any) -> dict[str, Any] | None:
+    """A manifest entry with only the records of the right shape, or None when nothing of it is usable.
+
+    The manifest is a file in the output folder that anybody may have edited: a record whose
+    output is not a plain file name of the folder, or whose fields have the wrong type, is dropped
+    (its output is then rebuilt), never trusted.
+    """
+    if not isinstance(value, dict) or not isinstance(value.get("formats"), dict):
+        return None
+    formats = {}
+    for fmt, record in value["formats"].items():
+        if (
+            isinstance(fmt, str)
+            and isinstance(record, dict)
+            and isinstance(record.get("output"), str)
+            and record["output"] not in ("", ".", "..")
+            and "/" not in record["output"]
+            and "\\" not in record["output"]
+            and "\x00" not in record["output"]
+            and isinstance(record.get("context"), str)
+            and all(isinstance(record.get(k), int) and not isinstance(record.get(k), bool) for k in ("size", "mtime_ns"))
+            and isinstance(record.get("sources"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in record["sources"].items())
+        ):
+            formats[fmt] = record
+    slug = value.get("slug")
+    warnings = value.get("warnings", [])
+    if not formats:
+        return None
+    return {
+        "formats": formats,
+        "slug": slug if isinstance(slug, str) else None,
+        "warnings": [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else [],
+    }
+
+
 class BuildCache:
     """The manifest of one output folder: which input built which output, from what."""
 
@@ -122,12 +162,16 @@ class BuildCache:
         self.entries: dict[str, dict[str, Any]] = {}
         self.changed = False
         self._digests: dict[str, str] = {}
+        from ..errors import InputError
+        from ..files import read_regular
+
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("schema") == SCHEMA and isinstance(data.get("inputs"), dict):
-                self.entries = data["inputs"]
-        except (OSError, ValueError):
-            pass  # no manifest yet, or a damaged one: everything is rebuilt and a new one written
+            data = json.loads(read_regular(self.path, max_bytes=MAX_MANIFEST_BYTES, what="cache manifest"))
+        except (InputError, ValueError, RecursionError):
+            return  # no manifest yet, or a damaged one: everything is rebuilt and a new one written
+        if isinstance(data, dict) and data.get("schema") == SCHEMA and isinstance(data.get("inputs"), dict):
+            self.entries = {key: entry for key, value in data["inputs"].items()
+                            if isinstance(key, str) and (entry := _entry(value)) is not None}
 
     @staticmethod
     def key(path: str | os.PathLike[str]) -> str:

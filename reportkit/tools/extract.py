@@ -5,10 +5,11 @@ Embedded file names come from an untrusted PDF: they are never used as paths out
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..input.text import parse_json
 from ..writers.pdf.archival import SOURCE_NAME
 from .verify import PathLike, read_archive, write_images
 
@@ -40,11 +41,13 @@ def extract(pdf: PathLike, out: PathLike | None = None) -> "FactCheck":
             hint="only PDFs built with --archival (archival=True) carry their source",
         )
     try:
-        data = json.loads(source.data.decode("utf-8"))
+        data = parse_json(source.data.decode("utf-8"), Path(SOURCE_NAME))  # bounded as any JSON input
         if not isinstance(data, dict):
             raise ValueError("it holds no mapping of fields")
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"the embedded {SOURCE_NAME} is not JSON: {exc}", file=archive.path) from None
+    except InputError as exc:
+        raise InputError(f"the embedded {SOURCE_NAME}: {exc.message}", file=archive.path, line=exc.line) from None
     if out is None:
         return FactCheck.from_dict(data)
     target = check_target(out)

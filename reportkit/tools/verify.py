@@ -14,7 +14,6 @@ and embedded file names are never used as paths outside the chosen folder.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 import warnings
@@ -117,23 +116,64 @@ class Verification:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _open(path: Path) -> Any:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+#: The largest PDF read.
+MAX_PDF_BYTES = 2 * 1024**3
 
-    if not path.is_file():
-        raise InputError("no such file" if not path.exists() else "is not a file", file=path, hint="check the path")
+
+def open_pdf(path: PathLike) -> Any:
+    """A pypdf reader of the PDF at ``path``, decrypted when only an owner password protects it.
+
+    Raises :class:`InputError` for anything that is not a readable PDF: a missing or special
+    file, another kind of file, a damaged one, or one that needs a password to be opened.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PyPdfError
+
+    from ..files import read_regular
+
+    file = Path(path)
+    data = read_regular(file, max_bytes=MAX_PDF_BYTES, what="PDF")
+    if not data.startswith(b"%PDF-"):
+        raise InputError("is not a PDF file", file=file, hint="give a PDF made by reportkit")
     try:
-        with path.open("rb") as handle:
-            if handle.read(5) != b"%PDF-":
-                raise InputError("is not a PDF file", file=path, hint="give a PDF made by reportkit")
-        reader = PdfReader(path, strict=False)
+        import io
+
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+        except DependencyError:
+            raise InputError("the PDF is encrypted (AES) and cannot be read without the cryptography package",
+                             file=file, hint="pip install cryptography, or save an unencrypted copy") from None
+        if reader.is_encrypted:
+            _decrypt(reader, file)
         len(reader.pages)
         return reader
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"the PDF cannot be read: {exc}", file=path) from None
+    except RecursionError:
+        raise InputError("the PDF's structure is nested too deeply to be read", file=file) from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            NotImplementedError, AssertionError, ZeroDivisionError, OverflowError) as exc:
+        raise InputError(f"the PDF cannot be read: {type(exc).__name__}: {exc}"[:300], file=file) from None
+
+
+def _decrypt(reader: Any, file: Path) -> None:
+    """Open an encrypted PDF whose user password is empty (only an owner password set); refuse the others."""
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        opened = reader.decrypt("")
+    except DependencyError:
+        raise InputError("the PDF is encrypted (AES) and cannot be read here", file=file,
+                         hint="save an unencrypted copy of it, or install pypdf's crypto extra") from None
+    except NotImplementedError as exc:
+        raise InputError(f"the PDF is encrypted in a way that cannot be read: {exc}", file=file) from None
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise InputError("the PDF is protected by a password", file=file, hint="save an unprotected copy of it")
+
+
+def _open(path: Path) -> Any:
+    return open_pdf(path)
 
 
 def _xmp(reader: Any) -> dict[str, Any]:
@@ -289,10 +329,13 @@ def _fonts(resources: Any, found: dict[str, bool], seen: set[int | None], depth:
             continue
         target = font
         if font.get("/Subtype") == "/Type0":
-            target = font["/DescendantFonts"][0].get_object()
-        descriptor = target.get("/FontDescriptor")
-        descriptor = descriptor.get_object() if descriptor else {}
-        embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            descendants = font.get("/DescendantFonts")
+            descendants = descendants.get_object() if descendants is not None else None
+            target = descendants[0].get_object() if isinstance(descendants, list) and descendants else {}
+        descriptor = target.get("/FontDescriptor") if isinstance(target, dict) else None
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        embedded = isinstance(descriptor, dict) and any(
+            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
         found[name] = found.get(name, True) and embedded
     for xobject in (resources.get("/XObject") or {}).values():
         number = getattr(xobject, "idnum", None)
@@ -337,14 +380,16 @@ def _check_links(reader: Any) -> Check:
     total = 0
     problems: dict[str, list[int]] = {}  # why a link is invalid -> page numbers
     for number, page in enumerate(reader.pages, start=1):
-        for annotation in page.get("/Annots") or []:
+        for annotation in _array(page.get("/Annots")):
             annotation = annotation.get_object()
-            if annotation.get("/Subtype") != "/Link":
+            if not isinstance(annotation, dict) or annotation.get("/Subtype") != "/Link":
                 continue
             total += 1
             problem = None
-            rect = [float(v) for v in annotation.get("/Rect") or []]
-            if len(rect) != 4 or abs(rect[2] - rect[0]) < 0.5 or abs(rect[3] - rect[1]) < 0.5:
+            rect = _numbers(annotation.get("/Rect"))
+            if rect is None:
+                problem = "its clickable area (/Rect) is not four numbers"
+            elif len(rect) != 4 or abs(rect[2] - rect[0]) < 0.5 or abs(rect[3] - rect[1]) < 0.5:
                 problem = "its clickable area is empty"
             elif annotation.get("/Dest") is not None:
                 problem = _destination_ok(annotation["/Dest"], names, pages)
@@ -371,6 +416,21 @@ def _check_links(reader: Any) -> Check:
         )
         return Check("links", False, f"{count} of {total} links are invalid: {shown}")
     return Check("links", True, f"all {total} links lead to a page of the document or a web address")
+
+
+def _array(value: Any) -> list[Any]:
+    """A PDF array's items (an indirect one resolved); nothing for a value of another type."""
+    value = value.get_object() if value is not None and hasattr(value, "get_object") else value
+    return list(value) if isinstance(value, list) else []
+
+
+def _numbers(value: Any) -> list[float] | None:
+    """A PDF array of numbers as floats, or None when it is something else."""
+    items = _array(value)
+    try:
+        return [float(v) for v in items]
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_source(archive: Archive) -> tuple[list[Check], dict[str, Any] | None]:
@@ -414,12 +474,17 @@ def _check_source(archive: Archive) -> tuple[list[Check], dict[str, Any] | None]
     else:
         checks.append(Check("source-hash", True, f"SHA-256 {actual[:16]}… matches the XMP metadata"))
 
+    from ..input.text import parse_json
+
     try:
-        data = json.loads(source.data.decode("utf-8"))
+        data = parse_json(source.data.decode("utf-8"), Path(name))
         if not isinstance(data, dict):
             raise ValueError("it holds no mapping of fields")
     except (UnicodeDecodeError, ValueError) as exc:
         checks.append(Check("source-valid", False, f"{name} is not JSON: {exc}"))
+        return checks, None
+    except InputError as exc:
+        checks.append(Check("source-valid", False, f"{name} is not JSON a fact-check can hold: {exc.message}"))
         return checks, None
     try:
         _check_resolves(data, archive.files)
@@ -485,6 +550,26 @@ def _show(value: Any) -> str:
     return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
+#: What pypdf raises on the objects of a damaged or hostile PDF (it checks little while it reads).
+_PDF_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError,
+               NotImplementedError, AssertionError, ZeroDivisionError, OverflowError, UnicodeError)
+
+
+def _unreadable(name: str, exc: BaseException) -> Check:
+    return Check(name, False, f"the PDF's objects for this check cannot be read: {type(exc).__name__}: {exc}"[:300])
+
+
+def _guarded(name: str, check: Any, *args: Any) -> Check:
+    """Run one check; a PDF whose objects it needs are damaged fails the check, with the reason."""
+    from pypdf.errors import PyPdfError
+
+    try:
+        result: Check = check(*args)
+    except (PyPdfError, *_PDF_ERRORS) as exc:
+        return _unreadable(name, exc)
+    return result
+
+
 def verify(path: PathLike) -> Verification:
     """Check an archival PDF (see the module's docstring); raises :class:`InputError` only if it cannot be read."""
     archive = read_archive(path)
@@ -495,12 +580,19 @@ def verify(path: PathLike) -> Verification:
         result.pdfa = f"{meta['pdfaid:part']}{str(meta.get('pdfaid:conformance', '')).lower()}"
     result.pdfua = str(meta["pdfuaid:part"]) if meta.get("pdfuaid:part") else None
     checks = result.checks
-    checks += [_check_pdfa(meta), _check_pdfua(meta), _check_output_intent(reader), _check_fonts(reader)]
-    source_checks, data = _check_source(archive)
+    checks += [_check_pdfa(meta), _check_pdfua(meta)]
+    checks.append(_guarded("output-intent", _check_output_intent, reader))
+    checks.append(_guarded("fonts", _check_fonts, reader))
+    from pypdf.errors import PyPdfError
+
+    try:
+        source_checks, data = _check_source(archive)
+    except (PyPdfError, *_PDF_ERRORS) as exc:
+        source_checks, data = [_unreadable("source", exc)], None
     checks += source_checks
     if data is not None:
-        checks.append(_check_metadata(archive, data))
-    checks.append(_check_links(reader))
+        checks.append(_guarded("metadata", _check_metadata, archive, data))
+    checks.append(_guarded("links", _check_links, reader))
     pages = result.pages
     checks.append(Check("pages", pages > 0, f"{pages} page{'s' if pages != 1 else ''}"))
     if meta.get("rk:fonts"):

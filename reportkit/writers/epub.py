@@ -177,7 +177,7 @@ def _image(epub: Any, asset: Asset) -> Any:
         uid=asset.name.replace("/", "-").replace(".", "-"),
         file_name=asset.name,
         media_type=asset.media_type,
-        content=asset.path.read_bytes(),
+        content=asset.data,
     )
 
 

@@ -31,7 +31,7 @@ def data_uri(data: bytes, media_type: str) -> str:
 
 def _medium(layout: Layout) -> Medium:
     def asset_url(asset: Asset) -> str:
-        return data_uri(asset.path.read_bytes(), asset.media_type)
+        return data_uri(asset.data, asset.media_type)
 
     def layout_url(name: str) -> str:
         path = layout.find(f"web/{name}")

@@ -69,7 +69,7 @@ def input_files(resolved: Resolved, layout: Layout) -> tuple[list[tuple[str, str
         for p in sorted(l.path.rglob("*"))
         if p.is_file()
     ]
-    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    assets = [(a.name, hashlib.sha256(a.data).hexdigest()) for a in resolved.assets.values()]
     return layout_files, assets
 
 

@@ -555,7 +555,7 @@ def _attachments(resolved: Resolved, source: bytes, when: dt.datetime) -> list[A
     naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     files = {SOURCE_NAME: (source, "The fact-check's source data (reportkit canonical JSON)")}
     for ref, asset in resolved.assets.items():
-        files[ref] = (asset.path.read_bytes(), f"Image {ref} of the fact-check's source")
+        files[ref] = (asset.data, f"Image {ref} of the fact-check's source")
     return [
         Attachment(
             file_obj=io.BytesIO(data),

@@ -118,8 +118,17 @@ def _image_failures() -> Iterator[list[str]]:
 class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
 
-    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = (), *, allow_data: bool = True) -> None:
+    def __init__(
+        self,
+        files: Iterable[Path] = (),
+        folders: Iterable[Path] = (),
+        *,
+        allow_data: bool = True,
+        contents: Mapping[Path, bytes] | None = None,
+    ) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        #: Bytes served in place of a file's own (the document's images as checked and sanitised).
+        self.contents = {Path(p).resolve(): data for p, data in (contents or {}).items()}
         #: Whether in-memory ``data:`` URLs (drawings made by the layout's templates) are read.
         self.allow_data = allow_data
         self.files = {Path(p).resolve() for p in files}
@@ -141,6 +150,9 @@ class SafeFetcher(URLFetcher):
                 return URLFetcherResponse(url, body=response.read(), headers={"Content-Type": response.headers.get_content_type()})
         if parts.scheme == "file" and not parts.netloc:
             path = Path(url2pathname(parts.path))
+            if path.resolve() in self.contents:
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=self.contents[path.resolve()], headers={"Content-Type": media_type})
             if self.allows(path) and path.is_file():
                 media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
@@ -251,11 +263,11 @@ class PdfWriter:
         if archival.is_archival(options):
             archival.check_archivable(resolved, variant)  # before the costly layout
         fetcher = SafeFetcher(
-            files=[a.path for a in resolved.assets.values()],
             folders=[l.path for l in layout.chain],
+            contents={a.path: a.data for a in resolved.assets.values()},
         )
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
-        drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
+        drawings = [a.data.decode("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
         font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
         stylesheets = [font_css] if font_css else []
         marks = printmarks.print_css(options)

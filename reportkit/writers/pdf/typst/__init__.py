@@ -182,7 +182,7 @@ def _images(resolved: Resolved) -> dict[str, tuple[str, bytes]]:
     """Each image reference's path in the compile root, named by its content's digest, and its bytes."""
     images = {}
     for ref, asset in sorted(resolved.assets.items()):
-        data = asset.path.read_bytes()
+        data = asset.data  # the checked (and, for SVG, sanitised) bytes
         images[ref] = (f"/assets/{hashlib.sha256(data).hexdigest()[:24]}{asset.path.suffix.lower()}", data)
     return images
 
