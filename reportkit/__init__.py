@@ -23,6 +23,7 @@ from .errors import (
     RenderError,
     ReportkitError,
     ReportkitWarning,
+    TargetError,
     UnsafeResourceError,
 )
 from .factcheck import FactCheck, load
@@ -54,6 +55,7 @@ __all__ = [
     "RenderError",
     "ReportkitError",
     "ReportkitWarning",
+    "TargetError",
     "UnsafeResourceError",
     "Verification",
     "__version__",

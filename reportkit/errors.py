@@ -21,6 +21,7 @@ __all__ = [
     "RenderError",
     "ReportkitError",
     "ReportkitWarning",
+    "TargetError",
     "UnsafeResourceError",
     "json_safe",
     "printable",
@@ -121,6 +122,13 @@ class UnsafeResourceError(InputError):
 
 class LimitError(InputError):
     """The document exceeds a configured size or time limit."""
+
+
+class TargetError(InputError, TypeError):
+    """An output target that cannot take bytes (a number, a file open in text mode).
+
+    A ``TypeError`` too, as WeasyPrint's ``write_pdf`` raises for such a target.
+    """
 
 
 class LayoutError(ReportkitError):

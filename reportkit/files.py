@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import InputError, LimitError, OutputError
+from .errors import InputError, LimitError, OutputError, TargetError
 
 __all__ = [
     "BinaryOutput",
@@ -186,16 +186,19 @@ def check_output(target: Target) -> Path | BinaryOutput | None:
     """Check, before any rendering work, where an output will go (see :func:`deliver`).
 
     A path is checked by :func:`check_target`; a file object must take bytes (a file
-    opened in text mode is refused with a ``TypeError``, as WeasyPrint refuses it).
+    opened in text mode is refused with a :class:`TargetError`, an ``InputError`` that is also a
+    ``TypeError``, as WeasyPrint refuses it).
     """
     if target is None:
         return None
     if isinstance(target, (str, os.PathLike)):
         return check_target(target)
     if isinstance(target, io.TextIOBase) or "b" not in getattr(target, "mode", "b"):
-        raise TypeError("the output file is open in text mode: open it in binary mode ('wb')")
+        raise TargetError("the output file is open in text mode: open it in binary mode ('wb')", field="target")
     if not callable(getattr(target, "write", None)):
-        raise TypeError(f"cannot write an output to {type(target).__name__}: give a path or a binary file object")
+        raise TargetError(
+            f"cannot write an output to {type(target).__name__}: give a path or a binary file object", field="target"
+        )
     return target
 
 

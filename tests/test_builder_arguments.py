@@ -48,7 +48,7 @@ CALLS = {
     "load(5)": (lambda: rk.load(5), "path"),  # type: ignore[arg-type]
     "write(5)": (lambda: rk.FactCheck("T").section("H").write(5), "out_dir"),  # type: ignore[arg-type]
     "write(formats='pdf')": (lambda: rk.FactCheck("T").section("H").write(".", formats="pdf"), "formats"),
-    "to_pdf(5)": (lambda: rk.FactCheck("T").section("H").to_pdf(5), "path"),  # type: ignore[arg-type]
+    "to_pdf(5)": (lambda: rk.FactCheck("T").section("H").to_pdf(5), "target"),  # type: ignore[arg-type]
     "to_pdf(page_size=5)": (lambda: rk.FactCheck("T").section("H").to_pdf("x.pdf", page_size=5), "page_size"),
     "render(5)": (lambda: rk.FactCheck("T").section("H").render(5), "format"),  # type: ignore[arg-type]
 }
