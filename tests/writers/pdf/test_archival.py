@@ -119,11 +119,12 @@ def test_the_xmp_records_the_fact_check_the_build_and_the_source_hash(archival, 
     assert archive.info["Producer"] == meta["pdf:Producer"] and archive.info["Title"] == doc.title
 
 
-def test_plain_pdfs_carry_the_verdict_in_xmp_but_claim_no_standard_and_embed_nothing(built):
+def test_plain_pdfs_carry_the_verdict_in_xmp_claim_only_pdf_ua_and_embed_nothing(built):
     archive = read_archive(built["energy-bills"]["pdf"])
     assert archive.metadata["rk:verdictRating"] == "mostly-false"
     assert archive.metadata["dc:title"] == rk.load(built["energy-bills"]["source"]).document.title
-    assert not any(name.startswith(("pdfaid:", "pdfuaid:")) for name in archive.metadata)
+    assert not any(name.startswith("pdfaid:") for name in archive.metadata)  # no PDF/A claim
+    assert archive.metadata["pdfuaid:part"] == "1"  # tagged PDF/UA-1 by default
     assert archive.files == {}
 
 
