@@ -30,7 +30,7 @@ from reportkit.render.scripts import ZWSP, mark_word_breaks
 from reportkit.writers.pdf.glyphs import NOTDEF_MESSAGE, missing_glyph_warning
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "data" / "scripts"
-LANGUAGES = sorted(path.stem for path in SCRIPTS.glob("*.md"))
+LANGUAGES = sorted(path.stem for path in SCRIPTS.glob("*.md") if path.stem != "PROVENANCE")
 
 #: The families that set each language's own script (the first word of the PDF's font names).
 FAMILY = {
