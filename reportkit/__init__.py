@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .tools.build import BuildResult
     from .tools.bundle import bundle
     from .tools.extract import extract
+    from .tools.sign import sign
     from .tools.verify import Check, Verification, verify
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "extract",
     "find_layout",
     "load",
+    "sign",
     "verify",
 ]
 
@@ -74,6 +76,7 @@ _LAZY = {
     "bundle": "bundle",
     "Check": "verify",
     "extract": "extract",
+    "sign": "sign",
     "Verification": "verify",
     "verify": "verify",
 }

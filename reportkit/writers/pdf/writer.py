@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from urllib.request import url2pathname, urlopen
 
 from .nativelibs import quick_library_lookup
@@ -41,12 +41,12 @@ from .gctune import rendering
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, options_key
-from .fonttools import fixed_font_time
+from .fonttools import fixed_font_time, pinned_subsetting
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
 from .stylesheets import lean_html
 
-__all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
+__all__ = ["ASSET_SCHEME", "PdfWriter", "SafeFetcher", "asset_url", "font_setup", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
@@ -100,13 +100,37 @@ def _image_failures() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+#: URL scheme of the document's images in the HTML WeasyPrint lays out (see :func:`asset_url`).
+ASSET_SCHEME = "reportkit-asset"
+
+
+def asset_url(asset: Asset) -> str:
+    """The URL WeasyPrint knows an image of the document by: its name and content, never the folder it is in.
+
+    WeasyPrint names a raster image in the PDF after the MD5 of its URL (``weasyprint/images.py``,
+    ``get_image_from_uri``), so a ``file://`` URL made the bytes depend on where the input lay:
+    an archive extracted elsewhere did not rebuild identically. This URL depends on the image alone.
+    """
+    digest = hashlib.sha256(asset.path.read_bytes()).hexdigest()[:32]
+    return f"{ASSET_SCHEME}:{digest}/{quote(asset.name)}"
+
+
 class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
 
-    def __init__(self, files: Iterable[Path] = (), folders: Iterable[Path] = (), *, allow_data: bool = True) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+    def __init__(
+        self,
+        files: Iterable[Path] = (),
+        folders: Iterable[Path] = (),
+        *,
+        allow_data: bool = True,
+        assets: Iterable[Asset] = (),
+    ) -> None:
+        super().__init__(allowed_protocols={"file", "data", ASSET_SCHEME}, allow_redirects=False)
         #: Whether in-memory ``data:`` URLs (drawings made by the layout's templates) are read.
         self.allow_data = allow_data
+        #: The document's images by their :func:`asset_url`.
+        self.assets = {asset_url(asset): asset for asset in assets}
         self.files = {Path(p).resolve() for p in files}
         self.folders = [Path(p).resolve() for p in folders]
         #: URLs refused during rendering, in order.
@@ -124,6 +148,9 @@ class SafeFetcher(URLFetcher):
             # Markdown images with them are refused before rendering and raw HTML is never markup.
             with urlopen(url) as response:  # urllib decodes data: URLs in memory; nothing is fetched
                 return URLFetcherResponse(url, body=response.read(), headers={"Content-Type": response.headers.get_content_type()})
+        if parts.scheme == ASSET_SCHEME and url in self.assets:
+            asset = self.assets[url]
+            return URLFetcherResponse(url, body=asset.path.read_bytes(), headers={"Content-Type": asset.media_type})
         if parts.scheme == "file" and not parts.netloc:
             path = Path(url2pathname(parts.path))
             if self.allows(path) and path.is_file():
@@ -155,9 +182,6 @@ def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | No
 def _medium(layout: Layout) -> Medium:
     def layout_url(name: str) -> str:
         return layout.find(f"print/{name}").as_uri()
-
-    def asset_url(asset: Asset) -> str:
-        return asset.path.as_uri()
 
     return Medium(name="print", asset_url=asset_url, layout_url=layout_url)
 
@@ -215,10 +239,7 @@ class PdfWriter:
         variant = _variant_options(options)
         if archival.is_archival(options):
             archival.check_archivable(resolved, variant)  # before the costly layout
-        fetcher = SafeFetcher(
-            files=[a.path for a in resolved.assets.values()],
-            folders=[l.path for l in layout.chain],
-        )
+        fetcher = SafeFetcher(folders=[l.path for l in layout.chain], assets=resolved.assets.values())
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
         font_config, font_css = font_setup(layout, html, *drawings)
@@ -242,7 +263,7 @@ class PdfWriter:
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
-                with fixed_font_time(build_datetime(resolved.doc)):
+                with fixed_font_time(build_datetime(resolved.doc)), pinned_subsetting():
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
@@ -336,7 +357,7 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     """
     font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
-    with interrupts.kept(), rendering(), fixed_font_time(when):
+    with interrupts.kept(), rendering(), fixed_font_time(when), pinned_subsetting():
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
@@ -347,8 +368,6 @@ def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mappi
     """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
     for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
         html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
-    for asset in resolved.assets.values():
-        html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
     layout_files = [
         (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
         for l in layout.chain
