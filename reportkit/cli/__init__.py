@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 FORMATS = ("pdf", "epub")
 
 
+#: Help of the options naming a signing key (``build --sign``, ``sign --key``).
+_KEY_HELP = "The signer's private key (PEM), or a PKCS#12 file (.p12/.pfx) holding key and certificate."
+
+
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
     from ..writers import FORMATS as KNOWN
 
@@ -435,9 +439,6 @@ def _sign_options(key: Path, cert: Path | None, chain: tuple[Path, ...], tsa: st
                   trust: Path | None) -> dict[str, Any]:
     """The keyword options of :func:`reportkit.tools.sign.sign` the CLI was given."""
     return {"key": key, "cert": cert, "chain": chain, "tsa": tsa, "ltv": ltv, "trust": trust}
-
-
-_KEY_HELP = "The signer's private key (PEM), or a PKCS#12 file (.p12/.pfx) holding key and certificate."
 
 
 @main.command("sign")

@@ -84,7 +84,7 @@ def odd(tmp_path_factory) -> Path:
     (folder / "my image.svg").write_bytes((SAMPLES / "enlargement-timeline.svg").read_bytes())
     body = "\n\n".join(f"![Figure {n}]({ref})" for n, ref in enumerate(ODD_REFERENCES, start=1))
     (folder / "odd.md").write_text(
-        "---\ntitle: Odd image references\nslug: odd\nclaim: A claim.\nverdict:\n  rating: false\n"
+        "---\ntitle: Odd image references\nslug: odd\nclaim:\n  text: A claim.\nverdict:\n  rating: false\n"
         f"---\n\n## Figures\n\n{body}\n", encoding="utf-8")
     return rk.load(folder / "odd.md").to_pdf(folder / "odd.pdf", archival=True)
 
