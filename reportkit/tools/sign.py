@@ -164,7 +164,8 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
 
     Each report holds ``field``, ``signer``, ``time`` (ISO), ``timestamped`` (a TSA's token, not
     the signer's clock), ``intact``, ``coverage``, ``trusted`` (None when no ``trust`` is given),
-    ``ok``, a one-line ``summary`` and a ``problem`` (None when there is none).
+    ``ok``, a one-line ``summary`` and a ``problem`` with the file's bytes (not intact, or changed after
+    the signature by more than validation data; None when there is none).
     """
     _need()
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -202,8 +203,8 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
                 level = status.modification_level.name.lower().replace("_", " ") if status.modification_level else "unknown"
                 problem = (f"signature {embedded.field_name} does not cover the whole file: what was added after it "
                            f"is not validation data ({level})")
-            elif trust is not None and not trusted:
-                problem = f"the signer of {embedded.field_name} is not trusted by {Path(trust).name}"
+            distrust = (f"the signer of {embedded.field_name} is not trusted by {Path(trust).name}"
+                        if trust is not None and not trusted else None)
             coverage = "the whole file" if whole else (
                 "the whole file but validation data added after it" if later_ok else "part of the file")
             summary = (
@@ -223,8 +224,8 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
                 "intact": intact,
                 "coverage": coverage,
                 "trusted": trusted,
-                "ok": problem is None,
-                "summary": summary if problem is None else f"{problem} ({summary})",
+                "ok": problem is None and distrust is None,
+                "summary": summary if problem is None and distrust is None else f"{problem or distrust} ({summary})",
                 "problem": problem,
             })
     return reports
