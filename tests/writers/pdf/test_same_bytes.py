@@ -149,3 +149,25 @@ def test_the_batch_cache_key_changes_with_a_native_library_version(monkeypatch):
     changed = {**env_module.environment(), "harfbuzz": "99.0.0"}
     monkeypatch.setattr(env_module, "environment", lambda: changed)
     assert context_key("report", {}) != before
+
+
+def test_the_same_input_in_two_folders_gives_the_same_bytes_though_weasyprint_names_images_by_url(tmp_path):
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from archivalutil import edge_check
+
+    folders = [tmp_path / "a", tmp_path / "deeper" / "b"]
+    builds = []
+    for folder in folders:
+        folder.mkdir(parents=True)
+        builds.append(edge_check(folder).render("pdf", archival=True))  # it shows a PNG figure
+    assert builds[0] == builds[1]
+    # The WeasyPrint behaviour asset_url() avoids: a raster image is named after the MD5 of its URL.
+    url = (folders[0] / "chart.png").as_uri()
+    page = PdfReader(io.BytesIO(HTML(string=f'<img src="{url}">').write_pdf())).pages[0]
+    names = list(page["/Resources"]["/XObject"])
+    assert [name[2:-1] for name in names] == [hashlib.md5(url.encode()).hexdigest()], names
