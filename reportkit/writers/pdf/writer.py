@@ -81,8 +81,10 @@ class _ImageFailures(logging.Handler):
             self.failures.append(str(record.args[0] if isinstance(record.args, tuple) else record.args))
 
 
-def _image_name(url: str) -> str:
+def _image_name(url: str, assets: Mapping[str, Asset]) -> str:
     """How a warning names the image at ``url``: its file name, or the start of a layout's data: URL."""
+    if url in assets:  # a document's image, by its asset_url()
+        return assets[url].path.name
     if url.startswith("file:"):
         return Path(url2pathname(urlsplit(url).path)).name
     return f"a drawing of the layout ({url[:40]}...)" if len(url) > 40 else url
@@ -276,7 +278,7 @@ class PdfWriter:
                 ReportkitWarning,
                 stacklevel=2,
             )
-        failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
+        failed = dict.fromkeys(_image_name(url, fetcher.assets) for url in failed_images if url not in fetcher.refused)
         if failed:
             warnings.warn(
                 f"WeasyPrint could not load or draw {', '.join(failed)}: the PDF shows an image's alt text "
