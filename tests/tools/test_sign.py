@@ -53,6 +53,7 @@ def test_signing_in_place_keeps_the_build_as_the_first_revision_and_leaves_no_te
     data = signed.read_bytes()
     assert data.startswith(original) and len(data) > len(original)
     assert revisions(data)[0] == len(original)
+    assert "/DSS" in PdfReader(signed).trailer["/Root"]  # --ltv: the validation data travels with the file
     assert [p.name for p in signed.parent.iterdir()] == [signed.name]
 
 
