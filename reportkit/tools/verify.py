@@ -1,11 +1,14 @@
 """Check archival PDFs: :func:`verify` and :func:`read_archive` (:mod:`reportkit.tools.extract` gets the fact-check back out).
 
-:func:`verify` answers what an archivist must know about a PDF reportkit made with
-``archival=True``: is PDF/A (and PDF/UA) declared, is the output intent there, is every
-font embedded, is the source data embedded, valid, and unchanged since the file was made
-(its SHA-256 against the one the XMP metadata records, and the metadata against the
-source), do the links lead somewhere, how many pages. :func:`extract` gives the
-fact-check back from the embedded source (and its images), so it can be rebuilt.
+:func:`verify` rebuilds a PDF reportkit made with ``archival=True`` from the source and images
+embedded in it, with the layout, options and library versions its XMP records, and compares the
+whole file with the rebuild, byte for byte; the first differing part (a page's content stream, a
+font, an image, the metadata, an attachment) is named. When this machine has other versions than
+the record, it says which versions a rebuild needs (a different environment, not a changed file).
+Structural checks need no rebuild: PDF/A and PDF/UA declared, output intent, fonts embedded, no
+encryption, no update after the build but a signature's, only the build's attachments, the source
+and images equal to the SHA-256 the XMP records, the metadata matching the source, links, pages.
+Signatures are checked by :mod:`reportkit.tools.sign` (pyHanko).
 
 PDFs are untrusted input: they are read with pypdf, XML without entities or network,
 and embedded file names are never used as paths outside the chosen folder.
