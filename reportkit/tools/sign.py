@@ -162,7 +162,7 @@ def sign(path: PathLike, out: PathLike | None = None, **options: Any) -> Path:
 def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[dict[str, Any]]:
     """A report per signature of the PDF at ``path``: intact, coverage, signer, time, trust (against ``trust``).
 
-    Each report holds ``field``, ``signer``, ``time`` (ISO), ``timestamped`` (a TSA's token, not
+    Each report holds ``field``, ``revision`` (the file revision it signs, 0 = the first), ``signer``, ``time`` (ISO), ``timestamped`` (a TSA's token, not
     the signer's clock), ``intact``, ``coverage``, ``trusted`` (None when no ``trust`` is given),
     ``ok``, a one-line ``summary`` and a ``problem`` with the file's bytes (not intact, or changed after
     the signature by more than validation data; None when there is none).
@@ -182,7 +182,7 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
                 status = validate_pdf_signature(embedded, signer_validation_context=context)
             except Exception as exc:  # a damaged signature: pyHanko raises many kinds of errors
                 reports.append({
-                    "field": embedded.field_name, "signer": None, "time": None, "timestamped": False,
+                    "field": embedded.field_name, "revision": None, "signer": None, "time": None, "timestamped": False,
                     "intact": False, "coverage": None, "trusted": False, "ok": False,
                     "summary": f"the signature cannot be checked: {type(exc).__name__}: {exc}",
                     "problem": f"signature {embedded.field_name} cannot be checked",
@@ -218,6 +218,7 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
             )
             reports.append({
                 "field": embedded.field_name,
+                "revision": embedded.signed_revision,
                 "signer": signer,
                 "time": when.isoformat() if when else None,
                 "timestamped": stamp is not None,

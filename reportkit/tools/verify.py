@@ -859,6 +859,9 @@ def _check_revisions(archive: Archive, ends: list[int], signatures: list[dict[st
         return Check("revisions", False, f"{added}: the file is signed, and checking what a signature may add "
                      "needs pyHanko (pip install reportkit[sign])", undecided=True)
     problems = [s["problem"] for s in signatures if s.get("problem")]
+    first = min((s["revision"] for s in signatures if s.get("revision") is not None), default=None)
+    if first is not None and first != 1:  # revision 0 is the build; the first signature must sign the next one
+        problems.insert(0, f"{first - 1} update(s) between the build and the first signature are not a signature's")
     if problems:
         return Check("revisions", False, f"{added}: " + "; ".join(problems))
     return Check("revisions", True, f"{added}: each is a signature's (the signature, its timestamp, validation data)")

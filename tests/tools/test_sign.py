@@ -143,3 +143,15 @@ def test_build_sign_signs_each_pdf_it_builds(pki, tmp_path):
     report = rk.verify(tmp_path / "energy-bills.pdf", trust=pki.path("ca.pem"))
     assert report.verdict == "verified" and report.signatures[0]["trusted"]
     assert len(PdfReader(tmp_path / "energy-bills.pdf").trailer["/Root"]["/AcroForm"]["/Fields"]) == 1
+
+
+def test_a_change_made_before_signing_is_not_excused_by_the_signature(archival, pki, tmp_path):
+    source = Path(shutil.copy(archival["energy-bills"], tmp_path / "energy-bills.pdf"))
+    writer = PdfWriter(source, incremental=True)
+    writer.add_blank_page()  # an update after the build...
+    writer.write(tmp_path / "changed.pdf")
+    rk.sign(tmp_path / "changed.pdf", key=pki.path("key.pem"), cert=pki.path("cert.pem"))  # ...then signed
+    report = rk.verify(tmp_path / "changed.pdf", trust=pki.path("ca.pem"))
+    failures = {c.name: c.message for c in report.failures}
+    assert "1 update(s) between the build and the first signature are not a signature's" in failures["revisions"]
+    assert report.signatures[0]["ok"]  # the signature itself is sound: it signed the changed file
