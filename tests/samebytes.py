@@ -58,10 +58,11 @@ def main() -> None:
         warnings.simplefilter("ignore")
         for source in inputs:
             check = rk.load(source)
+            slow = 3600.0  # a busy machine must not stop the dossier: the bytes are tested here, not the speed
             written += [
-                check.to_pdf(out / f"{check.id}.pdf"),
-                check.to_pdf(out / f"{check.id}-archival.pdf", archival=True),
-                check.to_epub(out / f"{check.id}.epub"),
+                check.to_pdf(out / f"{check.id}.pdf", timeout=slow),
+                check.to_pdf(out / f"{check.id}-archival.pdf", archival=True, timeout=slow),
+                check.to_epub(out / f"{check.id}.epub", timeout=slow),
             ]
     from weasyprint.text import ffi
 
