@@ -1,7 +1,9 @@
 """Generate benchmark inputs from the samples: a batch of distinct fact-checks and large dossiers.
 
 Everything is derived from ``samples/`` deterministically (a seeded generator), so two runs
-measure the same documents. The generated files are ordinary reportkit inputs.
+measure the same documents. The generated files are ordinary reportkit inputs. Dense dossiers
+(:func:`dense_dossier`) cite far more than the samples do, and :func:`misplaced_notes` reads
+their PDFs back to find footnotes that are not on their call's page.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -88,6 +91,130 @@ def dossier(folder: Path, factor: int, name: str = "russia-nato.md") -> Path:
     return _write(folder / f"dossier-{factor}x.md", data, summary, all_sections)
 
 
+#: Words the dense dossiers' sentences are drawn from, and what their sources are about.
+_WORDS = (
+    "the ministry archive records that delegates met again in the spring and agreed on a common text although "
+    "several governments reserved their position on the financing of the programme while parliamentary "
+    "committees asked for the minutes of each session to be published in full before any vote on ratification "
+    "could take place and observers noted that the timetable slipped twice"
+).split()
+_PUBLISHERS = (
+    "North Atlantic Treaty Organization", "Wilson Center Digital Archive", "The Guardian",
+    "Office of the Historian, US Department of State", "BBC News", "Foreign Affairs",
+    "Stockholm International Peace Research Institute", "Reuters", "Le Monde diplomatique",
+    "Carnegie Endowment for International Peace",
+)
+_TOPICS = (
+    "accession talks", "the partnership programme", "arms control verification", "the founding act",
+    "missile defence cooperation", "enlargement rounds", "the council's working groups", "crisis consultations",
+    "ratification debates", "the membership action plan", "confidence-building measures", "naval exercises",
+)
+
+
+def dense_dossier(folder: Path, factor: int, seed: int = 16) -> Path:
+    """A fact-check of ``7 * factor`` sections dense with citations, with lists, tables, figures and long URLs.
+
+    Most sentences cite; more than half of the citations are a source's first (one to three new
+    sources at once), so paragraphs carry several footnotes. A third of the titles run to two
+    lines of footnote; some sentences end in a long URL. Nobody tuned the layout to these.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    _copy_images(folder)
+    rng = random.Random(seed * 1000 + factor)
+    base, _, _ = _split(SAMPLES / "russia-nato.md")
+    sources: list[dict[str, str]] = []
+
+    def sentence(low: int = 9, high: int = 22) -> str:
+        start = rng.randrange(len(_WORDS))
+        return " ".join(_WORDS[(start + i) % len(_WORDS)] for i in range(rng.randint(low, high))).capitalize()
+
+    def new_source() -> str:
+        number = len(sources) + 1
+        title = f"Record {number:04d}: {rng.choice(_TOPICS)}"
+        if rng.random() < 0.3:
+            title += (", with the annexes, the delegations' statements and the correspondence that followed the "
+                      f"{rng.choice(['spring', 'autumn', 'winter'])} session of the committee")
+        path = "/".join(f"{rng.choice(_WORDS)}-{rng.randrange(10**6):06d}" for _ in range(rng.randint(2, 6)))
+        sources.append({
+            "key": f"s{number:04d}", "title": title, "url": f"https://archive.example.org/{path}?record={number:04d}",
+            "publisher": rng.choice(_PUBLISHERS),
+            "published": f"{rng.randint(1954, 2024)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        })
+        return sources[-1]["key"]
+
+    def cite() -> str:
+        if not sources or rng.random() < 0.55:
+            keys = [new_source() for _ in range(rng.choice((1, 1, 1, 2, 3)))]
+        else:
+            recent = [s["key"] for s in sources[-40:]]
+            keys = rng.sample(recent, k=min(len(recent), rng.choice((1, 1, 2))))
+        return "[" + "; ".join(f"@{k}" for k in keys) + "]"
+
+    def paragraph() -> str:
+        sentences = []
+        for _ in range(rng.randint(3, 5)):
+            text = sentence() + (cite() if rng.random() < 0.7 else "")
+            if rng.random() < 0.08:
+                words = "/".join(rng.choice(_WORDS) for _ in range(8))
+                text += f" The full text is at https://archive.example.org/{words}/document-{rng.randrange(10**8):08d}.html"
+            sentences.append(text + ".")
+        return " ".join(sentences)
+
+    summary = paragraph()
+    sections = []
+    for number in range(1, 7 * factor + 1):
+        body = [paragraph() for _ in range(rng.randint(1, 2))]
+        kind = number % 4
+        if kind == 1:
+            body.append("\n".join(f"- {sentence(6, 16).lower()}{cite()};" for _ in range(rng.randint(3, 5))))
+        elif kind == 2:
+            rows = ["| Year | Event | Source |", "|------|-------|--------|"]
+            rows += [f"| {rng.randint(1954, 2024)} | {sentence(4, 9)} | {cite()} |" for _ in range(rng.randint(3, 5))]
+            body.append("\n".join(rows))
+        elif kind == 3:
+            body.append('![Timeline of the enlargement rounds](enlargement-timeline.svg "The rounds, as the records list them.")')
+        body.append(paragraph())
+        sections.append((f"{sentence(3, 6)} ({number})", "\n\n".join(body)))
+    data = {key: base[key] for key in ("language", "authors", "publisher", "published", "claim", "verdict")}
+    data = {"title": f"A dense dossier ({factor}x)", "slug": f"dense-{factor}x", **data, "sources": sources}
+    return _write(folder / f"dense-{factor}x.md", data, summary, sections)
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, lowercased: compares text across line breaks and hyphenation."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def misplaced_notes(source: Path, pdf: Path) -> tuple[int, list[tuple[int, int | None, list[int]]]]:
+    """How many footnotes a dossier has, and (number, call's page, pages showing the note) of those off their page.
+
+    Everything expected comes from the input: notes are numbered in the order sources are
+    first cited in the text, and a note shows its number, its source's publisher and the start
+    of its title. The PDF gives the call's page (the first link to the source's bibliography
+    entry) and the text of each page before the bibliography (where the first source's URL is).
+    """
+    _, header, body = source.read_text(encoding="utf-8").split("---\n", 2)
+    by_key = {s["key"]: s for s in yaml.safe_load(header)["sources"]}
+    order = [key for key in dict.fromkeys(re.findall(r"@([\w:./-]*\w)", body)) if key in by_key]
+    reader = PdfReader(pdf)
+    texts = [_squash(page.extract_text() or "") for page in reader.pages]
+    calls: dict[int, int] = {}
+    for index, page in enumerate(reader.pages):
+        for annot in page.get("/Annots", []) or []:
+            match = re.fullmatch(r"src-(\d+)", str(annot.get_object().get("/Dest", "")))
+            if match:
+                calls.setdefault(int(match.group(1)), index)
+    first_url = _squash(by_key[order[0]]["url"])
+    body_pages = next((i for i, text in enumerate(texts) if first_url in text), len(texts))
+    wrong = []
+    for number, key in enumerate(order, 1):
+        note = _squash(f"{number}{by_key[key].get('publisher', '')}{by_key[key]['title'][:100]}")
+        shown = [i for i in range(body_pages) if note in texts[i]]
+        if shown != [calls.get(number)]:
+            wrong.append((number, calls.get(number), shown))
+    return len(order), wrong
+
+
 if __name__ == "__main__":  # pragma: no cover - manual use
     import sys
 
@@ -95,3 +222,5 @@ if __name__ == "__main__":  # pragma: no cover - manual use
     print(len(batch(target / "batch")), "fact-checks in", target / "batch")
     for factor in (1, 16):
         print(dossier(target / "dossier", factor))
+    for factor in (1, 4, 16):
+        print(dense_dossier(target / "dense", factor))

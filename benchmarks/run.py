@@ -1,8 +1,13 @@
-"""Measure issue 5's targets side by side in one run and print a table of ratios.
+"""Measure the targets of issues 5 and 16 side by side in one run and print a table of ratios.
 
-    python benchmarks/run.py                 # everything (about 15 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (about 20 minutes on 2 cores)
     python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
     python benchmarks/run.py --only 1,2,3    # some targets
+    python benchmarks/run.py --only 7 --dense 1,4,16   # footnotes: dense dossiers (about 2 minutes)
+
+Target 7 (issue 16) renders generated dossiers dense with citations (``corpus.dense_dossier``)
+and reports layouts per document, time per page, footnotes off their call's page (read back
+from the PDF) and time and peak memory against bare WeasyPrint on the same HTML.
 
 Every figure is a median over repeats, and every comparison is measured in the same run,
 interleaved, so that a busy machine slows both sides alike. Times are CPU seconds (user +
@@ -339,13 +344,23 @@ def target_4_5(repeats: int, work: Path, count: int, targets: set[str]) -> None:
 
 # --- target 6: a dossier 16x the example ---------------------------------------------------------
 
+#: A fresh process that makes one PDF with reportkit and prints its render CPU time, peak memory and
+#: how many times it laid the document out (calls of WeasyPrint's HTML.render).
 _RENDER = _PEAK + """
 import sys, time
+import weasyprint
 import reportkit as rk
+layouts = 0
+lay_out = weasyprint.HTML.render
+def counted(self, *args, **kwargs):
+    global layouts
+    layouts += 1
+    return lay_out(self, *args, **kwargs)
+weasyprint.HTML.render = counted
 check = rk.load(sys.argv[1]); check.resolve()
 started = time.process_time()
 check.to_pdf(sys.argv[2])
-print(time.process_time() - started, peak_mb())
+print(time.process_time() - started, peak_mb(), layouts)
 """
 
 
@@ -360,7 +375,7 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
             proc = subprocess.run([sys.executable, "-c", _RENDER, str(path), str(work / "dossier.pdf")],
                                   env=ENV, check=True, capture_output=True, text=True)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            render_cpu, peak = proc.stdout.split()
+            render_cpu, peak, _ = proc.stdout.split()
             whole = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             return float(render_cpu), whole, float(peak)
 
@@ -385,6 +400,60 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
         f"peak RSS {peak:.0f} MB (example: {med(one, 2):.0f} MB)")
     row("6", f"floor: bare WeasyPrint on reportkit's HTML of the {factor}x dossier, peak memory / 200 MB",
         med(floor, 1) / 200, "<= 1.0", f"peak RSS {med(floor, 1):.0f} MB, render CPU {med(floor, 0):.1f} s")
+
+
+# --- target 7: footnotes on their call's page in one layout (issue 16) ----------------------------
+
+
+def _reportkit_pdf(source: Path, pdf: Path) -> tuple[float, float, int]:
+    """Render CPU seconds, peak MB and layouts of reportkit making ``pdf`` from ``source`` in a fresh process."""
+    proc = subprocess.run([sys.executable, "-c", _RENDER, str(source), str(pdf)],
+                          env=ENV, check=True, capture_output=True, text=True)
+    render_cpu, peak, layouts = proc.stdout.split()
+    return float(render_cpu), float(peak), int(layouts)
+
+
+def _bare_pdf(page: Path, fonts: Path, pdf: Path) -> tuple[float, float]:
+    """Render CPU seconds and peak MB of bare WeasyPrint making ``pdf`` from reportkit's HTML, in a fresh process."""
+    proc = subprocess.run([sys.executable, "-c", _BARE_RENDER, str(page), str(fonts), str(pdf)],
+                          env=ENV, check=True, capture_output=True, text=True)
+    render_cpu, peak = proc.stdout.split()
+    return float(render_cpu), float(peak)
+
+
+def target_7(repeats: int, work: Path, factors: list[int]) -> None:
+    """Dense dossiers: layouts per document, time per page, footnotes on their call's page, against bare WeasyPrint."""
+    from pypdf import PdfReader
+
+    print(f"Target 7: footnotes in one layout, dense dossiers {', '.join(f'{f}x' for f in factors)}", flush=True)
+    sources = {f: corpus.dense_dossier(work / "dense", f) for f in factors}
+    floors = {f: _floor_inputs(work, path) for f, path in sources.items()}
+    ours: dict[int, list[tuple[float, float, int]]] = {f: [] for f in factors}
+    bare: dict[int, list[tuple[float, float]]] = {f: [] for f in factors}
+    for _ in range(repeats):  # fresh processes each time; no warm-up round, the 16x costs a minute
+        for factor in factors:
+            ours[factor].append(_reportkit_pdf(sources[factor], work / f"dense-{factor}x.pdf"))
+            bare[factor].append(_bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
+    for factor in factors:
+        pdf = work / f"dense-{factor}x.pdf"
+        pages = len(PdfReader(pdf).pages)
+        notes, wrong = corpus.misplaced_notes(sources[factor], pdf)
+        layouts = max(run[2] for run in ours[factor])
+        cpu, floor = med(ours[factor], 0), med(bare[factor], 0)
+        row("7", f"dense {factor}x: layouts per document", layouts, "<= 1",
+            f"{pages} pages, render CPU {cpu:.1f} s = {cpu / pages:.3f} s per page (bare WeasyPrint {floor / pages:.3f})")
+        row("7", f"dense {factor}x: footnotes off their call's page (read from the PDF)", len(wrong), "<= 0",
+            f"{notes} footnotes" + (f"; first misplaced (number, call's page, note's pages): {wrong[:3]}" if wrong else ""))
+        row("7", f"dense {factor}x / bare WeasyPrint on the same HTML, render time", cpu / floor, "<= 1.1",
+            f"render CPU {cpu:.1f} s vs {floor:.1f} s (bare: one layout, footnotes unchecked)")
+        row("7", f"dense {factor}x / bare WeasyPrint on the same HTML, peak memory",
+            med(ours[factor], 1) / med(bare[factor], 1), "<= 1.1",
+            f"peak RSS {med(ours[factor], 1):.0f} MB vs {med(bare[factor], 1):.0f} MB")
+    small, large = min(factors), max(factors)
+    if large > small:
+        scale = large // small
+        row("7", f"dense {large}x / {small}x, render time", med(ours[large], 0) / med(ours[small], 0), f"<= {scale}",
+            f"render CPU {med(ours[large], 0):.1f} s vs {med(ours[small], 0):.2f} s")
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -416,12 +485,15 @@ def main() -> None:
     parser.add_argument("--batch-repeats", type=int, default=1, help="rounds of the batch builds (median)")
     parser.add_argument("--factor", type=int, default=16, help="size of the dossier of target 6")
     parser.add_argument("--dossier-repeats", type=int, default=3, help="rounds of target 6 (median)")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated targets to measure")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, a batch of 6, a 4x dossier")
+    parser.add_argument("--dense", default="1,4,16", help="sizes of the dense dossiers of target 7")
+    parser.add_argument("--dense-repeats", type=int, default=1, help="rounds of target 7 (median)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated targets to measure")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, a batch of 6, a 4x dossier, dense 1x and 4x")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.batch, args.batch_repeats, args.factor, args.dossier_repeats = 2, 6, 1, 4, 1
+        args.dense = "1,4"
     targets = {t.strip() for t in args.only.split(",")}
     info = machine()
     for key, value in info.items():
@@ -437,6 +509,8 @@ def main() -> None:
             target_4_5(args.batch_repeats, work, args.batch, targets)
         if "6" in targets:
             target_6(args.dossier_repeats, work, args.factor)
+        if "7" in targets:
+            target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",")])
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print("| target | measure | ratio | goal | met | figures |")

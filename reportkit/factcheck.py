@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .writers.pdf import interrupts
 from .errors import InputError, LayoutError
@@ -20,7 +20,7 @@ from .limits import DEFAULT_LIMITS, Limits, time_limit
 from .options import BuildOptions
 from .input.loaders import read
 from .document.model import Claim, Correction, Document, Publisher, Section, Source, Verdict, validate, validate_part
-from .files import atomic_write, check_target
+from .files import BinaryOutput, Target, atomic_write, check_output, check_target, deliver
 from .resolve.resolver import Resolved, resolve
 
 __all__ = ["FactCheck", "load"]
@@ -286,23 +286,48 @@ class FactCheck:
         with time_limit(seconds, f"rendering the {fmt}"), interrupts.kept():
             return writer.render(resolved, chosen, page_size=size, options=built.writer_options())
 
+    @overload
+    def to_pdf(self, target: PathLike, **options: Any) -> Path: ...
+    @overload
+    def to_pdf(self, target: BinaryOutput, **options: Any) -> None: ...
+    @overload
+    def to_pdf(self, target: None = None, **options: Any) -> bytes: ...
     def to_pdf(
-        self, path: PathLike, *, layout: str | PathLike | Layout = "report", page_size: str = "A4", **options: Any
-    ) -> Path:
-        """Write print-ready PDF to ``path`` (atomically); return the path.
+        self, target: Target = None, *, layout: str | PathLike | Layout = "report", page_size: str = "A4",
+        **options: Any,
+    ) -> Path | bytes | None:
+        """Print-ready PDF: returned as bytes without ``target``, written to a binary file object,
+        or written to a path atomically (the path is returned).
 
         ``archival=True`` makes it PDF/A-3a and PDF/UA-1 with the fact-check's source
         embedded (see :mod:`reportkit.writers.pdf.archival`; check it with :func:`reportkit.verify`).
         """
-        return self.to_file("pdf", path, layout=layout, page_size=page_size, **options)
+        return self._deliver("pdf", target, layout=layout, page_size=page_size, **options)
 
-    def to_epub(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
-        """Write an EPUB 3 to ``path`` (atomically); return the path."""
-        return self.to_file("epub", path, layout=layout, **options)
+    @overload
+    def to_epub(self, target: PathLike, **options: Any) -> Path: ...
+    @overload
+    def to_epub(self, target: BinaryOutput, **options: Any) -> None: ...
+    @overload
+    def to_epub(self, target: None = None, **options: Any) -> bytes: ...
+    def to_epub(
+        self, target: Target = None, *, layout: str | PathLike | Layout = "report", **options: Any
+    ) -> Path | bytes | None:
+        """An EPUB 3: returned as bytes without ``target``, written to a binary file object, or to a path atomically."""
+        return self._deliver("epub", target, layout=layout, **options)
 
-    def to_html(self, path: PathLike, *, layout: str | PathLike | Layout = "report", **options: Any) -> Path:
-        """Write one self-contained, responsive web page to ``path`` (atomically); return the path."""
-        return self.to_file("html", path, layout=layout, **options)
+    @overload
+    def to_html(self, target: PathLike, **options: Any) -> Path: ...
+    @overload
+    def to_html(self, target: BinaryOutput, **options: Any) -> None: ...
+    @overload
+    def to_html(self, target: None = None, **options: Any) -> bytes: ...
+    def to_html(
+        self, target: Target = None, *, layout: str | PathLike | Layout = "report", **options: Any
+    ) -> Path | bytes | None:
+        """One self-contained, responsive web page: returned as bytes without ``target``, written to a binary
+        file object, or to a path atomically."""
+        return self._deliver("html", target, layout=layout, **options)
 
     def write(
         self,
@@ -320,6 +345,10 @@ class FactCheck:
         """Write one output format (``pdf``, ``epub``, ``html``, ``claimreview``) to ``path`` atomically; return the path."""
         target = check_target(path)
         return atomic_write(target, self.render(fmt, **options))
+
+    def _deliver(self, fmt: str, target: Target, **options: Any) -> Path | bytes | None:
+        """Render ``fmt`` for ``target`` (checked first), then hand the bytes over (see :func:`reportkit.files.deliver`)."""
+        return deliver(check_output(target), self.render(fmt, **options))
 
     # --- internals -----------------------------------------------------------------------
 

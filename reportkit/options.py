@@ -12,6 +12,7 @@ for that layout too.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -33,6 +34,15 @@ class BuildOptions(BaseModel):
     timeout: float | None = Field(
         None, description="Seconds one output may take to render (None: the limits' render_seconds)."
     )
+    engine: Literal["weasyprint", "typst"] | None = Field(
+        None,
+        description="The PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; reportkit[typst]); "
+        "None: the layout's, else weasyprint.",
+    )
+    font_dirs: tuple[str, ...] = Field(
+        (),
+        description="Folders of font files (.ttf, .otf, .woff, .woff2) for scripts the layout's fonts lack (CJK, emoji).",
+    )
     # -- layout options (layout.toml [options]) -------------------------------------------
     claim_image: bool | None = Field(None, description="Show the claim's screenshot beside the claim.")
     explanation: bool | None = Field(None, description="Show the verdict's explanation under the badge.")
@@ -53,6 +63,9 @@ class BuildOptions(BaseModel):
     archival: bool = Field(False, description="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded.")
     print_marks: bool = Field(False, description="Crop and registration marks on a 3 mm bleed, for the print shop.")
     pdf_x: bool = Field(False, description="PDF/X-4 output intent for the print shop.")
+    untagged: bool = Field(
+        False, description="Leave out the PDF/UA-1 tags (headings, reading order, alt text) for the last bit of speed."
+    )
     # -- options a layout declares in its own layout.toml ----------------------------------
     layout_options: dict[str, Any] = Field(
         default_factory=dict, description="Options a user layout declares in its layout.toml [options]."
@@ -87,6 +100,15 @@ class BuildOptions(BaseModel):
             )
         if "layout" in values and not isinstance(values["layout"], str):
             values["layout"] = _layout_name(values["layout"])
+        if "font_dirs" in values:
+            values["font_dirs"] = _folders(values["font_dirs"])
+            for folder in values["font_dirs"] if isinstance(values["font_dirs"], tuple) else ():
+                if not os.path.isdir(folder):
+                    raise InputError(
+                        f"option font_dirs: {folder!r} is not a folder",
+                        field="font_dirs",
+                        hint="name folders that hold .ttf, .otf, .woff or .woff2 files",
+                    )
         if isinstance(values.get("timeout"), int) and not isinstance(values["timeout"], bool):
             values["timeout"] = float(values["timeout"])
         try:
@@ -104,6 +126,15 @@ class BuildOptions(BaseModel):
         """The options the writers and templates see: those set away from their default, and the layout's own."""
         chosen = self.model_dump(exclude_defaults=True, exclude={"layout", "page_size", "timeout", "layout_options"})
         return {**chosen, **self.layout_options}
+
+
+def _folders(value: Any) -> Any:
+    """``font_dirs`` given as one path or an iterable of paths, as the tuple of strings the option holds."""
+    if isinstance(value, (str, os.PathLike)):
+        return (os.fspath(value),)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, (str, os.PathLike)) for item in value):
+        return tuple(os.fspath(item) for item in value)
+    return value
 
 
 def _layout_name(value: Any) -> str:

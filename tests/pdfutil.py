@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -62,3 +63,12 @@ def pages_containing(path: Path, text: str) -> list[int]:
     """Indexes of the pages whose text contains ``text`` (compared with :func:`squash`)."""
     needle = squash(text)
     return [i for i, t in enumerate(page_texts(path)) if needle in squash(t)]
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Base names of the fonts a PDF embeds, without subset prefixes."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names

@@ -17,7 +17,11 @@ from pypdf import PdfReader
 import reportkit as rk
 
 from conftest import messages, require_tool
+
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 from pdfutil import squash
+
 
 # Scripts the layout's own fonts draw: their words must be found again in the PDF's text.
 LATIN = st.characters(min_codepoint=0x41, max_codepoint=0x24F, categories=["Lu", "Ll"])

@@ -24,6 +24,8 @@ CONFINED = {
     "tinycss2": "writers/pdf/",
     "cssselect2": "writers/pdf/",
     "ebooklib": "writers/epub.py",
+    "typst": "writers/pdf/typst/",
+    "pikepdf": "writers/pdf/typst/",
 }
 
 

@@ -135,6 +135,7 @@ def test_a_failed_build_never_replaces_a_good_file(tmp_path):
     assert good.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_killing_a_build_midway_leaves_the_previous_output_intact(tmp_path, samples):
     target = tmp_path / "russia-nato.pdf"
     rk.load(samples / "russia-nato.md").to_pdf(target)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: Builds and installs a wheel: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,8 +30,16 @@ def test_the_wheel_carries_the_layouts_the_types_marker_and_the_catalogues(wheel
     assert "reportkit/_layouts/report/layout.toml" in names
     assert "reportkit/_layouts/report/print/report.css" in names
     assert "reportkit/_layouts/report/epub/epub.css" in names
+    assert "reportkit/_layouts/report/typst/report.typ" in names and "reportkit/_layouts/brief/typst/document.typ" in names
+    assert "reportkit/writers/pdf/typst/main.typ" in names  # the Typst engine's own main file
     assert "reportkit/py.typed" in names
     assert not any(n.startswith(("tests/", "samples/")) for n in names)
+
+
+def test_the_wheel_carries_the_editors_page(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("index.html", "editor.js", "editor.css"):
+        assert f"reportkit/tools/serve/static/{name}" in names
 
 
 def test_the_installed_wheel_renders_the_sample_from_another_folder(wheel, tmp_path, samples):

@@ -61,7 +61,7 @@ def test_a_users_script_type_checks_against_the_public_names(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_lazily_loaded_names_carry_real_types_not_any(tmp_path: Path) -> None:
     # If rk.verify were typed Any (the module-level __getattr__ alone), this would pass unnoticed.
-    wrong = USER_SCRIPT + "    count: str = rk.verify(pdf).pages\n    built: int = rk.build_many([], 'o')\n"
+    wrong = USER_SCRIPT.rstrip(' ') + "    count: str = rk.verify(pdf).pages\n    built: int = rk.build_many([], 'o')\n"
     result = mypy(str(write_script(tmp_path, wrong)))
     assert result.returncode == 1
     assert 'Incompatible types in assignment (expression has type "int", variable has type "str")' in result.stdout

@@ -269,7 +269,7 @@ def test_an_image_weasyprint_cannot_draw_is_reported_not_dropped_silently(tmp_pa
 
 
 def test_a_layout_image_weasyprint_cannot_load_is_reported_by_name(tmp_path):
-    from test_user_layouts import make_layout, tiny
+    from factories import make_layout, tiny
 
     house = make_layout(tmp_path, "house", {"print/extra.css": ".verdict { background: url(texture.png) }"})
     (house / "print" / "texture.png").write_bytes(b"\x89PNG\r\n\x1a\n but nothing after")

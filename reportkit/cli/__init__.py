@@ -69,9 +69,17 @@ def main() -> None:
               help="PDF/A-3a + PDF/UA-1 with the fact-check's source embedded (see 'reportkit verify').")
 @click.option("--csl-style", default=None, metavar="NAME|PATH",
               help="Format the sources with a CSL style (apa, chicago-author-date, a .csl file); needs reportkit[csl].")
+@click.option("--engine", type=click.Choice(["weasyprint", "typst"]), default=None,
+              help="PDF engine: weasyprint (HTML and CSS layouts) or typst (faster; needs reportkit[typst]). "
+              "Default: the layout's, else weasyprint.")
+@click.option("--font-dir", "font_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of font files (.ttf, .otf, .woff, .woff2) for scripts the layout's fonts lack; repeatable.")
 @click.option("--debug", is_flag=True, help="Show the traceback of unexpected failures.")
 @click.option("--print-marks", is_flag=True, help="PDF with crop marks and 3 mm bleed, for a print shop.")
 @click.option("--pdf-x", is_flag=True, help="PDF/X-4 for printers (reproducible: same input, same bytes).")
+@click.option("--untagged", is_flag=True,
+              help="Leave out the PDF/UA-1 tags every PDF has by default (a few percent faster; not accessible).")
 @click.option("--bundle", "bundle_path", type=click.Path(path_type=Path),
               help="Also combine the PDFs built into one digest at this path, behind a cover.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -100,13 +108,16 @@ def build(
     archival: bool,
     csl_style: str | None,
     debug: bool,
+    engine: str | None = None,
     print_marks: bool = False,
     pdf_x: bool = False,
+    untagged: bool = False,
     bundle_path: Path | None = None,
     jobs: int = 1,
     force: bool = False,
     dask_address: str | None = None,
     collect: bool = False,
+    font_dirs: tuple[Path, ...] = (),
     sign_key: Path | None = None,
     sign_cert: Path | None = None,
     tsa: str | None = None,
@@ -134,6 +145,14 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
+    if untagged:
+        if archival:
+            _fail("--untagged cannot be archival: PDF/UA-1 (and PDF/A-3a) need the tags", 2)
+        extra["untagged"] = True
+    if engine:
+        extra["engine"] = engine
+    if font_dirs:
+        extra["font_dirs"] = tuple(str(folder.resolve()) for folder in font_dirs)
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     if sign_key is None and (sign_cert or tsa or ltv):
@@ -320,25 +339,41 @@ def layouts_new(name: str, parent: str, folder: Path) -> None:
 @click.option("-p", "--page-size", default="A4", show_default=True,
               type=click.Choice(["A4", "Letter", "A5"], case_sensitive=False), help="Paper size of the PDF.")
 @click.option("--dpi", default=80, show_default=True, type=click.IntRange(20, 600), help="Resolution of the images.")
-@click.option("--engine", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
+@click.option("--engine", default=None, type=click.Choice(["weasyprint", "typst", "auto", "pypdfium2", "pdftoppm"]),
+              help="PDF engine: weasyprint or typst (Typst rebuilds an edited check incrementally, in a fraction of "
+              "a second). Default: the layout's, else weasyprint. auto, pypdfium2 and pdftoppm are still read as "
+              "--rasteriser.")
+@click.option("--rasteriser", default="auto", show_default=True, type=click.Choice(["auto", "pypdfium2", "pdftoppm"]),
               help="What draws the pages.")
 @click.option("-w", "--watch", "watching", is_flag=True,
               help="Build again whenever the input's folder or the layout changes (Ctrl-C stops).")
 def preview_command(
-    input: Path, out_dir: Path, layout: str, page_size: str, dpi: int, engine: str, watching: bool
+    input: Path,
+    out_dir: Path,
+    layout: str,
+    page_size: str,
+    dpi: int,
+    engine: str | None,
+    rasteriser: str,
+    watching: bool,
 ) -> None:
     """Build INPUT's PDF and write PNG images of its pages next to it (OUT/<slug>-1.png ...)."""
     from ..errors import ReportkitError
     from ..tools.preview import build_preview, watch
+
+    if engine in ("auto", "pypdfium2", "pdftoppm"):  # what --engine meant before the PDF engines
+        rasteriser, engine = engine, None
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _fail(f"{out_dir}: cannot create the output folder: {exc.strerror}", 1)
     options: dict[str, Any] = {"layout": layout, "page_size": page_size}
+    if engine:
+        options["engine"] = engine
     if not watching:
         try:
-            pdf, images = build_preview(input, out_dir, dpi=dpi, engine=engine, **options)
+            pdf, images = build_preview(input, out_dir, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             _fail(str(exc), exc.exit_code)
         click.echo(f"wrote {pdf}")
@@ -354,7 +389,7 @@ def preview_command(
         click.secho("watching for changes (Ctrl-C stops)", dim=True, err=True)
 
     try:
-        watch(input, out_dir, on_build=report, dpi=dpi, engine=engine, **options)
+        watch(input, out_dir, on_build=report, dpi=dpi, rasteriser=rasteriser, **options)
     except KeyboardInterrupt:
         click.echo("stopped")
     except ReportkitError as exc:
@@ -429,6 +464,8 @@ def verify(files: tuple[Path, ...], as_json: bool, structural: bool, layout: str
             else:
                 mark = click.style("  FAIL", fg="red")
             click.echo(f"{mark} {check.name:<13} {check.message}")
+        for change in report.font_changes:
+            click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {change}: a rebuild here would differ")
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     if worst:
@@ -501,7 +538,8 @@ def extract(pdf: Path, out: Path | None) -> None:
     click.echo(f"wrote {out}" + (f" and {len(images)} image(s) beside it" if images else ""))
     layout, size = archive.metadata.get("rk:layout"), archive.metadata.get("rk:pageSize")
     if layout and size:
-        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}")
+        engine = " --engine typst" if archive.metadata.get("rk:pdfEngine") == "typst" else ""
+        click.echo(f"rebuild with: reportkit build {out} --archival --layout {layout} --page-size {size}{engine}")
 
 
 @main.command()
@@ -569,6 +607,60 @@ def import_(article: Path, sources: Path, out_file: Path, language: str, inline_
         f"wrote {out_file}: {len(result.sections)} sections, {result.citations} citations, {where}"
         + (f"; {len(result.problems)} warning(s)" if result.problems else "")
     )
+
+
+@main.command("serve")
+@click.argument("folder", required=False, default=Path("."), type=click.Path(path_type=Path, file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any other than a loopback address needs tokens.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--token-file", type=click.Path(path_type=Path),
+              help="Bearer tokens the API and the page accept, one a line (also: $REPORTKIT_TOKENS).")
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes rendering at once.")
+@click.option("--queue", type=click.IntRange(min=0), default=None,
+              help="Requests that may wait for a worker (default: 4 per worker); more are answered 429.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Seconds one build may take before it is stopped.")
+@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=8, show_default=True,
+              help="Largest fact-check read, in MB.")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=32, show_default=True,
+              help="Largest request accepted (a fact-check with its images), in MB.")
+@click.option("--max-memory-mb", type=click.IntRange(min=0), default=2048, show_default=True,
+              help="Memory each worker process may use, in MB (0: no limit).")
+def serve(folder: Path, host: str, port: int, token_file: Path | None, workers: int, queue: int | None,
+          timeout: float, max_input_mb: float, max_upload_mb: float, max_memory_mb: int) -> None:
+    """Preview the fact-checks in FOLDER in the browser as you edit them, and serve the HTTP API.
+
+    Open http://127.0.0.1:8000/ : the page lists the checks with their verdicts and shows one as
+    web page and PDF pages, updated on every save. Systems send fact-checks to POST /api/build
+    (see /api/openapi.json). Needs the serve extra: pip install "reportkit[serve]".
+    """
+    from ..errors import ReportkitError
+    from ..limits import Limits
+
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+
+        from ..tools.serve import ServeConfig, check_host, read_tokens, run
+    except ImportError:
+        _fail("reportkit serve needs the serve extra: pip install 'reportkit[serve]'", 2)
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder", 2)
+    try:
+        tokens = read_tokens(token_file)
+        check_host(host, tokens)
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+    limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
+    config = ServeConfig(root=folder.resolve(), host=host, port=port, token_digests=tokens, workers=workers,
+                         queue=queue, limits=limits, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                         max_memory_mb=max_memory_mb)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving {folder} at http://{shown}:{port}/" + (" (tokens required)" if tokens else "")
+               + " - Ctrl-C stops")
+    run(config)
 
 
 def _fail(message: str, code: int) -> None:

@@ -47,6 +47,7 @@ from .messages import (
     line_for,
     message_for,
 )
+from .edtf import check_edtf
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -68,7 +69,8 @@ __all__ = [
 ]
 
 #: A citation key: letters, digits and ``_``, with ``- . : /`` inside.
-KEY_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-/]*[A-Za-z0-9_])?"
+#: A citation key: letters (of any script), digits and '_', with '-', '.', ':' or '/' inside (as Pandoc reads them).
+KEY_PATTERN = r"\w(?:[\w:.\-/]*\w)?"
 _KEY_RE = re.compile(rf"^{KEY_PATTERN}$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -142,6 +144,13 @@ Date = Annotated[
     AfterValidator(lambda v: _check_date(v, partial=False)),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
+SourceDate = Annotated[
+    str,
+    GetPydanticSchema(lambda _source, handler: handler(_dt.date | str | int)),
+    AfterValidator(check_edtf),
+    WithJsonSchema({"type": "string", "description": "An EDTF date: YYYY-MM-DD, YYYY-MM, YYYY, -0043 (44 BC), "
+                    "2017-21 (spring), 199X, 1985~ (circa), 2014/2015 (a range)"}),
+]
 PartialDate = Annotated[
     str,
     GetPydanticSchema(lambda _source, handler: handler(_dt.date | str)),
@@ -150,6 +159,15 @@ PartialDate = Annotated[
 ]
 Text = Annotated[str, AfterValidator(_non_empty)]
 Names = Annotated[list[Text], BeforeValidator(_string_list, json_schema_input_type=list[str] | str)]
+
+
+#: Scripts whose names are written family name first, without a space (Han, kana, Hangul).
+_FAMILY_FIRST = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def family_first(text: str) -> bool:
+    """True when ``text`` is written in a script whose names put the family name first (CJK)."""
+    return bool(_FAMILY_FIRST.search(text))
 
 
 class Name(str):
@@ -178,8 +196,14 @@ class Name(str):
         particle: str | None = None,
         suffix: str | None = None,
     ) -> "Name":
-        parts = [given, particle, family]
-        shown = text if text is not None else " ".join(p for p in parts if p) + (f" {suffix}" if suffix else "")
+        if text is not None:
+            shown = text
+        elif family and given and family_first(family + given):
+            shown = f"{family}{given}"  # Chinese, Japanese and Korean names: family name first, no space
+        else:  # an elided particle (d', l') joins its family name
+            last = f"{particle}{family}" if particle and family and particle[-1] in "'’" else " ".join(
+                p for p in (particle, family) if p)
+            shown = " ".join(p for p in (given, last) if p) + (f" {suffix}" if suffix else "")
         name = super().__new__(cls, shown.strip())
         name.family, name.given, name.particle, name.suffix = family, given, particle, suffix
         return name
@@ -261,13 +285,14 @@ CSL_TYPES = (
     "performance", "periodical", "personal_communication", "post", "post-weblog", "regulation", "report",
     "review", "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
 )
-_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+#: A DOI (``10.1000/xyz``) or a shortDOI (``10/fqd6hj``).
+_DOI_RE = re.compile(r"^10(?:\.\d{4,9})?/\S+$")
 
 
 def _check_doi(value: str) -> str:
     value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.IGNORECASE)
     if not _DOI_RE.match(value):
-        raise ValueError(f"{value!r} is not a DOI: write it as 10.NNNN/suffix")
+        raise ValueError(f"{value!r} is not a DOI: write it as 10.NNNN/suffix (or a shortDOI, 10/abc)")
     return value
 
 
@@ -304,6 +329,10 @@ class Claim(_Model):
     date: PartialDate | None = None
     url: Url | None = None
     image: str | None = Field(default=None, description="A screenshot of the claim, next to the input file.")
+    image_alt: str | None = Field(
+        default=None,
+        description="What the screenshot shows, for readers who cannot see it (default: 'Screenshot of the claim: ...').",
+    )
     archived: Url | None = None
 
 
@@ -392,8 +421,16 @@ class Source(_Model):
     url: Url | None = None
     publisher: str | None = None
     authors: AuthorNames = Field(default_factory=list)
-    published: PartialDate | None = None
-    accessed: PartialDate | None = None
+    editors: AuthorNames = Field(default_factory=list)
+    translators: AuthorNames = Field(default_factory=list)
+    container_authors: AuthorNames = Field(
+        default_factory=list, description="The authors of the book or work the source is part of."
+    )
+    published: SourceDate | None = None
+    published_text: str | None = Field(
+        default=None, description="The publication date as words, when it is no calendar date ('13th century')."
+    )
+    accessed: SourceDate | None = None
     archived: Url | None = None
     note: str | None = None
     container: str | None = Field(
@@ -433,6 +470,25 @@ def _no_sources_file(value: Any) -> Any:
     return value
 
 
+def _nocite_keys(value: Any) -> Any:
+    """``nocite`` as keys: ``"@a, @b"``, ``["@a", "b"]`` or ``"@*"`` (every entry) -> ``["a", "b"]``, ``["*"]``."""
+    if value is None:
+        return []
+    items = re.split(r"[,;\s]+", value) if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return items
+    keys = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"nocite lists keys such as '@key' (or '@*'), not {describe(item)}")
+        key = item.strip().removeprefix("@")
+        if key:
+            if key != "*":
+                _check_key(key)
+            keys.append(key)
+    return keys
+
+
 class Document(_Model):
     """A whole, validated fact-check."""
 
@@ -457,6 +513,11 @@ class Document(_Model):
         description="The sources, or the name of a CSL-JSON (.json) or BibTeX (.bib) file next to the input.",
     )
     corrections: list[Correction] = Field(default_factory=list)
+    nocite: Annotated[list[str], BeforeValidator(_nocite_keys, json_schema_input_type=list[str] | str)] = Field(
+        default_factory=list,
+        description="Sources listed though never cited, as Pandoc's nocite: '@key' each, or '@*' for every "
+        "entry of the sources file.",
+    )
 
     @field_validator("language")
     @classmethod

@@ -71,6 +71,34 @@ def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_INPUT_BYTES) -> L
     return _sources_file(Loaded(dict(data), file, lines))
 
 
+def _wanted_keys(data: Mapping[str, Any]) -> set[str] | None:
+    """The keys a fact-check takes from its sources file: the ones it cites and its ``nocite`` ones (None: all)."""
+    from .markdown import cited_keys
+
+    nocite = data.get("nocite")
+    items = re.split(r"[,;\s]+", nocite) if isinstance(nocite, str) else nocite if isinstance(nocite, list) else []
+    wanted = {str(item).strip().removeprefix("@") for item in items if str(item).strip()}
+    if "*" in wanted:
+        return None
+    texts: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect({k: v for k, v in data.items() if k != "sources"})
+    for text in texts:
+        if "[@" in text:
+            wanted |= cited_keys(text)
+    return wanted
+
+
 def _sources_file(loaded: Loaded) -> Loaded:
     """Replace ``sources: refs.bib`` (a file next to the input) by the references the file holds."""
     name = loaded.data.get("sources")
@@ -97,7 +125,7 @@ def _sources_file(loaded: Loaded) -> Loaded:
             field="sources",
             hint="check the file name: it is looked up next to the fact-check",
         )
-    loaded.data["sources"] = read_references(path)
+    loaded.data["sources"] = read_references(path, keys=_wanted_keys(loaded.data))
     loaded.files.append(path)
     return loaded
 

@@ -19,9 +19,23 @@ from mdit_py_plugins.attrs import attrs_plugin
 
 from ..document.model import KEY_PATTERN
 
-__all__ = ["CITATION_HINT", "CiteItem", "parse", "parser"]
+__all__ = ["CITATION_HINT", "CiteItem", "cited_keys", "parse", "parser"]
 
 _ITEM_RE = re.compile(rf"^\s*@({KEY_PATTERN})\s*(?:,\s*(\S.*?))?\s*$", re.DOTALL)
+
+
+_CITATION_RE = re.compile(r"\[@[^\]]*\]")
+
+
+def cited_keys(text: str) -> set[str]:
+    """The keys the citations in Markdown ``text`` name (a cheap scan: a superset of what is cited)."""
+    keys = set()
+    for citation in _CITATION_RE.findall(text):
+        for part in citation[1:-1].split(";"):
+            match = _ITEM_RE.match(part)
+            if match:
+                keys.add(match.group(1))
+    return keys
 
 
 @dataclass(frozen=True)

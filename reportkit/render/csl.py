@@ -17,11 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..errors import LayoutError, ReportkitError
 from ..document.model import Source
 from ..input.references import to_csl
+from ..document.richtext import to_html
+from .links import href
 
 __all__ = ["STYLES", "find_style", "format_entries"]
 
@@ -33,6 +35,10 @@ _URL = re.compile(r"(?<![\"'=])\bhttps?://[^\s<>\"]+[^\s<>\".,;:)\]]")
 #: matter in HTML travel through it as private-use stand-ins and come out as entities.
 _HIDE = str.maketrans({"&": "\ue000", "<": "\ue001", ">": "\ue002"})
 _SHOW = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+#: The sources' rich-text tags (reportkit.document.richtext) travel through citeproc-py as stand-ins too.
+_TAGS = ("<i>", "</i>", "<b>", "</b>", "<sub>", "</sub>", "<sup>", "</sup>", '<span class="smallcaps">', "</span>")
+_TAG_MARK = {tag: chr(0xE010 + n) for n, tag in enumerate(_TAGS)}
+_MARK_TAG = {mark: tag for tag, mark in _TAG_MARK.items()}
 
 
 def _citeproc() -> Any:
@@ -111,9 +117,14 @@ def format_entries(sources: Sequence[Source], style: str, language: str = "en") 
 
 
 def _hide(value: Any) -> Any:
-    """``value`` with ``& < >`` in every string replaced by stand-ins (see :data:`_HIDE`)."""
+    """``value`` with ``& < >`` in every string replaced by stand-ins (see :data:`_HIDE`), rich text's tags too."""
     if isinstance(value, str):
-        return value.translate(_HIDE)
+        if "<" not in value:
+            return value.translate(_HIDE)
+        html = str(to_html(value))  # the subset as tags, everything else escaped
+        for tag, mark in _TAG_MARK.items():
+            html = html.replace(tag, mark)
+        return re.sub(r"&(amp|lt|gt);", lambda m: {"amp": "&", "lt": "<", "gt": ">"}[m.group(1)], html).translate(_HIDE)
     if isinstance(value, dict):
         return {k: _hide(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -123,5 +134,11 @@ def _hide(value: Any) -> Any:
 
 def _linkify(html: str) -> Markup:
     """citeproc-py's HTML with its URLs made links and the data's special characters escaped."""
-    linked = _URL.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', html)
-    return Markup(re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group(0)], linked))
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0).translate({0xE000: "&", 0xE001: "<", 0xE002: ">"})
+        return f'<a class="url" href="{escape(href(url))}">{match.group(0)}</a>'
+
+    linked = _URL.sub(link, html)
+    linked = re.sub(r"(?<![.\ue000-\ue002])\.(</?\w*>)?\.(?!\.)", r".\1", linked)  # "Chem.." -> "Chem."
+    shown = re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group(0)], linked)
+    return Markup(re.sub("[\ue010-\ue019]", lambda m: _MARK_TAG[m.group(0)], shown))

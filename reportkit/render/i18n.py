@@ -9,6 +9,7 @@ Dates are formatted by Babel's CLDR data.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -110,6 +111,10 @@ def long_date(iso: str, locale: str) -> str:
         return iso
 
 
+#: A message a Typst template translates: ``t("Sources")``, ``t("By {names}", names: ...)``.
+_TYP_MESSAGE = re.compile(r"""\bt\(\s*"((?:[^"\\]|\\.)*[A-Za-z](?:[^"\\]|\\.)*)"\s*[,)]""")
+
+
 def template_messages(folders: "list[Path] | None" = None) -> set[str]:
     """Every message the templates under ``folders`` pass to ``t()`` (the built-in layouts by default)."""
     import jinja2
@@ -122,6 +127,9 @@ def template_messages(folders: "list[Path] | None" = None) -> set[str]:
     found: set[str] = set()
     for folder in folders or [builtin_dir()]:
         for path in sorted(Path(folder).rglob("*")):
+            if path.suffix == ".typ" and path.is_file():  # Typst templates call t("...") too
+                found.update(_TYP_MESSAGE.findall(path.read_text(encoding="utf-8")))
+                continue
             if path.suffix not in (".html", ".xhtml", ".svg") or not path.is_file():
                 continue
             ast = env.parse(path.read_text(encoding="utf-8"))

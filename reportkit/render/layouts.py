@@ -40,7 +40,16 @@ def site(url: str) -> str:
 
 
 #: Jinja2 filters the layouts' templates can use besides Jinja2's own.
-FILTERS = {"site": site}
+def _filters() -> dict[str, Any]:
+    from .links import href
+    from ..document.richtext import to_html, to_plain
+
+    return {"site": site, "rich": to_html, "plain": to_plain, "href": href}
+
+
+#: Filters every layout's templates have: ``site`` (a URL's host), ``rich`` (a source field's rich text as
+#: HTML), ``plain`` (the same as plain text), ``href`` (a URL percent-encoded for a link).
+FILTERS = _filters()
 
 
 def builtin_dir() -> Path:
@@ -93,6 +102,11 @@ class Layout:
     def _required(self) -> tuple[str, ...]:
         """The ``fonts`` of the whole chain, the layout's own first."""
         return tuple(dict.fromkeys(family for layout in self.chain for family in layout.fonts))
+
+    @property
+    def font_folders(self) -> tuple[Path, ...]:
+        """The ``fonts/`` folders of the chain that exist, the layout's own first: font files it ships."""
+        return tuple(layout.path / "fonts" for layout in self.chain if (layout.path / "fonts").is_dir())
 
     @property
     def weights(self) -> tuple[int, ...]:

@@ -25,13 +25,14 @@ from .._version import __version__
 from ..resolve.citations import Ref, iter_citations
 from ..errors import LayoutError
 from ..resolve.leads import excerpt, has_more, lead
+from .bibliography import entry_html, format_edtf, short_html, short_reference
 from .i18n import Translator
 from .layouts import Layout
 from ..input.markdown import parser
 from ..document.model import DEFAULT_SCALE, Rating, RatingScale, Source
 from ..resolve.resolver import Asset, Resolved
 
-__all__ = ["CONTEXT", "BackRef", "CiteView", "Medium", "Note", "Renderer", "SectionView", "SourceView"]
+__all__ = ["CONTEXT", "BackRef", "CiteView", "Medium", "Note", "Renderer", "SectionView", "SourceView", "short_reference"]
 
 #: Every variable a layout template can use, with what it holds. Tests check that the
 #: context built by :class:`Renderer` has exactly these names.
@@ -49,11 +50,12 @@ CONTEXT: dict[str, str] = {
     "explanation_html": "the verdict's explanation rendered from Markdown (Markup)",
     "scale": "the rating scale in force (name, ratings)",
     "claim_image": "URL of the claim's screenshot in this medium, or None",
+    "claim_image_alt": "the screenshot's text alternative: claim.image_alt, else 'Screenshot of the claim: <text>'",
     "summary_html": "the summary rendered from Markdown (Markup)",
     "sections": "list of SectionView: number, heading, id, html, lead_html, has_more, notes, lead_notes",
     "excerpt": "True when sections hold only their leads (option sections = 'lead', as in the brief)",
     "sources": "list of SourceView, cited ones first in order of first citation: number, id, source, short, backrefs, "
-    "cited, formatted",
+    "cited, formatted, text",
     "corrections": "the corrections, oldest first",
     "published": "publication date formatted for the language, or ''",
     "updated": "update date formatted for the language, or ''",
@@ -64,7 +66,8 @@ CONTEXT: dict[str, str] = {
     "generator": "'reportkit' and its version",
     "report_meta": "JSON text of what a digest's cover needs (id, title, rating, verdict...), for the PDF's metadata",
     "t": "t(message, **values): the message translated into the document's language",
-    "format_date": "format_date(iso): an ISO date (YYYY, YYYY-MM or YYYY-MM-DD) formatted for the language",
+    "format_date": "format_date(iso): an ISO or EDTF date (YYYY-MM-DD, YYYY, -0043, 2017-21, 1985~, 2014/2015) "
+    "formatted for the language",
     "asset": "asset(name): URL of a file of the layout (a stylesheet, an image), found along the extends chain",
     "markdown": "markdown(part_name): the Markdown text at a field path rendered (e.g. 'summary')",
     "notes": "notes(*part_names): Note (number, short, href) for each source cited in those parts, in order",
@@ -111,7 +114,8 @@ class CiteView:
     first: bool
     locator: str | None
     source: Source
-    short: str
+    #: The footnote text (author, title, year, locator), each field isolated for direction.
+    short: Markup
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class Note:
     """A footnote as a file of a multi-file medium lists it: number, short reference, link to the entry."""
 
     number: int
-    short: str
+    short: Markup
     href: str
 
 
@@ -140,11 +144,13 @@ class SourceView:
     number: int
     id: str
     source: Source
-    short: str
+    short: Markup
     cited: bool
     backrefs: list[BackRef] = field(default_factory=list)
     #: The entry formatted by a CSL style (option ``csl_style``), or None for the layout's own form.
     formatted: Markup | None = None
+    #: The entry in the layouts' own form (authors, title, container, credits, publisher, date, link).
+    text: Markup = Markup("")
 
 
 #: Badge shapes, from the most to the least accurate rating (``unsupported`` stands apart).
@@ -162,17 +168,6 @@ def rating_shape(rating: Rating | None, scale: RatingScale) -> str:
         return "mixed"
     position = (rating.order - orders[0]) / (orders[-1] - orders[0])
     return SHAPES[round(position * (len(SHAPES) - 1))]
-
-
-def short_reference(source: Source, locator: str | None = None, limit: int = 160) -> str:
-    """The footnote form of a source: publisher, title (cut at ``limit``), year, locator."""
-    title = source.title if len(source.title) <= limit else source.title[: limit - 1].rsplit(" ", 1)[0] + "…"
-    bits = [b for b in (source.publisher or (source.authors[0] if source.authors else None), f"“{title}”") if b]
-    if source.published:
-        bits.append(source.published[:4])
-    if locator:
-        bits.append(locator)
-    return ", ".join(bits) + "."
 
 
 def _short_title(title: str, limit: int = 60) -> str:
@@ -277,6 +272,7 @@ class Renderer:
             "verdict_label": (doc.verdict.label or self.rating_label(doc.rating)) if doc.verdict else "",
             "scale": doc.scale,
             "claim_image": medium.asset_url(resolved.claim_image) if resolved.claim_image else None,
+            "claim_image_alt": self._claim_image_alt(),
             "corrections": sorted(doc.corrections, key=lambda c: c.date),
             "published": self.format_date(doc.published) if doc.published else "",
             "updated": self.format_date(doc.updated) if doc.updated else "",
@@ -304,10 +300,21 @@ class Renderer:
     # --- helpers offered to templates -----------------------------------------------------
 
     def format_date(self, value: str | _dt.date | None) -> str:
-        """Format an ISO date (possibly only year or year-month) for the document's language."""
+        """Format an ISO or EDTF date (a year, a season, 44 BC, c. 1985, a range) for the document's language."""
         if not value:
             return ""
-        return self.translator.format_date(str(value))
+        return format_edtf(str(value), self.translator.language.replace("-", "_"), self.translator.gettext)
+
+    def short_reference(self, source: Source, locator: str | None = None) -> Markup:
+        """A source's footnote text in the document's language (see :func:`reportkit.render.bibliography.short_html`)."""
+        return short_html(source, locator, t=self.translator.gettext)
+
+    def _claim_image_alt(self) -> str:
+        """The claim screenshot's alt text: the author's, else one made from the claim."""
+        claim = self.resolved.doc.claim
+        if claim is None:
+            return ""
+        return claim.image_alt or self.translator.gettext("Screenshot of the claim: {text}", text=claim.text)
 
     def rating_label(self, rating: Rating | None) -> str:
         """A rating's label: translated for the default scale, as written for a custom one."""
@@ -350,7 +357,7 @@ class Renderer:
             for _, citation in iter_citations(part.tokens if part else ()):
                 for ref in citation.meta["refs"]:
                     if ref.number not in seen:
-                        short = short_reference(self._by_key[ref.key])
+                        short = self.short_reference(self._by_key[ref.key])
                         seen[ref.number] = Note(ref.number, short, f"{sources_file}#src-{ref.number}")
         return list(seen.values())
 
@@ -361,7 +368,7 @@ class Renderer:
 
     def _cite_view(self, ref: Ref) -> CiteView:
         source = self._by_key[ref.key]
-        return CiteView(ref.number, ref.id, ref.first, ref.locator, source, short_reference(source, ref.locator))
+        return CiteView(ref.number, ref.id, ref.first, ref.locator, source, self.short_reference(source, ref.locator))
 
     def _sources(self) -> list[SourceView]:
         citations = self.resolved.citations
@@ -380,7 +387,9 @@ class Renderer:
                     number=number,
                     id=f"src-{number}",
                     source=source,
-                    short=short_reference(source),
+                    short=self.short_reference(source),
+                    text=entry_html(source, locale=self.translator.language.replace("-", "_"),
+                                    t=self.translator.gettext, format_date=self.format_date),
                     cited=bool(refs),
                     backrefs=backrefs,
                 )

@@ -58,10 +58,6 @@ class Citations:
     #: Every citation of each source key, in document order.
     refs: dict[str, list[Ref]] = field(default_factory=dict)
 
-    def number(self, key: str) -> int:
-        """The number shown for the source ``key``."""
-        return self.refs[key][0].number
-
 
 def iter_citations(tokens: Sequence[Token]) -> Iterator[tuple[Token, Token]]:
     """Yield ``(block, citation)`` pairs: each citation token and the inline block holding it."""

@@ -100,12 +100,20 @@ def resolve(
     except InputError as exc:
         raise exc.located(file) if file else exc
     messages: list[str] = []
+    listed = set(doc.nocite)
     for source in citations.uncited:
+        if "*" in listed or source.key in listed:
+            continue  # listed on purpose (nocite), as Pandoc lists them
         messages.append(f"source {source.key!r} is never cited: cite it as [@{source.key}] or remove it")
 
     checker = _AssetChecker(base_dir, file, limits.max_image_bytes, placeholder=unsafe_images == "placeholder")
     if doc.claim and doc.claim.image:
         checker.check(doc.claim.image, "claim.image", lines.get("claim.image"), name="claim")
+        if not (doc.claim.image_alt or "").strip():
+            messages.append(
+                "claim.image has no alt text: the screenshot is described as 'Screenshot of the claim: "
+                f"{doc.claim.text[:60]}{'...' if len(doc.claim.text) > 60 else ''}'; say what it shows in claim.image_alt"
+            )
     for part in parts:
         for block in part.tokens:
             if block.children:

@@ -229,7 +229,15 @@ def build_many(
             for job in todo:
                 finish(job, _run(job))
         elif todo:
-            _dispatch(todo, finish, executor=executor, jobs=min(jobs, len(todo)), formats=formats, layout=layout)
+            _dispatch(
+                todo,
+                finish,
+                executor=executor,
+                jobs=min(jobs, len(todo)),
+                formats=formats,
+                layout=layout,
+                engine=options.get("engine"),
+            )
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -314,8 +322,12 @@ def _on_terminate(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
-    """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts."""
+def _warm(formats: Sequence[str], layout: str, pids: Any, engine: str | None = None) -> None:
+    """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts.
+
+    PDF workers warm the engine the build uses (``engine``, else the layout's): a Typst
+    build never imports WeasyPrint.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
     pids.put(os.getpid())
@@ -329,9 +341,17 @@ def _warm(formats: Sequence[str], layout: str, pids: Any) -> None:
     if "pdf" in formats:
         try:
             from ..render.layouts import find_layout
-            from ..writers.pdf.writer import font_setup
+            from ..writers.pdf import pdf_engine
 
-            font_setup(find_layout(layout))  # what a document in the layout's own scripts needs
+            chosen = find_layout(layout)
+            if pdf_engine(chosen, {"engine": engine}) == "typst":
+                from ..writers.pdf.typst import warm_up
+
+                warm_up(chosen)
+            else:
+                from ..writers.pdf.writer import font_setup
+
+                font_setup(chosen)  # what a document in the layout's own scripts needs
         except ReportkitError:
             pass  # the layout's own error is reported with each document
 
@@ -344,6 +364,7 @@ def _dispatch(
     jobs: int,
     formats: Sequence[str],
     layout: str,
+    engine: str | None = None,
 ) -> None:
     """Run ``todo`` on ``executor`` (or a pool of ``jobs`` warm processes), a few jobs ahead of the workers.
 
@@ -364,7 +385,7 @@ def _dispatch(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
-            initargs=(tuple(formats), str(layout), pids),
+            initargs=(tuple(formats), str(layout), pids, engine),
             max_tasks_per_child=TASKS_PER_WORKER,
         )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RenderError, ReportkitError, ReportkitWarning
+from ..files import atomic_write, check_target
 from ..limits import DEFAULT_LIMITS, Limits
 from ..input.loaders import SUFFIXES
 
@@ -92,6 +93,16 @@ def file_digest(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def _strict(strict: bool, caught: list[warnings.WarningMessage]) -> None:
+    """Under --strict, reportkit's warnings so far as an :class:`InputError` (libraries' own warnings do not count)."""
+    ours = [w for w in caught if issubclass(w.category, ReportkitWarning)]
+    if strict and ours:
+        raise InputError(
+            f"{len(ours)} warning{'s' if len(ours) > 1 else ''} with --strict: {ours[0].message}",
+            hint="fix the warnings, or build without --strict",
+        )
+
+
 def build_file(
     path: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -127,19 +138,21 @@ def build_file(
             resolved = check.resolve()
             for asset in resolved.assets.values():
                 result.sources[str(asset.path)] = file_digest(asset.path)
-            if strict and caught:
-                raise InputError(
-                    f"{len(caught)} warning{'s' if len(caught) > 1 else ''} with --strict: {caught[0].message}",
-                    hint="fix the warnings, or build without --strict",
-                )
+            _strict(strict, caught)
             folder = Path(out_dir)
+            rendered: dict[Path, bytes] = {}
             for fmt in formats:
                 target = output_path(folder, check.id, fmt)
+                rendered[target] = check.render(fmt, **options)
+                # Warnings of rendering (a character no font has, a footnote off its page) count too;
+                # under --strict nothing is written then, not even the formats that rendered cleanly.
+                _strict(strict, caught)
+            for target, data in rendered.items():
                 if collect:
-                    result.payload[str(target)] = check.render(fmt, **options)
+                    result.payload[str(target)] = data
                     result.outputs.append(target)
                 else:
-                    result.outputs.append(check.to_file(fmt, target, **options))
+                    result.outputs.append(atomic_write(check_target(target), data))
         except ReportkitError as exc:
             result.error = exc.located(path) if exc.file is None else exc
         except (KeyboardInterrupt, SystemExit):

@@ -81,7 +81,7 @@ def _context(
     layout: str | os.PathLike[str], options: Mapping[str, Any], strict: bool
 ) -> tuple[Any, Callable[[], None]]:
     """The context's digest without the fonts, and the function that adds the layout's font files to it."""
-    from ..render.fonts import font_files
+    from ..render.fonts import font_files, local_faces
     from ..render.layouts import find_layout
 
     chosen = find_layout(layout)
@@ -95,6 +95,9 @@ def _context(
         for font in font_files(chosen.all_fonts, chosen.weights):
             stat = font.stat()
             add("font", font, stat.st_size, stat.st_mtime_ns)
+        for face in local_faces(Path(folder) for folder in options.get("font_dirs") or ()):
+            stat = face.path.stat()
+            add("font", face.path, stat.st_size, stat.st_mtime_ns)
 
     from ..writers.pdf.environment import environment
 

@@ -32,8 +32,41 @@ ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdo
 #: The largest article read.
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 
-_SUMMARY = re.compile(r"^(?:executive\s+summary|summary|in\s+brief|key\s+findings)\s*:?$", re.IGNORECASE)
-_SOURCES = re.compile(r"^(?:sources|references|bibliography|citations|notes)\s*:?$", re.IGNORECASE)
+#: Summary headings, in the languages of the built-in locales; what follows them on the line is their own
+#: wording ("Executive Summary — Quick Answer Up Front", "1. Summary of the results").
+_SUMMARY = re.compile(
+    r"^(?:\d{1,2}[.)]\s*)?(?:executive\s+summary|summary|in\s+brief|key\s+findings|quick\s+answer|short\s+answer"
+    r"|the\s+short\s+answer|bottom\s+line|at\s+a\s+glance|tl;?\s*dr|the\s+verdict|verdict|our\s+verdict"
+    r"|zusammenfassung|kurzfassung|das\s+wichtigste(?:\s+in\s+kürze)?|auf\s+einen\s+blick|fazit"
+    r"|résumé|en\s+bref|synthèse|l['’]essentiel|en\s+résumé"
+    r"|resumen|en\s+resumen|en\s+breve|lo\s+esencial|conclusión"
+    r"|резюме|краткое\s+содержание|кратко|главное|вывод|выводы|коротко|головне|підсумок|висновок|висновки"
+    r"|ملخص|الملخص|الخلاصة|باختصار)"
+    r"(?:\s*(?:[:—–|-]|\bof\b).*)?\s*:?$",
+    re.IGNORECASE,
+)
+_SOURCES = re.compile(
+    r"^(?:sources?|references|bibliography|citations|notes|works\s+cited|sources?\s+(?:and|&)\s+references"
+    r"|sources?\s+cited|references\s+and\s+sources|quellen|quellenangaben|literatur|références|fuentes"
+    r"|referencias|источники|джерела|المصادر|المراجع)\s*:?$",
+    re.IGNORECASE,
+)
+#: Lines around an article's title that are not its title: dates of checking, disclaimers, banners.
+_BOILERPLATE = re.compile(
+    r"^(?:(?:last\s+)?(?:checked|updated|reviewed|published|fact[- ]checked)\s+(?:on|at|:)|disclaimer\b"
+    r"|(?:please\s+)?(?:support|donate|subscribe|sign\s+up|become\s+a\s+(?:member|supporter))\b"
+    r"|advertisement\b|share\s+(?:this|on)\b|skip\s+to\b|menu\b|this\s+(?:article|fact[- ]check|page)\s+"
+    r"(?:was|is|has\s+been)\s+(?:generated|written|produced|updated)|(?:ai|automated)[- ]generated\b)",
+    re.IGNORECASE,
+)
+#: Words that lead into a title without being part of it ("Fact check: ...").
+_TITLE_PREFIX = re.compile(
+    r"^(?:fact[- ]?check(?:ed)?|faktencheck|faktenfuchs|vérification|fact[- ]checking|verificación|verificado"
+    r"|проверка\s+фактов|фактчек|перевірка\s+фактів|تدقيق|تحقق)\s*[:|–—-]\s*",
+    re.IGNORECASE,
+)
+#: A bullet at the start of a line of plain text.
+_BULLET = re.compile(r"^\s*[•·–*▪◦‣-]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 #: A run of numeric citations: ``[1]``, ``[1, 2]``, ``[3-5]``, ``[1] [2]``, ``[1][2]``.
 _CITES = re.compile(r"\[\s*\d+(?:\s*[-\u2013,;]\s*\d+)*\s*\](?:\s*\[\s*\d+(?:\s*[-\u2013,;]\s*\d+)*\s*\])*")
@@ -109,6 +142,16 @@ def _text_blocks(text: str) -> list[_Block]:
             previous_blank = True
             continue
         last = blocks[-1] if blocks else None
+        bullet = _BULLET.match(stripped)
+        if bullet:  # a list item: a block of its own, written as a Markdown list item
+            blocks.append(_Block("para", "- " + _cite_safe_escape(bullet.group(1)), number, raw=bullet.group(1),
+                                 level=-1))
+            previous_blank = False
+            continue
+        if wrapped and last is not None and last.level == -1 and not previous_blank and not _marker(stripped):
+            last.raw += " " + stripped  # the wrapped rest of a list item
+            last.text += " " + _cite_safe_escape(stripped)
+            continue
         if wrapped and last is not None and not previous_blank and not _marker(last.raw) and not _marker(stripped):
             last.raw += " " + stripped  # a hard-wrapped paragraph
             last.text += " " + _cite_safe_escape(stripped)
@@ -121,8 +164,8 @@ def _text_blocks(text: str) -> list[_Block]:
 def _marker(line: str) -> bool:
     """Whether a line of plain text may be a heading of its own (never joined to a paragraph)."""
     return bool(_NUMBERED.match(line) and len(line) <= _MAX_HEADING and not line.endswith(".")) or bool(
-        _SUMMARY.match(line) or _SOURCES.match(line)
-    )
+        (_SUMMARY.match(line) or _SOURCES.match(line)) and len(line) <= _MAX_HEADING
+    ) or bool(_BOILERPLATE.match(line) and len(line) <= _MAX_HEADING)
 
 
 def _cite_safe_escape(text: str) -> str:
@@ -197,9 +240,13 @@ def _html_blocks(text: str) -> list[_Block]:
             elif tag in _BLOCK_TAGS:
                 inline = " ".join(_inline(child).split())
                 raw = " ".join(child.text_content().split())
-                if inline:
+                if inline and tag != "li" and re.match(r"^[•·▪◦‣]\s", raw):  # "• a <br> • b": a list in a paragraph
+                    for item, item_raw in zip(re.split(r"\s*[•·▪◦‣]\s+", inline)[1:], re.split(r"\s*[•·▪◦‣]\s+", raw)[1:]):
+                        blocks.append(_Block("para", "- " + item, child.sourceline or 0, level=-1, raw=item_raw))
+                elif inline:
                     prefix = "- " if tag == "li" else ""
-                    blocks.append(_Block("para", prefix + inline, child.sourceline or 0, raw=raw))
+                    blocks.append(_Block("para", prefix + inline, child.sourceline or 0, raw=raw,
+                                         level=-1 if tag == "li" else 0))
             else:
                 walk(child)
 
@@ -236,26 +283,47 @@ def _inline(element: Any) -> str:
 
 
 def _is_summary(block: _Block) -> bool:
-    return bool(_SUMMARY.match(block.raw)) and (block.kind == "heading" or len(block.raw) < 40)
+    return bool(_SUMMARY.match(block.raw)) and (block.kind == "heading" or len(block.raw) < 80) and block.level >= 0
 
 
 def _is_sources(block: _Block) -> bool:
     return bool(_SOURCES.match(block.raw)) and (block.kind == "heading" or len(block.raw) < 40)
 
 
-def _structure(blocks: list[_Block], kind: str, problems: list[ImportProblem]) -> tuple[str, list[_Block], list[tuple[_Block, list[_Block]]]]:
+def _clean_title(text: str) -> str:
+    """A title without what leads into it: a "Fact check:" prefix, a date of checking, Markdown link markup."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [words](url) -> words
+    text = re.sub(r"[*_`]+", "", text).strip()
+    return _TITLE_PREFIX.sub("", text).strip()
+
+
+def _title_index(blocks: list[_Block], summary_at: int | None) -> int:
+    """Where the title is: the question before the summary, else the first heading, past any boilerplate."""
+    limit = summary_at if summary_at is not None else min(len(blocks), 12)
+    candidates = [i for i in range(limit) if not _BOILERPLATE.match(blocks[i].raw) and blocks[i].level >= 0
+                  and len(blocks[i].raw) <= 300]
+    h1 = [i for i in candidates if blocks[i].kind == "heading" and blocks[i].level == 1]
+    questions = [i for i in candidates if _clean_title(blocks[i].raw).endswith("?")]
+    if h1 and (not questions or _clean_title(blocks[h1[0]].raw).endswith("?") or questions[0] > h1[0]):
+        return h1[0]
+    if questions:
+        return questions[0]
+    if h1:
+        return h1[0]
+    headings = [i for i in candidates if blocks[i].kind == "heading"]
+    if headings:
+        return headings[0]
+    return candidates[-1] if summary_at is not None and candidates else (candidates[0] if candidates else 0)
+
+
+def _structure(blocks: list[_Block], kind: str, problems: list[ImportProblem],
+               language: str = "en") -> tuple[str, list[_Block], list[tuple[_Block, list[_Block]]]]:
     """Split blocks into the title, the summary's blocks and the sections (heading, blocks)."""
     if not blocks:
         raise InputError("the article is empty")
-    summary_at = next((i for i, b in enumerate(blocks) if _is_summary(b)), None)
-    h1 = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), None)
-    if h1 is not None and (summary_at is None or h1 < summary_at):
-        title_at = h1
-    elif summary_at is not None and summary_at > 0:
-        title_at = summary_at - 1
-    else:
-        title_at = next((i for i, b in enumerate(blocks) if b.raw.endswith("?")), 0)
-    title = blocks[title_at].raw
+    summary_at = next((i for i, b in enumerate(blocks) if _is_summary(b) and i > 0), None)
+    title_at = _title_index(blocks, summary_at)
+    title = _clean_title(blocks[title_at].raw)
     for block in blocks[:title_at]:
         problems.append(ImportProblem(block.line, f"text before the title was left out: {_quote(block.raw)}"))
 
@@ -269,7 +337,18 @@ def _structure(blocks: list[_Block], kind: str, problems: list[ImportProblem]) -
             "the sources come from the reference file",
         ))
         body = body[:end]
+    kept = []
+    for block in body:
+        if _BOILERPLATE.match(block.raw) and len(block.raw) <= _MAX_HEADING:
+            problems.append(ImportProblem(block.line, f"left out as not part of the article: {_quote(block.raw)}"))
+        else:
+            kept.append(block)
+    body = kept
+    expected = 1
     if summary_at is not None and summary_at > title_at:
+        numbered = _NUMBERED.match(blocks[summary_at].raw)
+        if numbered:  # "1. Summary of the results": the sections go on from 2
+            expected = int(numbered.group(1)) + 1
         body = [b for b in body if b is not blocks[summary_at]]
     else:
         problems.append(ImportProblem(
@@ -278,7 +357,6 @@ def _structure(blocks: list[_Block], kind: str, problems: list[ImportProblem]) -
 
     sections: list[tuple[_Block, list[_Block]]] = []
     summary: list[_Block] = []
-    expected = 1
     for block in body:
         heading = _section_heading(block, kind, expected, problems)
         if heading is not None:
@@ -289,11 +367,45 @@ def _structure(blocks: list[_Block], kind: str, problems: list[ImportProblem]) -
         else:
             summary.append(block)
     if not sections:
-        raise InputError(
-            "no numbered section headings ('1. ...', '2. ...') were found, so the article cannot be split into sections",
-            hint="number the section headings, or write them as Markdown '## ' headings",
-        )
+        sections, summary = _unnumbered_sections(summary, language, problems)
     return title, summary, sections
+
+
+#: The heading of the one section of an article that has none, by language.
+_ONE_SECTION = {"en": "Analysis", "de": "Analyse", "fr": "Analyse", "es": "Análisis", "ru": "Анализ",
+                "uk": "Аналіз", "ar": "التحليل"}
+
+
+def _unnumbered_sections(blocks: list[_Block], language: str,
+                         problems: list[ImportProblem]) -> tuple[list[tuple[_Block, list[_Block]]], list[_Block]]:
+    """Sections of an article without numbered headings: its short heading-like lines, or one section."""
+    def heading_like(index: int) -> bool:
+        block = blocks[index]
+        words = block.raw.split()
+        return (block.level >= 0 and 0 < len(words) <= 12 and len(block.raw) <= 90
+                and not re.search(r"[.,;:]$", block.raw) and block.raw[:1].isupper()
+                and index + 1 < len(blocks) and len(blocks[index + 1].raw) > len(block.raw))
+
+    sections: list[tuple[_Block, list[_Block]]] = []
+    summary: list[_Block] = []
+    for index, block in enumerate(blocks):
+        if index > 0 and heading_like(index):
+            sections.append((_Block("heading", _cite_safe_escape(block.raw), block.line, raw=block.raw), []))
+        elif sections:
+            sections[-1][1].append(block)
+        else:
+            summary.append(block)
+    if sections:
+        problems.append(ImportProblem(None, f"no numbered section headings: {len(sections)} short lines were "
+                                      "taken as headings; check them"))
+        return sections, summary
+    name = _ONE_SECTION.get(language.split("-")[0].lower(), _ONE_SECTION["en"])
+    problems.append(ImportProblem(None, f"no section headings: the article's text became one section, {name!r}; "
+                                  "split it with '## ' headings"))
+    if not blocks:
+        raise InputError("the article has a title but no text", hint="check that the file holds the whole article")
+    line = blocks[0].line
+    return [(_Block("heading", name, line, raw=name), blocks[1:] if len(blocks) > 1 else blocks)], blocks[:1] if len(blocks) > 1 else []
 
 
 def _section_heading(block: _Block, kind: str, expected: int, problems: list[ImportProblem]) -> _Block | None:
@@ -394,7 +506,7 @@ def import_article(
     problems: list[ImportProblem] = []
     blocks = {"text": _text_blocks, "markdown": _markdown_blocks, "html": _html_blocks}[kind](text)
     try:
-        title, summary, sections = _structure(blocks, kind, problems)
+        title, summary, sections = _structure(blocks, kind, problems, language)
     except InputError as exc:
         raise exc.located(path) from None
 

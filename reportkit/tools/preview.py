@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import OutputError, RenderError
 
-__all__ = ["ENGINES", "build_preview", "preview", "watch", "watched_paths"]
+__all__ = ["ENGINES", "build_preview", "draw_pages", "preview", "watch", "watched_paths"]
 
 PathLike = str | os.PathLike[str]
 
@@ -68,18 +68,39 @@ def preview(pdf: PathLike, *, dpi: int = 80, engine: str = "auto") -> list[Path]
     return paths
 
 
-def _pypdfium2(source: Path, dpi: int) -> Iterator[bytes]:
+def draw_pages(pdf: bytes, *, dpi: int = 80) -> list[bytes]:
+    """PNG images of the pages of the PDF ``pdf`` (its bytes), drawn by pypdfium2 or poppler's pdftoppm.
+
+    The images are for a screen now, not for keeping: they are compressed lightly, which is
+    several times faster than the smallest PNG and makes files about as large for pages of text.
+    """
+    import tempfile
+
+    chosen = _engine("auto")
+    if chosen == "pypdfium2":
+        return list(_pypdfium2(pdf, dpi, optimize=False))
+    with tempfile.NamedTemporaryFile(prefix="reportkit-preview-", suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return list(_pdftoppm(Path(handle.name), dpi))
+
+
+def _pypdfium2(source: Path | bytes, dpi: int, *, optimize: bool = True) -> Iterator[bytes]:
+    """The pages as PNG; ``optimize=False`` compresses lightly, several times faster (for a live preview)."""
     import io
 
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(source))
+    document = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
         for index in range(len(document)):
             page = document[index]
             bitmap = page.render(scale=dpi / 72)
             buffer = io.BytesIO()
-            bitmap.to_pil().save(buffer, format="PNG", optimize=True)
+            if optimize:
+                bitmap.to_pil().save(buffer, format="PNG", optimize=True)
+            else:
+                bitmap.to_pil().save(buffer, format="PNG", compress_level=1)
             yield buffer.getvalue()
     finally:
         document.close()
@@ -100,15 +121,27 @@ def _pdftoppm(source: Path, dpi: int) -> Iterator[bytes]:
             yield page.read_bytes()
 
 
+def _rasteriser(rasteriser: str, options: dict[str, Any]) -> str:
+    """The rasteriser asked for; ``engine="pypdfium2"`` (its old name) still names one, ``engine="typst"`` the PDF engine."""
+    if options.get("engine") in ("auto", *ENGINES):
+        return str(options.pop("engine"))
+    return rasteriser
+
+
 def build_preview(
     input: PathLike,
     out_dir: PathLike,
     *,
     dpi: int = 80,
-    engine: str = "auto",
+    rasteriser: str = "auto",
     **options: Any,
 ) -> tuple[Path, list[Path]]:
-    """Build ``input`` into ``out_dir/<slug>.pdf`` and draw its pages; return the PDF and the images."""
+    """Build ``input`` into ``out_dir/<slug>.pdf`` and draw its pages; return the PDF and the images.
+
+    ``options`` are the build's (``engine="typst"`` for Typst's incremental rebuilds); ``rasteriser``
+    draws the pages (``auto``, ``pypdfium2``, ``pdftoppm``).
+    """
+    rasteriser = _rasteriser(rasteriser, options)
     from ..factcheck import load
     from ..writers import output_path
 
@@ -119,7 +152,7 @@ def build_preview(
     except OSError as exc:
         raise OutputError(f"cannot create the output folder: {exc.strerror}", file=folder) from None
     pdf = check.to_file("pdf", output_path(folder, check.id, "pdf"), **options)
-    return pdf, preview(pdf, dpi=dpi, engine=engine)
+    return pdf, preview(pdf, dpi=dpi, engine=rasteriser)
 
 
 def watched_paths(input: PathLike, layout: Any = "report") -> list[Path]:
@@ -138,7 +171,7 @@ def watch(
     on_build: Callable[[Path, list[Path] | None, Exception | None], None] | None = None,
     stop_event: threading.Event | None = None,
     dpi: int = 80,
-    engine: str = "auto",
+    rasteriser: str = "auto",
     **options: Any,
 ) -> None:
     """Build the preview, then again whenever the input's folder or the layout changes, until ``stop_event`` is set.
@@ -154,7 +187,7 @@ def watch(
 
     def build() -> None:
         try:
-            pdf, images = build_preview(input, out, dpi=dpi, engine=engine, **options)
+            pdf, images = build_preview(input, out, dpi=dpi, rasteriser=rasteriser, **options)
         except ReportkitError as exc:
             if on_build:
                 on_build(Path(input), None, exc)

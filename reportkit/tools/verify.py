@@ -25,7 +25,7 @@ import posixpath
 import re
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -106,6 +106,9 @@ class Verification:
     needs: list[str] = field(default_factory=list)
     #: One entry per signature: signer, time, intact, coverage, trusted... (see :mod:`reportkit.tools.sign`).
     signatures: list[dict[str, Any]] = field(default_factory=list)
+    #: Font files the PDF records (``rk:fonts``) that are missing or different on this machine:
+    #: no failure of the PDF, but a rebuild here would not give the same bytes.
+    font_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -138,6 +141,7 @@ class Verification:
             "checks": [asdict(c) for c in self.checks],
             "needs": list(self.needs),
             "signatures": list(self.signatures),
+            "font_changes": list(self.font_changes),
         }
 
 
@@ -639,9 +643,13 @@ def _check_images(archive: Archive) -> Check:
 def _check_producer(archive: Archive) -> Check:
     """The producer and creator tool name the reportkit and WeasyPrint versions the XMP records, in XMP and info alike."""
     meta, info = archive.metadata, archive.info
-    version, engine = meta.get("rk:reportkitVersion"), meta.get("rk:weasyprintVersion")
+    version = meta.get("rk:reportkitVersion")
+    if meta.get("rk:pdfEngine") == "typst":
+        engine = f"Typst {meta.get('rk:typstVersion')}"
+    else:
+        engine = f"WeasyPrint {meta.get('rk:weasyprintVersion')}"
     want = {
-        "pdf:Producer": f"reportkit {version} (WeasyPrint {engine})",
+        "pdf:Producer": f"reportkit {version} ({engine})",
         "xmp:CreatorTool": f"reportkit {version}",
     }
     problems = [f"{name} is {_show(meta.get(name))}, the build writes {_show(value)}"
@@ -651,7 +659,7 @@ def _check_producer(archive: Archive) -> Check:
             problems.append(f"document info {key} is {_show(info.get(key))}, the build writes {_show(want[name])}")
     if problems:
         return Check("producer", False, "the producer was edited: " + "; ".join(problems[:3]))
-    return Check("producer", True, f"made by reportkit {version} with WeasyPrint {engine}")
+    return Check("producer", True, f"made by reportkit {version} with {engine}")
 
 
 # --- the rebuild ---------------------------------------------------------------------------
@@ -793,7 +801,12 @@ def _rebuild_needs(meta: Mapping[str, Any], layout: PathLike | None) -> tuple[li
 
 
 def _check_rebuild(
-    archive: Archive, data: Mapping[str, Any], raw: bytes, end: int, layout: PathLike | None
+    archive: Archive,
+    data: Mapping[str, Any],
+    raw: bytes,
+    end: int,
+    layout: PathLike | None,
+    font_changes: Sequence[str] = (),
 ) -> tuple[Check, list[str]]:
     """Rebuild the PDF from its embedded source and images and compare it, byte for byte, with the file's first revision."""
     from dataclasses import replace
@@ -807,6 +820,7 @@ def _check_rebuild(
                      "rk:layoutSHA256): the file was made before reportkit recorded them, or they were removed",
                      undecided=True), []
     needs, chosen = _rebuild_needs(meta, layout)
+    needs += list(font_changes)  # the font files the file records that this machine lacks or has in another version
     if needs:
         return Check("rebuild", False, "different environment: cannot rebuild the file identically here, it needs "
                      + "; ".join(needs), undecided=True), needs
@@ -906,13 +920,17 @@ def verify(
     checks.append(_check_links(reader))
     pages = result.pages
     checks.append(Check("pages", pages > 0, f"{pages} page{'s' if pages != 1 else ''}"))
+    if meta.get("rk:fonts"):
+        from ..render.fonts import recorded_font_changes
+
+        result.font_changes = recorded_font_changes(str(meta["rk:fonts"]))
     if signatures:
         checks += [_signature_check(s) for s in signatures]
     if not structural:
         if data is None:
             checks.append(Check("rebuild", False, "cannot rebuild: the embedded source is missing or invalid"))
         else:
-            check, result.needs = _check_rebuild(archive, data, raw, ends[0], layout)
+            check, result.needs = _check_rebuild(archive, data, raw, ends[0], layout, result.font_changes)
             checks.append(check)
     return result
 

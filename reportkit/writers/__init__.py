@@ -19,7 +19,7 @@ __all__ = ["FONT_FORMATS", "FORMATS", "Writer", "get_writer"]
 
 #: Format name -> "module:Class" of its writer.
 FORMATS: dict[str, str] = {
-    "pdf": "reportkit.writers.pdf.writer:PdfWriter",
+    "pdf": "reportkit.writers.pdf:PdfWriter",
     "epub": "reportkit.writers.epub:EpubWriter",
     "html": "reportkit.writers.html:HtmlWriter",
     "claimreview": "reportkit.writers.claimreview:ClaimReviewWriter",

@@ -18,11 +18,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..document.model import Document
+from ..render.layouts import Layout
+from ..resolve.resolver import Resolved
 
 __all__ = [
     "FALLBACK_DATE",
     "build_datetime",
     "content_digest",
+    "input_files",
     "source_date_epoch",
 ]
 
@@ -56,6 +59,18 @@ def content_digest(*parts: Any) -> str:
         digest.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+def input_files(resolved: Resolved, layout: Layout) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """What a build reads besides the text, as digests: (layout, file, SHA-256) of the chain, (name, SHA-256) of images."""
+    layout_files = [
+        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+        for l in layout.chain
+        for p in sorted(l.path.rglob("*"))
+        if p.is_file()
+    ]
+    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    return layout_files, assets
 
 
 def options_key(options: Mapping[str, Any]) -> dict[str, Any]:

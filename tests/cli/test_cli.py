@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import SAMPLES, run_cli
@@ -17,6 +18,7 @@ def test_build_writes_pdf_and_epub_named_after_the_slug(tmp_path, samples):
     assert PdfReader(pdf).pages and epub.stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_build_with_options_writes_only_the_formats_asked_for(tmp_path, samples):
     result = run_cli("build", str(samples / "energy-bills.md"), "-o", str(tmp_path), "--format", "pdf",
                      "--page-size", "Letter", "--layout", "report")
@@ -85,6 +87,7 @@ def test_help_reads_well():
         assert option in result.stdout
 
 
+@pytest.mark.slow
 def test_the_publishing_script_sample_runs(tmp_path):
     import subprocess
     import sys

@@ -56,6 +56,7 @@ def test_entries_keep_reportkit_numbering_and_back_references(check: rk.FactChec
     assert entries[0].xpath(".//a[@class='source-archived']") and entries[0].xpath(".//a[@class='backref']")
 
 
+@pytest.mark.slow
 def test_pdf_and_epub_use_the_style(check: rk.FactCheck, epubcheck, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -106,3 +107,18 @@ def test_cli_build_takes_a_csl_style(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "energy-bills.html").read_text(encoding="utf-8")
     assert 'class="source-formatted"' in html and ("(n.d.)" in html or "Retrieved" in html)
+
+
+def test_rich_text_reaches_the_style_as_markup_and_abbreviations_get_one_period() -> None:
+    source = Source(key="a", title="The <i>Prouerbia</i> & <b>more</b> <script>x</script>", authors=["Ann Author"],
+                    container="J. Organomet. Chem.", published="2006", type="article-journal")
+    entry = str(format_entries([source], "apa")[0])
+    assert "<i>Prouerbia</i> &amp; <b>more</b> &lt;script&gt;x&lt;/script&gt;" in entry
+    assert "Chem.." not in entry and "Chem.</i>" in entry
+
+
+def test_a_doi_with_angle_brackets_is_a_percent_encoded_link() -> None:
+    source = Source(key="a", title="x", authors=["Ann Author"], published="1998",
+                    doi="10.1002/(SICI)1096-987X(199803)19:4<377::AID-JCC1>3.0.CO;2-P")
+    entry = str(format_entries([source], "apa")[0])
+    assert 'href="https://doi.org/10.1002/(SICI)1096-987X(199803)19:4%3C377::AID-JCC1%3E3.0.CO;2-P"' in entry

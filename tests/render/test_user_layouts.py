@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,30 +18,8 @@ from reportkit.render.renderer import CONTEXT, Renderer, SectionView, SourceView
 from reportkit.writers.epub import EpubWriter
 from reportkit.writers.pdf.writer import PdfWriter, _medium
 
+from factories import make_layout, tiny
 
-
-def tiny() -> rk.FactCheck:
-    """A one-section fact-check that renders in a fraction of a second."""
-    return (
-        rk.FactCheck("Is the tiny check true?", published="2025-01-02")
-        .claim("The tiny check is true.", claimant="A tester")
-        .verdict("mostly-true", label="Nearly")
-        .summary("A short summary [@a].")
-        .section("Only section", "First paragraph [@a].\n\nSecond paragraph [@b].")
-        .source("a", title="Source A", url="https://example.org/a", publisher="Example")
-        .source("b", title="Source B", url="https://example.org/b")
-    )
-
-
-def make_layout(root: Path, name: str, files: dict[str, str], parent: str = "report") -> Path:
-    folder = root / name
-    (folder).mkdir(parents=True)
-    (folder / "layout.toml").write_text(f'name = "{name}"\ndescription = "A test layout"\nextends = "{parent}"\n')
-    for relative, text in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

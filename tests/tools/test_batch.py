@@ -24,6 +24,9 @@ from reportkit.tools.cache import MANIFEST
 
 from conftest import ROOT, SAMPLES, require_module, require_tool, run_cli
 
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 BROKEN = "---\ntitle: Broken on purpose\nverdict: {rating: nope}\n---\nText.\n\n## A section\nMore.\n"
 
 
@@ -438,6 +441,7 @@ def test_back_reference_page_numbers_are_an_option_of_the_report_layout(
 _TEMPLATE_RUN = """
 import sys
 from reportkit.cli import main
+
 main(["build", sys.argv[1], "-o", sys.argv[2], "-f", "epub", "--layout", sys.argv[3], "--force"])
 """
 

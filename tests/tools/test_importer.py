@@ -80,10 +80,19 @@ def test_html_and_markdown_articles_import_too(article: str) -> None:
         assert "[council leaflet](<https://council.example.org/leaflet.pdf>)" in md
 
 
-def test_an_article_without_numbered_sections_is_refused(tmp_path: Path) -> None:
+def test_an_article_without_section_headings_becomes_one_section_with_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "flat.txt"
     path.write_text("Is it so?\nExecutive summary\nIt is not [1].\n", encoding="utf-8")
-    with pytest.raises(rk.InputError, match="no numbered section headings") as caught:
+    result = import_article(path, DATA / "refs.json")
+    assert result.title == "Is it so?" and result.sections == ["Analysis"]
+    assert "It is not [@leaflet-2025]." in result.markdown
+    assert any("no section headings" in str(p) for p in result.problems)
+
+
+def test_an_empty_article_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(rk.InputError) as caught:
         import_article(path, DATA / "refs.json")
     assert caught.value.file == str(path)
 

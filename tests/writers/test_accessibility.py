@@ -13,12 +13,16 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import reportkit as rk
+
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 from reportkit.render.layouts import find_layout
 from reportkit.document.model import DEFAULT_SCALE, Rating, contrast_ratio
 from reportkit.writers.pdf.writer import PdfWriter
 
 from archivalutil import edge_check, png
 from validators import Ace, ace_violations
+
 
 OPF = "{http://www.idpf.org/2007/opf}"
 

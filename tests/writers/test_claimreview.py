@@ -144,6 +144,7 @@ def test_build_format_claimreview_writes_slug_claimreview_json(tmp_path: Path, n
     ]
 
 
+@pytest.mark.slow
 def test_epub_embeds_the_claimreview_and_stays_valid(built: dict, epubcheck, nato_review: dict) -> None:
     epub = built["russia-nato"]["epub"]
     title = zipfile.ZipFile(epub).read("EPUB/title.xhtml").decode()

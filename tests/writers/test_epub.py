@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 import reportkit as rk
@@ -30,6 +31,7 @@ def xml(data: bytes) -> etree._Element:
     return etree.fromstring(data)
 
 
+@pytest.mark.slow
 def test_every_sample_passes_epubcheck_without_errors_or_warnings(built, epubcheck):
     reports = epubcheck.run(*(files["epub"] for files in built.values()))
     for path, report in reports.items():
@@ -37,6 +39,7 @@ def test_every_sample_passes_epubcheck_without_errors_or_warnings(built, epubche
         assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), messages(report)
 
 
+@pytest.mark.slow
 def test_an_epub_built_with_the_api_alone_passes_epubcheck(tmp_path, epubcheck):
     import importlib.util
 

@@ -150,6 +150,7 @@ def visits(browser, pages: dict[str, Path], tmp_path_factory: pytest.TempPathFac
 CASES = [(slug, width) for slug in ("russia-nato", "energy-bills") for width in WIDTHS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "width"), CASES)
 def test_no_request_leaves_the_page_and_no_console_error(visits, slug: str, width: str) -> None:
     visit = visits[(slug, width)]
@@ -157,6 +158,7 @@ def test_no_request_leaves_the_page_and_no_console_error(visits, slug: str, widt
     assert visit["console"] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "width"), CASES)
 def test_no_horizontal_overflow(visits, slug: str, width: str) -> None:
     overflow = visits[(slug, width)]["overflow"]
@@ -165,9 +167,33 @@ def test_no_horizontal_overflow(visits, slug: str, width: str) -> None:
     assert visits[(slug, width)]["screenshot"].stat().st_size > 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "width"), CASES)
 def test_a_note_opens_from_its_call(visits, slug: str, width: str) -> None:
     note = visits[(slug, width)]["note"]
     assert note["open"] and note["visible"] and note["inside"], note
     assert re.match(r"^3\s", note["text"])
     assert note["closed_by_escape"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width_name", sorted(WIDTHS))
+def test_axe_core_finds_no_wcag_2_2_a_or_aa_violation(browser, pages: dict[str, Path], width_name: str) -> None:
+    from validators import Axe, axe_violations
+
+    axe = Axe()
+    width, height = WIDTHS[width_name]
+    for slug, path in pages.items():
+        found = axe_violations(axe.audit(browser, path.as_uri(), {"width": width, "height": height}))
+        assert not found, f"{slug} at {width_name} width:\n" + "\n".join(found)
+
+
+@pytest.mark.slow
+def test_axe_check_reports_a_page_that_breaks_wcag(browser, tmp_path: Path) -> None:
+    from validators import Axe, axe_violations
+
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><img src="a.png">'
+                   '<p style="color:#aaa;background:#fff">faint</p></body></html>', encoding="utf-8")
+    found = " ".join(axe_violations(Axe().audit(browser, bad.as_uri(), {"width": 360, "height": 780})))
+    assert "image-alt" in found and "html-has-lang" in found and "color-contrast" in found

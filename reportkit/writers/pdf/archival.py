@@ -29,12 +29,14 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from . import environment
 from ..._version import __version__
+from ...render.fonts import Face, file_digest
 from ...render.layouts import Layout
 from ...document.model import Document
 from ..reproducible import build_datetime
@@ -54,7 +56,10 @@ __all__ = [
     "layout_digest",
     "rebuild_options",
     "check_archivable",
+    "document_info",
+    "identification",
     "is_archival",
+    "is_tagged",
     "record_for",
     "write_options",
     "xmp_packet",
@@ -121,6 +126,9 @@ RK_PROPERTIES: dict[str, tuple[str, str]] = {
     "buildOptions": ("Text", "Build options the document was made with, as JSON"),
     "environment": ("Text", "Versions of the libraries the document's bytes depend on (name=version; ...)"),
     "imagesSHA256": ("Text", "SHA-256 (hex) of each embedded image, as JSON by file name"),
+    "pdfEngine": ("Text", "The PDF engine that set the document: weasyprint or typst"),
+    "typstVersion": ("Text", "Version of the Typst compiler that set the document"),
+    "fonts": ("Text", "Font files the document is set with (archival): file or family, then SHA-256, one per line"),
 }
 _PDFUA_SCHEMA = (
     "PDF/UA Universal Accessibility Schema",
@@ -134,6 +142,11 @@ _RK_SCHEMA = ("reportkit fact-check schema", NS["rk"], "rk", RK_PROPERTIES)
 def is_archival(options: Mapping[str, Any]) -> bool:
     """Whether the build options ask for an archival (PDF/A-3 + PDF/UA-1) PDF."""
     return bool(options.get("archival"))
+
+
+def is_tagged(options: Mapping[str, Any]) -> bool:
+    """Whether the PDF is tagged and claims PDF/UA-1: always, unless ``untagged`` asks for the last bit of speed."""
+    return is_archival(options) or not options.get("untagged")
 
 
 def canonical_json(doc: Document) -> bytes:
@@ -211,7 +224,9 @@ def _weasyprint_version() -> str:
         return "unknown"
 
 
-def _producer() -> str:
+def _producer(engine: str = "weasyprint", engine_version: str = "") -> str:
+    if engine == "typst":
+        return f"reportkit {__version__} (Typst {engine_version})"
     return f"reportkit {__version__} (WeasyPrint {_weasyprint_version()})"
 
 
@@ -223,11 +238,16 @@ def record_for(
     identifier: str,
     source: bytes | None = None,
     build: Mapping[str, str] | None = None,
+    tagged: bool = False,
+    engine: str = "weasyprint",
+    engine_version: str = "",
 ) -> Record:
     """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival.
 
     ``build`` holds what a rebuild needs besides the source (archival PDFs): ``layoutSHA256``,
     ``buildOptions``, ``environment`` and ``imagesSHA256`` (see :data:`RK_PROPERTIES`).
+    ``tagged`` claims PDF/UA-1 for a PDF that is not archival (an archival one always claims it).
+    ``engine`` is the PDF engine that set it (``weasyprint`` or ``typst``, whose version is ``engine_version``).
     """
     rk: dict[str, str] = {"factcheckId": doc.id}
     if doc.verdict is not None and doc.rating is not None:
@@ -248,10 +268,16 @@ def record_for(
             ("pdfaid:conformance", PDFA_CONFORMANCE),
             ("pdfuaid:part", str(PDFUA_PART)),
         )
+    elif tagged:
+        claims = (("pdfuaid:part", str(PDFUA_PART)),)
     rk["layout"] = layout_name
     rk["pageSize"] = page_size
     rk["reportkitVersion"] = __version__
-    rk["weasyprintVersion"] = _weasyprint_version()
+    if engine == "typst":
+        rk["pdfEngine"] = "typst"
+        rk["typstVersion"] = engine_version
+    else:
+        rk["weasyprintVersion"] = _weasyprint_version()
     if source is not None:
         rk.update(build or {})
     return Record(
@@ -264,7 +290,7 @@ def record_for(
         keywords=tuple(doc.tags),
         created=doc.published,
         modified=doc.date,
-        producer=_producer(),
+        producer=_producer(engine, engine_version),
         document_id=f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/factcheck/' + doc.id)}",
         instance_id=f"uuid:{uuid.UUID(identifier[:32])}",
         rk=rk,
@@ -345,8 +371,8 @@ def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
     )
 
 
-def _identification(packet: bytes) -> list[etree._Element]:
-    """The variant identification properties (``pdfaid:part``...) of an XMP packet WeasyPrint wrote."""
+def identification(packet: bytes) -> list[etree._Element]:
+    """The variant identification properties (``pdfaid:part``...) of an XMP packet a PDF engine wrote."""
     start, end = packet.find(b"<x:xmpmeta"), packet.rfind(b"</x:xmpmeta>")
     if start < 0 or end < 0:
         return []
@@ -373,6 +399,24 @@ def _pdf_date(value: str) -> str:
     return "D:" + value.replace("-", "")
 
 
+def document_info(record: Record) -> dict[str, str]:
+    """The document information dictionary that agrees with ``record``'s XMP (PDF/A asks both to agree)."""
+    info = {"Title": record.title}
+    if record.authors:
+        info["Author"] = ", ".join(record.authors)
+    if record.description:
+        info["Subject"] = record.description
+    if record.keywords:
+        info["Keywords"] = ", ".join(record.keywords)
+    info["Creator"] = record.generator
+    info["Producer"] = record.producer
+    if record.created:
+        info["CreationDate"] = _pdf_date(record.created)
+    if record.modified:
+        info["ModDate"] = _pdf_date(record.modified)
+    return info
+
+
 class Finisher:
     """WeasyPrint finisher: writes reportkit's XMP and matching document info; for archival files, no interpolation."""
 
@@ -381,15 +425,19 @@ class Finisher:
         self.archival = archival
         #: The date PDF/X files get when the fact-check has none (PDF/X-4 requires dates).
         self.fallback_date = fallback_date
+        #: The faces registered for the document: an archival record names the files of those it uses.
+        self.faces: Sequence[Face] = ()
 
     def __call__(self, document: Any, pdf: Any) -> None:
         import pydyf
 
         record = self.record
+        if self.archival:
+            record = replace(record, rk={**record.rk, "fonts": "\n".join(used_fonts(document, self.faces))})
         reference = pdf.catalog.get("Metadata")
         if reference is not None:  # WeasyPrint's packet for the variant: keep its identification, replace the rest
             metadata = pdf.objects[int(_bytes(reference).split()[0])]
-            kept = _identification(b"".join(_bytes(part) for part in metadata.stream))
+            kept = identification(b"".join(_bytes(part) for part in metadata.stream))
         else:
             metadata = pydyf.Stream()
             pdf.add_object(metadata)
@@ -404,28 +452,67 @@ class Finisher:
         info = pdf.info
         for key in ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate"):
             info.pop(key, None)
-        info["Title"] = pydyf.String(record.title)
-        if record.authors:
-            info["Author"] = pydyf.String(", ".join(record.authors))
-        if record.description:
-            info["Subject"] = pydyf.String(record.description)
-        if record.keywords:
-            info["Keywords"] = pydyf.String(", ".join(record.keywords))
-        info["Creator"] = pydyf.String(record.generator)
-        info["Producer"] = pydyf.String(record.producer)
-        if record.created:
-            info["CreationDate"] = pydyf.String(_pdf_date(record.created))
-        if record.modified:
-            info["ModDate"] = pydyf.String(_pdf_date(record.modified))
+        for key, value in document_info(record).items():
+            info[key] = pydyf.String(value)
 
+        if "StructTreeRoot" in pdf.catalog:  # every tagged PDF, archival or not
+            _link_annotations_in_links(pdf)
         if self.archival:
             for obj in pdf.objects:
                 if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
                     obj.extra["Interpolate"] = "false"
-            if "StructTreeRoot" in pdf.catalog:
-                _link_annotations_in_links(pdf)
             if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
                 pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+#: CSS weights as fontconfig's (FC_WEIGHT_*), for asking it which system file a font came from.
+_FC_WEIGHTS = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
+
+
+def _system_font_file(family: str, weight: int, italic: bool) -> Path | None:
+    """The file fontconfig gives for a family, weight and style (the system font WeasyPrint fell back to)."""
+    import shutil
+    import subprocess
+
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    fc_weight = _FC_WEIGHTS.get(round(weight / 100) * 100, 80)
+    pattern = f"{family}:weight={fc_weight}:slant={100 if italic else 0}"
+    try:
+        found = subprocess.run(
+            [fc_match, "--format=%{file}", pattern], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(found) if found and Path(found).is_file() else None
+
+
+def used_fonts(document: Any, faces: Sequence[Face] = ()) -> list[str]:
+    """``file-name sha256`` of each font file the drawn ``document`` uses, sorted.
+
+    WeasyPrint's fonts (``document.fonts``) know their family, weight and style but not their
+    file, and their data is subset by the time a finisher runs: the file is the registered face
+    of that family (a pip font, a layout's or a font directory's file), else the system font
+    fontconfig gives for it.
+    """
+    found: set[str] = set()
+    for font in getattr(document, "fonts", {}).values():
+        family = font.family.decode("utf-8", "replace") if isinstance(font.family, bytes) else str(font.family)
+        weight, italic = int(font.weight or 400), bool(font.style)
+        style = "italic" if italic else "normal"
+        # A style or weight the family lacks is drawn from one of its files (synthetic italic or bold).
+        same = sorted(
+            (face for face in faces if face.family == family),
+            key=lambda face: (face.style != style, not (face.variable or face.weight == weight), abs(face.weight - weight)),
+        )
+        face = same[0] if same else None
+        path = face.path if face is not None else _system_font_file(family, weight, italic)
+        if path is None:
+            found.add(f"{family.replace(' ', '-')} unknown")
+        else:
+            found.add(f"{path.name} {file_digest(path)}")
+    return sorted(found)
 
 
 def _bytes(part: Any) -> bytes:
@@ -561,14 +648,19 @@ def write_options(
     identifier: str,
 ) -> dict[str, Any]:
     """WeasyPrint ``write_pdf`` options: the metadata finisher always; variant, tags and attachments when archival."""
-    archival = is_archival(options)
+    archival, tagged = is_archival(options), is_tagged(options)
     source = canonical_json(resolved.doc) if archival else None
     build = build_record(resolved, layout, options) if archival else None
     record = record_for(
-        resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source, build=build
+        resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
+        build=build, tagged=tagged,
     )
     fallback = build_datetime(resolved.doc).date().isoformat()
     result: dict[str, Any] = {"finisher": Finisher(record, archival=archival, fallback_date=fallback)}
+    if tagged and not archival:
+        # Tagged PDF/UA-1 by default: WeasyPrint's structure tree (headings, lists, tables, figures with
+        # alt text, notes, links), the document language and title; with PDF/X, the tags join that variant.
+        result["pdf_tags"] = True
     if archival:
         assert source is not None
         result.update(

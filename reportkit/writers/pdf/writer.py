@@ -2,9 +2,12 @@
 
 WeasyPrint reads nothing but what this writer allows: the layout folders, the
 font files of the layout's families and the document's checked images
-(:class:`SafeFetcher`). After layout, every page footnote is checked against its
-call's page; a note that drifted to another page is corrected by starting the
-call's block on a new page and laying out again (WeasyPrint #1564).
+(:class:`SafeFetcher`). Footnotes land on their call's page in one layout: the
+layouts ask for ``footnote-policy: line`` and :mod:`.footnotes` makes WeasyPrint
+keep to it (WeasyPrint #1564, #2432). Should a note still drift (a custom layout
+without the policy, or a WeasyPrint the patch was not written for), the call's
+block is started on a new page and the document laid out again, a bounded number
+of times.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import gc
 import hashlib
 import logging
 import mimetypes
+import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,20 +39,29 @@ with quick_library_lookup():  # importing WeasyPrint opens Pango and friends
 
 from . import archival
 from ...errors import RenderError, ReportkitWarning
-from ...render.fonts import font_face_css, font_files
+from ...render.fonts import Face, font_face_css, font_files, local_face_css, local_faces, package_faces
+from ...render.scripts import mark_word_breaks
 from . import interrupts
 from .gctune import rendering
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
-from ..reproducible import build_datetime, content_digest, options_key
+from ..reproducible import build_datetime, content_digest, input_files, options_key
 from .fonttools import fixed_font_time, pinned_subsetting
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
+from .glyphs import install as install_glyph_records
+from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
+from . import footnotes
+
+footnotes.install()  # one layout per document: notes stay with their calls (see the module)
 
 __all__ = ["ASSET_SCHEME", "PdfWriter", "SafeFetcher", "asset_url", "font_setup", "footnote_drift", "pdf_identifier"]
 
-#: How many times a drifted footnote is corrected before giving up with a warning.
+#: How many times a drifted footnote is corrected, laying the document out again, before giving up
+#: with a warning. A fallback: with the layouts' footnote-policy and :mod:`.footnotes` no note of the
+#: benchmark corpus drifts; one still can when a page's first line carries more notes than fit. The
+#: whole document is laid out again: WeasyPrint's API has no way to resume at the call's page.
 MAX_FOOTNOTE_PASSES = 4
 
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
@@ -59,7 +72,9 @@ COLLECT_BEFORE_DRAWING = 32
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
 # _image_failures() reads those two messages (see Kozea/WeasyPrint#2239 for the SVG one), and
 # tests/writers/pdf/test_pdf.py fails if WeasyPrint words them differently.
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
+# It reports a character no font has the same way; glyphs.py takes those records (WARNING level)
+# and keeps every other WeasyPrint warning as quiet as the ERROR level did.
+install_glyph_records(logging.getLogger("weasyprint"))
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
@@ -163,22 +178,42 @@ class SafeFetcher(URLFetcher):
 
 
 @lru_cache(maxsize=8)
-def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[FontConfiguration, CSS | None]:
-    """One font configuration per set of families and weights, shared by every render in the process."""
+def _fonts(
+    families: tuple[str, ...], weights: tuple[int, ...] = (), faces: tuple[Face, ...] = ()
+) -> tuple[FontConfiguration, CSS | None]:
+    """One font configuration per set of families, weights and local faces, shared by every render in the process."""
     config = FontConfiguration()
-    css_text = font_face_css(families, weights)
-    fetcher = SafeFetcher(files=font_files(families, weights))
+    css_text = "\n".join(filter(None, (font_face_css(families, weights), local_face_css(faces))))
+    fetcher = SafeFetcher(files=[*font_files(families, weights), *(face.path for face in faces)])
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
     return config, css
 
 
-def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | None]:
+def font_setup(
+    layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()
+) -> tuple[FontConfiguration, CSS | None]:
     """The font configuration and ``@font-face`` rules for a document of ``layout`` whose text is ``texts``.
 
-    The layout's families in the weights it declares, and the fallback families the text needs
-    (:meth:`Layout.fonts_for`); shared by every render in the process that needs the same.
+    The layout's families in the weights it declares, the fallback families the text needs
+    (:meth:`Layout.fonts_for`), and the font files of the layout's ``fonts/`` folders and of
+    ``font_dirs``; shared by every render in the process that needs the same.
     """
-    return _fonts(layout.fonts_for(*texts), layout.weights)
+    faces = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    return _fonts(layout.fonts_for(*texts), layout.weights, faces)
+
+
+def registered_faces(layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()) -> tuple[Face, ...]:
+    """The faces :func:`font_setup` registers for the same arguments: pip's, then the local font files."""
+    local = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    return package_faces(layout.fonts_for(*texts), layout.weights) + local
+
+
+def _text_of(html: str) -> str:
+    """The text of ``html`` as a reader sees it: tags, comments, styles and scripts dropped, entities decoded."""
+    from html import unescape
+
+    text = re.sub(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", " ", html, flags=re.DOTALL | re.IGNORECASE)
+    return unescape(re.sub(r"<[^>]*>", " ", text)).replace("\u200b", "")
 
 
 def _medium(layout: Layout) -> Medium:
@@ -226,7 +261,7 @@ class PdfWriter:
     ) -> tuple[str, Renderer]:
         """The HTML that WeasyPrint lays out, and the renderer that made it."""
         renderer = Renderer(resolved, layout, _medium(layout), page_size=page_size, options=options)
-        return renderer.render("document.html"), renderer
+        return mark_word_breaks(renderer.render("document.html")), renderer
 
     def render(
         self,
@@ -244,7 +279,7 @@ class PdfWriter:
         fetcher = SafeFetcher(folders=[l.path for l in layout.chain], assets=resolved.assets.values())
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
-        font_config, font_css = font_setup(layout, html, *drawings)
+        font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
         stylesheets = [font_css] if font_css else []
         marks = printmarks.print_css(options)
         if marks:
@@ -261,11 +296,14 @@ class PdfWriter:
                         resolved, layout, page_size=page_size, options=options, identifier=identifier
                     ),
                 }
+                write_options["finisher"].faces = registered_faces(
+                    layout, html, *drawings, font_dirs=options.get("font_dirs", ())
+                )
                 if len(document.pages) >= COLLECT_BEFORE_DRAWING:
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
-                with fixed_font_time(build_datetime(resolved.doc)), pinned_subsetting():
+                with fixed_font_time(build_datetime(resolved.doc)), pinned_subsetting(), missing_glyphs() as missing:
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
@@ -278,6 +316,9 @@ class PdfWriter:
                 ReportkitWarning,
                 stacklevel=2,
             )
+        missing_warning = missing_glyph_warning(missing, [_text_of(html), *drawings]) if missing else None
+        if missing_warning:
+            warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
         failed = dict.fromkeys(_image_name(url, fetcher.assets) for url in failed_images if url not in fetcher.refused)
         if failed:
             warnings.warn(
@@ -323,7 +364,7 @@ class PdfWriter:
         font_config: FontConfiguration,
         stylesheets: list[CSS],
     ) -> LaidOut:
-        """Lay ``html`` out, moving blocks whose footnotes drifted off their call's page."""
+        """Lay ``html`` out once; should a footnote drift off its call's page, move its block and lay out again."""
         # The writer's own stylesheets (font faces, print marks, footnote fixes) make no list
         # items, footnotes or notes, so the HTML's stylesheets tell lean_html all it needs.
         source = lean_html(html, url_fetcher=fetcher, allows=fetcher.allows)
@@ -357,31 +398,34 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     It is laid out like a document: the layout's fonts, the same restricted fetcher, the
     interrupts kept, and fonts stamped with ``when`` so that rebuilds give the same bytes.
     """
+    html = mark_word_breaks(html)
     font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
     with interrupts.kept(), rendering(), fixed_font_time(when), pinned_subsetting():
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
-        return bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+        with missing_glyphs() as missing:
+            pdf = bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+    missing_warning = missing_glyph_warning(missing, [_text_of(html)]) if missing else None
+    if missing_warning:
+        warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
+    return pdf
 
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
     """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
-    for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
+    for chain_layout in layout.chain:  # the HTML refers to layout files by absolute file:// URLs (images: asset_url)
         html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
-    layout_files = [
-        (l.name, p.relative_to(l.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
-        for l in layout.chain
-        for p in sorted(l.path.rglob("*"))
-        if p.is_file()
-    ]
-    assets = [(a.name, hashlib.sha256(a.path.read_bytes()).hexdigest()) for a in resolved.assets.values()]
+    layout_files, assets = input_files(resolved, layout)
     effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
     effective["archival"] = archival.is_archival(effective)
     return content_digest(html, layout_files, assets, options_key(effective))[:32]
 
 
 def _variant_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """WeasyPrint options for the PDF variant asked for (plain PDF by default)."""
-    return {"pdf_version": "1.7", **printmarks.variant_options(options)}
+    """WeasyPrint options for the PDF variant asked for: PDF/UA-1 by default, PDF/X-4, or plain when untagged."""
+    variant = printmarks.variant_options(options)
+    if not variant and archival.is_tagged(options) and not archival.is_archival(options):
+        variant = {"pdf_variant": "pdf/ua-1"}
+    return {"pdf_version": "1.7", **variant}

@@ -19,7 +19,11 @@ from reportkit.tools.verify import read_archive
 
 from archivalutil import png
 from conftest import require_tool, run_cli
+
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 from validators import VeraPDF
+
 
 
 @pytest.fixture(scope="session")

@@ -110,6 +110,7 @@ def test_an_excerpt_numbers_its_sources_again_without_gaps(example: rk.FactCheck
     assert len(full.citations.cited) == len(example.document.sources)
 
 
+@pytest.mark.slow
 def test_the_brief_epub_is_valid_and_holds_only_leads(example: rk.FactCheck, tmp_path: Path, epubcheck) -> None:
     import zipfile
 

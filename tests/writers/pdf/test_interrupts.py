@@ -13,6 +13,10 @@ import reportkit as rk
 from reportkit.writers.pdf.interrupts import kept
 from conftest import SAMPLES
 
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
+
 
 
 def _press_ctrl_c_and_drop_it() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 import reportkit as rk
 from reportkit.render.renderer import short_reference
 
-from conftest import require_tool
+from conftest import SAMPLES, require_tool
 from pdfutil import external_links, first_call_pages, internal_links, page_texts, pages_containing, reader, squash
 
 LOREM = (
@@ -57,21 +58,41 @@ def long_pdf(tmp_path_factory) -> tuple[rk.FactCheck, Path]:
     return check, check.to_pdf(folder / "long.pdf")
 
 
-def first_refs(check: rk.FactCheck):
-    resolved = check.resolve()
-    return [(refs[0].number, resolved.doc.sources[[s.key for s in resolved.doc.sources].index(key)], refs[0].locator)
-            for key, refs in resolved.citations.refs.items()]
+CITATION = re.compile(r"\[(@[^\]]*)\]")
+
+
+def first_citations_as_written(check: rk.FactCheck) -> list[tuple[str, str | None]]:
+    """(key, locator as written) of each source's first citation, in reading order (explanation, summary,
+    sections), read from the input's own text with a regular expression, not from reportkit's resolver."""
+    doc = check.document
+    texts = [doc.verdict.explanation] if doc.verdict and doc.verdict.explanation else []
+    texts += [doc.summary] + [section.body for section in doc.sections]
+    seen: dict[str, str | None] = {}
+    for text in texts:
+        for group in CITATION.findall(text):
+            for item in group.split(";"):
+                key, _, locator = item.strip().lstrip("@").partition(",")
+                seen.setdefault(key.strip(), locator.strip() or None)
+    return list(seen.items())
 
 
 def assert_footnotes_on_call_pages(check: rk.FactCheck, pdf: Path) -> int:
+    """Each source's footnote (its number, the start of its title as written, its locator) is on its call's page."""
+    titles = {source.key: source.title for source in check.document.sources}
+    # A note opens with its number, then the source's first author, or else its publisher, or else its title.
+    leads = {s.key: [str(a) for a in s.authors[:1]] + [s.publisher or "", s.title[:20]] for s in check.document.sources}
     calls = first_call_pages(pdf)
-    bibliography = min(pages_containing(pdf, "Sources" + "1"), default=len(page_texts(pdf)))
+    texts = [squash(text) for text in page_texts(pdf)]
     checked = 0
-    for number, source, locator in first_refs(check):
-        note = str(number) + short_reference(source, locator)
-        pages = [p for p in pages_containing(pdf, note) if p < bibliography] or pages_containing(pdf, note)
-        assert pages, f"footnote {number} not found"
-        assert calls[number] == pages[0], f"footnote {number} is on page {pages[0] + 1}, its call on {calls[number] + 1}"
+    for number, (key, locator) in enumerate(first_citations_as_written(check), start=1):
+        title = squash(titles[key][:40])
+        page = calls[number]
+        note = texts[page]
+        assert title in note, f"footnote {number} ({key}) is not on page {page + 1}, where it is cited"
+        opening = [squash(f"{number}{lead}") for lead in leads[key] if lead]
+        assert any(o in note for o in opening), f"footnote {number} does not open with its number and one of {leads[key]}"
+        if locator:
+            assert squash(locator) in note[note.index(title):], f"footnote {number} lacks its locator {locator!r}"
         checked += 1
     return checked
 
@@ -82,12 +103,29 @@ def test_every_footnote_sits_on_the_page_of_its_call(built):
         assert assert_footnotes_on_call_pages(check, files["pdf"]) == len(check.document.sources)
 
 
+def test_the_footnote_check_fails_on_a_wrong_locator_or_order(built):
+    files = built["russia-nato"]
+    data = rk.load(files["source"]).to_dict()
+    # north-atlantic-treaty is first cited with the locator "art. 10" (as the sample writes it)
+    index = next(i for i, s in enumerate(data["sections"]) if "[@north-atlantic-treaty, art. 10]" in s["body"])
+    sections = [dict(s) for s in data["sections"]]
+    sections[index]["body"] = sections[index]["body"].replace("[@north-atlantic-treaty, art. 10]", "[@north-atlantic-treaty, art. 14]", 1)
+    with pytest.raises(AssertionError, match="lacks its locator"):
+        assert_footnotes_on_call_pages(rk.FactCheck.from_dict({**data, "sections": sections}, base_dir=SAMPLES), files["pdf"])
+    swapped = dict(data)
+    swapped["sources"] = [{**s, "title": other["title"]} for s, other in zip(data["sources"], data["sources"][1:] + data["sources"][:1])]
+    with pytest.raises(AssertionError):
+        assert_footnotes_on_call_pages(rk.FactCheck.from_dict(swapped, base_dir=SAMPLES), files["pdf"])
+
+
+@pytest.mark.slow
 def test_every_footnote_sits_on_the_page_of_its_call_in_a_long_document(long_pdf):
     check, pdf = long_pdf
     assert len(reader(pdf).pages) >= 10
     assert assert_footnotes_on_call_pages(check, pdf) == 40
 
 
+@pytest.mark.slow
 def test_long_titles_are_shortened_in_footnotes_but_complete_in_the_bibliography(long_pdf):
     check, pdf = long_pdf
     longest = max(check.document.sources, key=lambda s: len(s.title))
@@ -220,6 +258,7 @@ def test_figures_and_the_claim_image_are_in_the_pdf(built):
     assert len(pdf.pages) >= 4
 
 
+@pytest.mark.slow
 def test_long_urls_and_words_stay_inside_the_page(long_pdf, built):
     for pdf in (long_pdf[1], built["russia-nato"]["pdf"]):
         width = float(reader(pdf).pages[0].mediabox[2])
@@ -227,6 +266,7 @@ def test_long_urls_and_words_stay_inside_the_page(long_pdf, built):
             assert 0 <= min(x0, x1) and max(x0, x1) <= width - 28, (page, uri, x1, width)
 
 
+@pytest.mark.slow
 def test_headings_are_never_stranded_at_the_foot_of_a_page(long_pdf, built):
     cases = [(long_pdf[0], long_pdf[1]), (rk.load(built["russia-nato"]["source"]), built["russia-nato"]["pdf"])]
     for check, pdf in cases:

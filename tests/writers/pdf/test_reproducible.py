@@ -18,6 +18,9 @@ import pytest
 from lxml import etree
 
 import reportkit as rk
+
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 from reportkit.writers.pdf.fonttools import fixed_font_time
 from reportkit.writers.reproducible import FALLBACK_DATE, build_datetime
 
@@ -43,6 +46,7 @@ for name in ("_harfbuzz_subset", "_fonttools_subset"):
         return _original(self, *args, **kwargs)
     setattr(fonts.Font, name, spy)
 import reportkit as rk
+
 for path in inputs:
     check = rk.load(path)
     check.to_pdf(f"{out}/{check.id}.archival.pdf", archival=True)

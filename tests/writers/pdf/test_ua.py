@@ -14,8 +14,12 @@ from reportkit.render.layouts import find_layout
 from reportkit.writers.pdf.writer import PdfWriter, SafeFetcher
 from reportkit.writers.pdf.stylesheets import _author_css, _LeanHTML, lean_html, pseudo_element_selectors
 
-from test_user_layouts import make_layout, tiny
+from factories import make_layout, tiny
 from conftest import SAMPLES
+
+#: Renders many documents or runs outside validators: not part of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 
 
 
@@ -128,7 +132,7 @@ def test_the_writer_s_own_stylesheets_make_no_list_items_footnotes_or_notes() ->
 
 @pytest.mark.parametrize("layout", ["report", "brief"])
 def test_right_to_left_pages_are_byte_identical_too(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
-    from test_i18n import in_language
+    from factories import in_language
 
     check = in_language("ar")
     lean = check.render("pdf", layout=layout)

@@ -1,0 +1,128 @@
+"""Compare the two PDF engines side by side in one run: Typst against WeasyPrint (issue 18's targets).
+
+    python benchmarks/engines.py            # about a minute and a half on 2 busy cores
+    python benchmarks/engines.py --quick    # a smoke run: fewer repeats, a 4x dossier
+
+Every comparison is interleaved (WeasyPrint, Typst, WeasyPrint, Typst...) so that a busy
+machine slows both alike, and every figure is a median. Times are CPU seconds (user +
+system) of the build process, read with os.wait4, or of this process for warm builds.
+Needs the ``typst`` extra (``pip install -e ".[typst]"``).
+
+Measured:
+1. a whole process, ``reportkit build SAMPLE -f pdf --engine E`` (target Typst <= 0.25x);
+2. warm in one process, a text the engine has not seen before (target <= 0.15x);
+3. a whole process on a 16x dossier (benchmarks/corpus.py; target <= 0.12x);
+4. peak memory (max RSS) of the whole-process builds, 1x and 16x (target <= 0.7x);
+5. Typst batch throughput, ``-j 2`` against ``-j 1`` (wall time; target >= 1.8x on 2 idle cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLE = ROOT / "samples" / "russia-nato.md"
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+ENGINES = ("weasyprint", "typst")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def build_process(source: Path, engine: str, out: Path) -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB) of one ``reportkit build`` process."""
+    cmd = [sys.executable, "-m", "reportkit", "build", str(source), "-f", "pdf", "--engine", engine,
+           "--force", "-o", str(out)]
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def interleaved(measure: Any, repeats: int) -> dict[str, list[Any]]:
+    """``measure(engine)`` for each engine in turn, ``repeats`` rounds."""
+    results: dict[str, list[Any]] = {engine: [] for engine in ENGINES}
+    for _ in range(repeats):
+        for engine in ENGINES:
+            results[engine].append(measure(engine))
+    return results
+
+
+def median(values: list[Any], index: int | None = None) -> float:
+    return statistics.median(v[index] if index is not None else v for v in values)
+
+
+def report(what: str, results: dict[str, list[Any]], target: str, index: int | None = None, unit: str = "s") -> None:
+    weasy, typst = median(results["weasyprint"], index), median(results["typst"], index)
+    print(f"{what:<44} WeasyPrint {weasy:8.3f} {unit}  Typst {typst:8.3f} {unit}  ratio {typst / weasy:5.2f}  (target {target})",
+          flush=True)
+
+
+def warm(repeats: int) -> dict[str, list[float]]:
+    """CPU seconds of in-process builds of the sample, each with a title the process has not set before."""
+    import reportkit as rk
+
+    check = rk.load(SAMPLE)
+    data = check.to_dict()
+    for engine in ENGINES:  # warm-up: imports, fonts, templates
+        rk.FactCheck.from_dict({**data, "title": f"warm-up {engine}"}, base_dir=SAMPLE.parent).render("pdf", engine=engine)
+    counter = iter(range(10**6))
+
+    def one(engine: str) -> float:
+        fresh = rk.FactCheck.from_dict({**data, "title": f"{data['title']} ({next(counter)})"}, base_dir=SAMPLE.parent)
+        started = time.process_time()
+        fresh.render("pdf", engine=engine)
+        return time.process_time() - started
+
+    return interleaved(one, repeats)
+
+
+def batch_wall(files: list[Path], jobs: int, out: Path) -> float:
+    """Wall seconds of one ``reportkit build -j JOBS --engine typst`` over ``files``."""
+    cmd = [sys.executable, "-m", "reportkit", "build", *map(str, files), "-f", "pdf", "--engine", "typst",
+           "-j", str(jobs), "--force", "-o", str(out)]
+    started = time.perf_counter()
+    subprocess.run(cmd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of the process and warm builds (median)")
+    parser.add_argument("--factor", type=int, default=16, help="size of the dossier")
+    parser.add_argument("--batch", type=int, default=12, help="fact-checks in the -j 1 / -j 2 batch")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 round, a 4x dossier")
+    args = parser.parse_args()
+    repeats, factor = (1, 4) if args.quick else (args.repeats, args.factor)
+    with tempfile.TemporaryDirectory(prefix="reportkit-engines-") as folder:
+        work = Path(folder)
+        out = work / "out"
+        sample = interleaved(lambda engine: build_process(SAMPLE, engine, out), repeats)
+        report("1. whole process, sample (CPU)", sample, "<= 0.25", 0)
+        hot = warm(max(repeats, 3))
+        report("2. warm in process, unseen text (CPU)", hot, "<= 0.15")
+        big = corpus.dossier(work / "dossier", factor)
+        dossier = interleaved(lambda engine: build_process(big, engine, out), 1)
+        report(f"3. whole process, {factor}x dossier (CPU)", dossier, "<= 0.12", 0)
+        report("4. peak memory, sample", sample, "<= 0.7", 1, "MB")
+        report(f"4. peak memory, {factor}x dossier", dossier, "<= 0.7", 1, "MB")
+        files = corpus.batch(work / "batch", 4 if args.quick else args.batch)
+        one, two = batch_wall(files, 1, out / "j1"), batch_wall(files, 2, out / "j2")
+        print(f"{'5. Typst batch of ' + str(len(files)) + ', -j 2 against -j 1 (wall)':<44} -j 1 {one:8.3f} s  "
+              f"-j 2 {two:8.3f} s  throughput x{one / two:5.2f}  (target >= 1.8)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Finishing Typst's PDF with pikepdf: reportkit's XMP packet and document info, and named link targets.
+
+Typst writes its own XMP (title, authors, language, the PDF/A and PDF/UA identification);
+reportkit's packet says more (the verdict, the rating, the embedded source's SHA-256: see
+:mod:`reportkit.writers.pdf.archival`) and replaces it, keeping the identification. Typst
+names only labelled headings as PDF destinations (typst/typst#1352): the links to a call
+(``cite-3-1``) and to a bibliography entry (``src-3``) are given named destinations here, so
+that links, back-references and ``file.pdf#src-3`` work as in the WeasyPrint engine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+
+#: How far above its target Typst places a link's destination (points).
+LINK_HEADROOM = 10.0
+
+
+def _points(value: Any) -> float:
+    """A Typst length as JSON ("12.5pt") in points."""
+    text = str(value)
+    return float(text[:-2]) if text.endswith("pt") else float(text)
+
+
+def finish(
+    pdf: bytes,
+    anchors: Sequence[Any],
+    packet: Callable[[bytes], bytes],
+    info: Mapping[str, str],
+    identifier: bytes,
+) -> bytes:
+    """``pdf`` with reportkit's XMP, ``info`` as its document info, a named destination per anchor.
+
+    ``packet`` makes the XMP packet from Typst's (whose PDF/A and PDF/UA identification it keeps).
+
+    ``anchors`` are (name, {page, x, y}) pairs as Typst's ``locate().position()`` gives them.
+    Typst names only labelled headings; the links to a citation's call or a bibliography entry
+    become links to named destinations (``src-3``, ``cite-3-1``), as in the WeasyPrint engine.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = list(doc.pages)
+        names: dict[str, Any] = {}
+        where: dict[int, list[tuple[float, float, str]]] = {}
+        for name, position in anchors:
+            index = int(position["page"]) - 1
+            page = pages[index]
+            height = float(page.mediabox[3])
+            # Typst's links to a label aim 10 pt above it (LINK_HEADROOM); the named destination does too.
+            x, y = _points(position["x"]), height - _points(position["y"])
+            top = min(y + LINK_HEADROOM, height)
+            names[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, x, top, 0])
+            where.setdefault(index, []).extend([(x, top, name), (x, y, name)])
+        page_index = {page.obj.objgen: i for i, page in enumerate(pages)}
+        for page in pages:
+            for annot in page.obj.get("/Annots", []):
+                dest = annot.get("/Dest")
+                if annot.get("/Subtype") != "/Link" or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
+                    continue
+                target = page_index.get(dest[0].objgen)
+                if target is None:
+                    continue
+                x, y = float(dest[2]), float(dest[3])
+                name = next((n for ax, ay, n in where.get(target, ()) if abs(ax - x) < 0.5 and abs(ay - y) < 0.5), None)
+                if name is not None:
+                    annot.Dest = pikepdf.String(name)
+        if names:
+            tree = pikepdf.Array()
+            for name in sorted(names, key=lambda n: n.encode()):
+                tree.append(pikepdf.String(name))
+                tree.append(names[name])
+            catalog_names = doc.Root.get("/Names") or doc.make_indirect(pikepdf.Dictionary())
+            catalog_names.Dests = doc.make_indirect(pikepdf.Dictionary(Names=tree))
+            doc.Root.Names = catalog_names
+        old = doc.Root.Metadata.read_bytes() if "/Metadata" in doc.Root else b""
+        metadata = doc.make_stream(packet(old))
+        metadata.Type = pikepdf.Name.Metadata
+        metadata.Subtype = pikepdf.Name.XML
+        doc.Root.Metadata = metadata
+        for key in list(doc.docinfo.keys()):
+            del doc.docinfo[key]
+        for key, value in info.items():
+            doc.docinfo[f"/{key}"] = pikepdf.String(value)
+        doc.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        return out.getvalue()
