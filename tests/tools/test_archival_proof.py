@@ -23,6 +23,9 @@ from reportkit.writers.pdf import environment as env_module
 
 from conftest import SAMPLES, require_tool, run_cli
 
+#: Each verify rebuilds a PDF: heavy, like the other archival tests.
+pytestmark = pytest.mark.slow
+
 
 def object_span(raw: bytes, number: int) -> tuple[int, int]:
     """Where the data of stream object ``number`` lies in the file."""

@@ -20,6 +20,9 @@ from reportkit.tools.verify import revisions
 from conftest import SAMPLES, require_module, run_cli
 from validators import VeraPDF
 
+#: Each verify rebuilds a PDF: heavy, like the other archival tests.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
