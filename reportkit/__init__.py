@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .tools.build import BuildResult
     from .tools.bundle import bundle
     from .tools.extract import extract
+    from .tools.sign import sign
     from .tools.verify import Check, Verification, verify
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "extract",
     "find_layout",
     "load",
+    "sign",
     "verify",
 ]
 
@@ -76,6 +78,7 @@ _LAZY = {
     "bundle": "bundle",
     "Check": "verify",
     "extract": "extract",
+    "sign": "sign",
     "Verification": "verify",
     "verify": "verify",
 }

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 FORMATS = ("pdf", "epub")
 
 
+#: Help of the options naming a signing key (``build --sign``, ``sign --key``).
+_KEY_HELP = "The signer's private key (PEM), or a PKCS#12 file (.p12/.pfx) holding key and certificate."
+
+
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
     from ..writers import FORMATS as KNOWN
 
@@ -94,6 +98,12 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="Build on a Dask cluster, e.g. tcp://scheduler:8786 (needs reportkit[dask]).")
 @click.option("--collect", is_flag=True,
               help="With --dask: workers send the files back and this machine writes them.")
+@click.option("--sign", "sign_key", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="KEY",
+              help="Sign each PDF built (PAdES; needs reportkit[sign]). " + _KEY_HELP)
+@click.option("--cert", "sign_cert", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="With --sign: the signer's certificate.")
+@click.option("--tsa", default=None, metavar="URL", help="With --sign: add an RFC 3161 timestamp from this TSA.")
+@click.option("--ltv", is_flag=True, help="With --sign: embed the validation data for offline checks.")
 def build(
     inputs: tuple[Path, ...],
     out_dir: Path,
@@ -117,6 +127,10 @@ def build(
     dask_address: str | None = None,
     collect: bool = False,
     font_dirs: tuple[Path, ...] = (),
+    sign_key: Path | None = None,
+    sign_cert: Path | None = None,
+    tsa: str | None = None,
+    ltv: bool = False,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -150,12 +164,23 @@ def build(
         extra["font_dirs"] = tuple(str(folder.resolve()) for folder in font_dirs)
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
+    if sign_key is None and (sign_cert or tsa or ltv):
+        _fail("--cert, --tsa and --ltv apply to --sign", 2)
+    if sign_key is not None and "pdf" not in formats:
+        _fail("--sign signs PDFs: add pdf to --format", 2)
+    if sign_key is not None:
+        from ..tools.sign import available
+
+        if not available():
+            _fail("--sign needs pyHanko: pip install 'reportkit[sign]'", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
     report = _build_batch(list(inputs), out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
                           dask_address=dask_address, collect=collect, limits=limits, unsafe_images=unsafe_images,
                           layout=layout, page_size=page_size, **extra)
     built_pdfs = [o for result in report.results for o in result.outputs if o.suffix == ".pdf"]
     worst = report.exit_code
+    if sign_key is not None and not report.interrupted:
+        worst = max(worst, _sign_built(report, _sign_options(sign_key, sign_cert, (), tsa, ltv, None)))
     if bundle_path is not None and built_pdfs and not report.interrupted:
         worst = max(worst, _bundle(built_pdfs, bundle_path, layout=layout))
     if worst:
@@ -187,6 +212,26 @@ def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, da
         signal.signal(signal.SIGTERM, previous)
         if client is not None:
             client.close()
+
+
+def _sign_built(report: Any, options: dict[str, Any]) -> int:
+    """Sign the PDFs this run wrote (outputs skipped as unchanged were signed when they were built); the exit status."""
+    from ..errors import ReportkitError
+    from ..tools.sign import sign as sign_file
+
+    worst = 0
+    for result in report.results:
+        for output in result.outputs:
+            if output.suffix != ".pdf" or output in result.unchanged:
+                continue
+            try:
+                sign_file(output, **options)
+            except ReportkitError as exc:
+                click.secho(f"error: {exc}", fg="red", err=True)
+                worst = max(worst, exc.exit_code)
+            else:
+                click.echo(f"signed {output}")
+    return worst
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -367,18 +412,38 @@ def preview_command(
         _fail(str(exc), exc.exit_code)
 
 
+#: How ``verify`` labels each verdict, and its colour.
+_VERDICTS = {
+    "verified": ("PASS", "green"),
+    "structural": ("PASS (structural checks only: not rebuilt)", "yellow"),
+    "different environment": ("CANNOT REBUILD (different environment)", "yellow"),
+    "failed": ("FAIL", "red"),
+}
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a list, one object per file).")
-def verify(files: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--structural", is_flag=True,
+              help="Only the structural checks (no rebuild): a weaker verdict, labelled as such.")
+@click.option("-l", "--layout", default=None, metavar="NAME|PATH",
+              help="Rebuild with this layout (a user layout's folder) instead of the one the PDF names.")
+@click.option("--trust", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="CA.pem",
+              help="Check that signatures chain to these CA certificates (PEM).")
+def verify(files: tuple[Path, ...], as_json: bool, structural: bool, layout: str | None, trust: Path | None) -> None:
     """Check archival PDFs, with a short report per file.
 
-    Checks: PDF/A and PDF/UA declared in the XMP metadata, output intent, every font embedded, the
-    embedded source present, valid and unchanged (SHA-256 against the XMP metadata), the metadata
-    matching the source, links, pages.
+    Rebuilds each PDF from its embedded source (with the layout, options and library versions it
+    records) and compares the whole file byte for byte; names the first page or object that
+    differs. Structural checks: PDF/A and PDF/UA declared, output intent, fonts embedded, no
+    encryption, no update after the build but a signature's, only the build's attachments, the
+    embedded source and images unchanged (SHA-256 against the XMP metadata), the metadata
+    matching the source, links, pages. Signatures (reportkit[sign]): intact, covering the file,
+    signer, time, and trust against --trust.
 
-    Exit status: 0 when every check of every file passes, 1 when a check fails, 2 when a file
-    cannot be read as a PDF.
+    Exit status: 0 when every check of every file passes, 1 when a check fails (the file was
+    changed), 2 when a file cannot be read as a PDF, 3 when a file cannot be rebuilt identically
+    here (a different environment: the report names the versions it needs).
     """
     import json
 
@@ -388,24 +453,32 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
     worst, results = 0, []
     for file in files:
         try:
-            report = verify_pdf(file)
+            report = verify_pdf(file, structural=structural, layout=layout, trust=trust)
         except ReportkitError as exc:
-            worst = max(worst, exc.exit_code)
+            worst = max(worst, exc.exit_code) if worst != 1 else 1
             results.append({"file": str(file), "ok": False, "error": exc.message})
             if not as_json:
                 _secho(f"error: {exc}", fg="red", err=True)
             continue
         results.append(report.to_dict())
-        if not report.ok:
-            worst = max(worst, 1)
+        verdict = report.verdict
+        if verdict == "failed":
+            worst = 1 if worst in (0, 3) else worst
+        elif verdict == "different environment" and worst == 0:
+            worst = 3
         if as_json:
             continue
         facts = [f"PDF/A-{report.pdfa}" if report.pdfa else "not PDF/A", f"PDF/UA-{report.pdfua}" if report.pdfua else "not PDF/UA"]
         facts.append(f"{report.pages} page{'s' if report.pages != 1 else ''}")
-        status = click.style("PASS", fg="green") if report.ok else click.style("FAIL", fg="red")
-        click.echo(f"{status} {printable(file)} ({printable(', '.join(facts))})")  # styled: escape the parts
+        label, colour = _VERDICTS[verdict]
+        click.echo(f"{click.style(label, fg=colour)} {printable(file)} ({printable(', '.join(facts))})")  # styled: escape the parts
         for check in report.checks:
-            mark = click.style("  ok  ", fg="green") if check.ok else click.style("  FAIL", fg="red")
+            if check.ok:
+                mark = click.style("  ok  ", fg="green")
+            elif check.undecided:
+                mark = click.style("  ??  ", fg="yellow")
+            else:
+                mark = click.style("  FAIL", fg="red")
             click.echo(f"{mark} {check.name:<13} {printable(check.message)}")
         for change in report.font_changes:
             click.echo(f"{click.style('  note', fg='yellow')} {'fonts':<13} {printable(change)}: a rebuild here would differ")
@@ -413,6 +486,44 @@ def verify(files: tuple[Path, ...], as_json: bool) -> None:
         _echo_json(json.dumps(results, indent=2, ensure_ascii=False))
     if worst:
         sys.exit(worst)
+
+
+def _sign_options(key: Path, cert: Path | None, chain: tuple[Path, ...], tsa: str | None, ltv: bool,
+                  trust: Path | None) -> dict[str, Any]:
+    """The keyword options of :func:`reportkit.tools.sign.sign` the CLI was given."""
+    return {"key": key, "cert": cert, "chain": chain, "tsa": tsa, "ltv": ltv, "trust": trust}
+
+
+@main.command("sign")
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--key", required=True, type=click.Path(path_type=Path, dir_okay=False), help=_KEY_HELP)
+@click.option("--cert", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The signer's certificate (PEM or DER); not needed with a PKCS#12 key.")
+@click.option("--chain", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Certificates of the issuing CAs (PEM), embedded with the signature; repeatable.")
+@click.option("--tsa", default=None, metavar="URL", help="Add an RFC 3161 timestamp from this time-stamping authority.")
+@click.option("--ltv", is_flag=True, help="Embed the validation data (certificates, revocation data) for offline checks.")
+@click.option("--trust", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="CA.pem",
+              help="With --ltv: the root CA certificates the validation data leads to.")
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the signed PDF here. Default: sign PDF in place (atomically).")
+def sign_command(pdf: Path, key: Path, cert: Path | None, chain: tuple[Path, ...], tsa: str | None, ltv: bool,
+                 trust: Path | None, out: Path | None) -> None:
+    """Sign PDF with a PAdES signature (pyHanko; pip install 'reportkit[sign]').
+
+    The signature is an incremental update: the build's bytes stay the file's first revision, so
+    'reportkit verify' still rebuilds and compares them, then checks the signature. An encrypted
+    key's passphrase is read from the REPORTKIT_KEY_PASSPHRASE environment variable.
+    """
+    from ..errors import ReportkitError
+    from ..tools.sign import sign as sign_file
+
+    try:
+        written = sign_file(pdf, out, **_sign_options(key, cert, chain, tsa, ltv, trust))
+    except ReportkitError as exc:
+        _fail(str(exc), exc.exit_code)
+        return
+    click.echo(f"signed {written}" + (" with a timestamp" if tsa else "") + (" and validation data" if ltv else ""))
 
 
 @main.command()

@@ -6,8 +6,10 @@ An output is up to date when, since it was written:
   names) are the same (SHA-256);
 - the *context* is the same: the files of the layout and of the layouts it extends, the
   font files, the build options (layout, page size, strictness, limits, writer options, and
-  the content of a file an option names, such as a CSL style), reportkit's version and the
-  versions of WeasyPrint and the other libraries that shape the bytes, and ``SOURCE_DATE_EPOCH``;
+  the content of a file an option names, such as a CSL style), reportkit's version, the
+  versions of WeasyPrint and the other libraries that shape the bytes, the native libraries
+  among them (Pango, HarfBuzz, FriBidi, Fontconfig, FreeType, zlib: see
+  :mod:`reportkit.writers.pdf.environment`), and ``SOURCE_DATE_EPOCH``;
 - the output file is still there, with the size and modification time it was written with.
 
 The manifest lives in the output folder (``.reportkit-cache.json``) and is replaced
@@ -97,7 +99,10 @@ def _context(
             stat = face.path.stat()
             add("font", face.path, stat.st_size, stat.st_mtime_ns)
 
+    from ..writers.pdf.environment import environment
+
     add("reportkit", __version__, *(f"{name}={_version(name)}" for name in LIBRARIES))
+    add(*(f"{name}={version}" for name, version in environment().items()))
     for env in ENVIRONMENT:
         add(env, os.environ.get(env, ""))
     for index, member in enumerate(chosen.chain):

@@ -1,11 +1,14 @@
 """Check archival PDFs: :func:`verify` and :func:`read_archive` (:mod:`reportkit.tools.extract` gets the fact-check back out).
 
-:func:`verify` answers what an archivist must know about a PDF reportkit made with
-``archival=True``: is PDF/A (and PDF/UA) declared, is the output intent there, is every
-font embedded, is the source data embedded, valid, and unchanged since the file was made
-(its SHA-256 against the one the XMP metadata records, and the metadata against the
-source), do the links lead somewhere, how many pages. :func:`extract` gives the
-fact-check back from the embedded source (and its images), so it can be rebuilt.
+:func:`verify` rebuilds a PDF reportkit made with ``archival=True`` from the source and images
+embedded in it, with the layout, options and library versions its XMP records, and compares the
+whole file with the rebuild, byte for byte; the first differing part (a page's content stream, a
+font, an image, the metadata, an attachment) is named. When this machine has other versions than
+the record, it says which versions a rebuild needs (a different environment, not a changed file).
+Structural checks need no rebuild: PDF/A and PDF/UA declared, output intent, fonts embedded, no
+encryption, no update after the build but a signature's, only the build's attachments, the source
+and images equal to the SHA-256 the XMP records, the metadata matching the source, links, pages.
+Signatures are checked by :mod:`reportkit.tools.sign` (pyHanko).
 
 PDFs are untrusted input: they are read with pypdf, XML without entities or network,
 and embedded file names are never used as paths outside the chosen folder.
@@ -14,13 +17,19 @@ and embedded file names are never used as paths outside the chosen folder.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import logging
 import os
+import posixpath
+import re
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from ..writers.pdf.archival import DESCRIBED, NS, SOURCE_NAME, record_for
 from ..errors import InputError, ReportkitError, ReportkitWarning
@@ -28,7 +37,10 @@ from ..errors import InputError, ReportkitError, ReportkitWarning
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Archive", "Check", "EmbeddedFile", "Verification", "read_archive", "safe_name", "verify", "write_images"]
+__all__ = [
+    "Archive", "Check", "EmbeddedFile", "Verification", "first_difference", "read_archive", "recorded_images",
+    "revisions", "safe_name", "verify", "write_images",
+]
 
 PathLike = str | os.PathLike[str]
 #: How deep name trees and form XObjects are followed (guards against loops in hostile files).
@@ -75,6 +87,8 @@ class Check:
     name: str
     ok: bool
     message: str
+    #: True when the check could not be made here (a rebuild needs other versions): neither passed nor failed.
+    undecided: bool = False
 
 
 @dataclass
@@ -86,29 +100,47 @@ class Verification:
     pages: int = 0
     pdfa: str | None = None
     pdfua: str | None = None
+    #: True when only the structural checks were asked for (no rebuild).
+    structural: bool = False
+    #: What a rebuild here lacks (``weasyprint 70.0 (installed: 71.0)``): the environment differs.
+    needs: list[str] = field(default_factory=list)
+    #: One entry per signature: signer, time, intact, coverage, trusted... (see :mod:`reportkit.tools.sign`).
+    signatures: list[dict[str, Any]] = field(default_factory=list)
     #: Font files the PDF records (``rk:fonts``) that are missing or different on this machine:
     #: no failure of the PDF, but a rebuild here would not give the same bytes.
     font_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when every check passed."""
+        """True when every check passed (a check that could not be made is not a pass)."""
         return bool(self.checks) and all(c.ok for c in self.checks)
 
     @property
     def failures(self) -> list[Check]:
-        """The checks that failed."""
-        return [c for c in self.checks if not c.ok]
+        """The checks that failed (not those that could not be made here)."""
+        return [c for c in self.checks if not c.ok and not c.undecided]
+
+    @property
+    def verdict(self) -> str:
+        """``verified``, ``structural`` (passed, not rebuilt), ``different environment`` or ``failed``."""
+        if self.failures or not self.checks:
+            return "failed"
+        if any(c.undecided for c in self.checks):
+            return "different environment"
+        return "structural" if self.structural else "verified"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: file, ok, pages, pdfa, pdfua and every check."""
+        """JSON-ready: file, ok, verdict, pages, pdfa, pdfua, every check, what a rebuild needs, the signatures."""
         return {
             "file": str(self.path),
             "ok": self.ok,
+            "verdict": self.verdict,
             "pages": self.pages,
             "pdfa": self.pdfa,
             "pdfua": self.pdfua,
             "checks": [asdict(c) for c in self.checks],
+            "needs": list(self.needs),
+            "signatures": list(self.signatures),
             "font_changes": list(self.font_changes),
         }
 
@@ -120,10 +152,11 @@ class Verification:
 MAX_PDF_BYTES = 2 * 1024**3
 
 
-def open_pdf(path: PathLike) -> Any:
+def open_pdf(path: PathLike, data: bytes | None = None) -> Any:
     """A pypdf reader of the PDF at ``path``, decrypted when only an owner password protects it.
 
-    Raises :class:`InputError` for anything that is not a readable PDF: a missing or special
+    ``data`` is the file's bytes when the caller has read them (a revision of it). Raises
+    :class:`InputError` for anything that is not a readable PDF: a missing or special
     file, another kind of file, a damaged one, or one that needs a password to be opened.
     """
     from pypdf import PdfReader
@@ -132,12 +165,11 @@ def open_pdf(path: PathLike) -> Any:
     from ..files import read_regular
 
     file = Path(path)
-    data = read_regular(file, max_bytes=MAX_PDF_BYTES, what="PDF")
+    if data is None:
+        data = read_regular(file, max_bytes=MAX_PDF_BYTES, what="PDF")
     if not data.startswith(b"%PDF-"):
         raise InputError("is not a PDF file", file=file, hint="give a PDF made by reportkit")
     try:
-        import io
-
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
         except DependencyError:
@@ -172,8 +204,8 @@ def _decrypt(reader: Any, file: Path) -> None:
         raise InputError("the PDF is protected by a password", file=file, hint="save an unprotected copy of it")
 
 
-def _open(path: Path) -> Any:
-    return open_pdf(path)
+def _open(path: Path, data: bytes | None = None) -> Any:
+    return open_pdf(path, data)
 
 
 def _xmp(reader: Any) -> dict[str, Any]:
@@ -270,10 +302,13 @@ def _raw(value: Any) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode("latin-1")
 
 
-def read_archive(path: PathLike) -> Archive:
-    """Read a PDF's XMP metadata, document info and embedded files (raises :class:`InputError` if unreadable)."""
+def read_archive(path: PathLike, data: bytes | None = None) -> Archive:
+    """Read a PDF's XMP metadata, document info and embedded files (raises :class:`InputError` if unreadable).
+
+    ``data``: the bytes to read instead of the file's (its first revision, say).
+    """
     file = Path(path)
-    reader = _open(file)
+    reader = _open(file, data)
     try:
         metadata = _xmp(reader)
         files = _embedded_files(reader)
@@ -570,12 +605,385 @@ def _guarded(name: str, check: Any, *args: Any) -> Check:
     return result
 
 
-def verify(path: PathLike) -> Verification:
-    """Check an archival PDF (see the module's docstring); raises :class:`InputError` only if it cannot be read."""
-    archive = read_archive(path)
+# --- structure -----------------------------------------------------------------------------
+
+
+def revisions(data: bytes) -> list[int]:
+    """Where each revision of a PDF file ends (after its ``%%EOF``), oldest first; one entry for a file never updated.
+
+    Follows the cross-reference chain back from the last ``startxref`` through the ``/Prev``
+    entries of the trailers (an incremental update appends a revision whose trailer points to
+    the one before).
+    """
+    tail_at = max(0, len(data) - 2048)
+    at = data.rfind(b"startxref", tail_at)
+    found = re.match(rb"startxref\s+(\d+)", data[at:]) if at >= 0 else None
+    if found is None:
+        return [len(data)]
+    offsets: list[int] = []
+    offset = int(found.group(1))
+    while 0 <= offset < len(data) and offset not in offsets and len(offsets) < _MAX_DEPTH:
+        offsets.append(offset)
+        if data.startswith(b"xref", offset):  # a table: its trailer follows it
+            start = data.find(b"trailer", offset)
+            end = data.find(b"startxref", start) if start >= 0 else -1
+        else:  # a cross-reference stream: its dictionary comes before the stream's data
+            start, end = offset, data.find(b"stream", offset)
+        previous = re.search(rb"/Prev\s+(\d+)", data[start:end]) if start >= 0 and end > start else None
+        if previous is None:
+            break
+        offset = int(previous.group(1))
+    ends = []
+    for offset in sorted(offsets):
+        end = data.find(b"%%EOF", offset)
+        if end < 0:
+            ends.append(len(data))
+            continue
+        end += 5
+        while end < len(data) and data[end : end + 1] in (b"\r", b"\n"):
+            end += 1
+        ends.append(end)
+    return ends
+
+
+def _check_encryption(reader: Any) -> Check:
+    encrypt = reader.trailer.get("/Encrypt")
+    if encrypt is None:
+        return Check("encryption", True, "not encrypted")
+    encrypt = encrypt.get_object()
+    method = f"{encrypt.get('/Filter', '/Standard')}"[1:] + f", version {encrypt.get('/V', '?')}"
+    algorithm = "RC4" if int(encrypt.get("/V", 0) or 0) in (1, 2) else "AES" if int(encrypt.get("/V", 0) or 0) >= 4 else ""
+    return Check(
+        "encryption", False,
+        f"the file is encrypted ({algorithm + ' ' if algorithm else ''}{method}; /Encrypt in the trailer): "
+        "PDF/A forbids encryption, and reportkit never encrypts",
+    )
+
+
+def _annotation_files(reader: Any) -> list[str]:
+    """Names of the files attached to pages by file attachment annotations."""
+    names = []
+    for number, page in enumerate(reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/FileAttachment":
+                spec = annotation.get("/FS")
+                spec = spec.get_object() if spec is not None else {}
+                names.append(f"{spec.get('/UF') or spec.get('/F') or '(unnamed)'} (on page {number})")
+    return names
+
+
+def recorded_images(meta: Mapping[str, Any]) -> dict[str, str] | None:
+    """The SHA-256 of each image the build embedded, by name (``rk:imagesSHA256``); None when not recorded."""
+    text = meta.get("rk:imagesSHA256")
+    if not isinstance(text, str):
+        return None
+    try:
+        images = json.loads(text)
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in images.items()} if isinstance(images, dict) else None
+
+
+def _check_attachments(archive: Archive) -> Check:
+    """Only the files the build embeds: the source and the images it records."""
+    images = recorded_images(archive.metadata)
+    source = str(archive.metadata.get("rk:sourceFile") or SOURCE_NAME)
+    if images is None:
+        return Check("attachments", False, "the XMP metadata records no image list (rk:imagesSHA256)")
+    expected = {source, *images}
+    extra = sorted(set(archive.files) - expected) + _annotation_files(archive.reader)
+    if extra:
+        shown = ", ".join(repr(name) for name in extra[:5]) + (", ..." if len(extra) > 5 else "")
+        return Check("attachments", False, f"{len(extra)} attached file(s) the build did not write: {shown}")
+    return Check("attachments", True, f"only the files the build embeds: {source} and {len(images)} image(s)")
+
+
+def _check_images(archive: Archive) -> Check:
+    """Every embedded image has the SHA-256 the XMP records (and the MD5 and size stored with it)."""
+    images = recorded_images(archive.metadata)
+    if images is None:
+        return Check("images", False, "the XMP metadata records no image hashes (rk:imagesSHA256)")
+    problems = []
+    for name, recorded in images.items():
+        embedded = archive.files.get(name)
+        if embedded is None:
+            problems.append(f"{name} is not embedded")
+            continue
+        actual = hashlib.sha256(embedded.data).hexdigest()
+        if actual != recorded:
+            problems.append(f"{name} has SHA-256 {actual[:16]}…, the XMP metadata records {recorded[:16]}…")
+        elif embedded.checksum is not None and embedded.checksum != hashlib.md5(embedded.data, usedforsecurity=False).hexdigest():
+            problems.append(f"{name} no longer matches the MD5 stored with it")
+    if problems:
+        return Check("images", False, "embedded images changed after the PDF was made: " + "; ".join(problems[:4]))
+    return Check("images", True, f"{len(images)} embedded image(s) match the SHA-256 the XMP metadata records")
+
+
+def _check_producer(archive: Archive) -> Check:
+    """The producer and creator tool name the reportkit and WeasyPrint versions the XMP records, in XMP and info alike."""
+    meta, info = archive.metadata, archive.info
+    version = meta.get("rk:reportkitVersion")
+    if meta.get("rk:pdfEngine") == "typst":
+        engine = f"Typst {meta.get('rk:typstVersion')}"
+    else:
+        engine = f"WeasyPrint {meta.get('rk:weasyprintVersion')}"
+    want = {
+        "pdf:Producer": f"reportkit {version} ({engine})",
+        "xmp:CreatorTool": f"reportkit {version}",
+    }
+    problems = [f"{name} is {_show(meta.get(name))}, the build writes {_show(value)}"
+                for name, value in want.items() if meta.get(name) != value]
+    for key, name in (("Producer", "pdf:Producer"), ("Creator", "xmp:CreatorTool")):
+        if info.get(key) != want[name]:
+            problems.append(f"document info {key} is {_show(info.get(key))}, the build writes {_show(want[name])}")
+    if problems:
+        return Check("producer", False, "the producer was edited: " + "; ".join(problems[:3]))
+    return Check("producer", True, f"made by reportkit {version} with {engine}")
+
+
+# --- the rebuild ---------------------------------------------------------------------------
+
+
+def _canon(obj: Any, memo: dict[int, str], busy: set[int], depth: int = 0) -> Any:
+    """A comparable form of a PDF object that follows references instead of comparing object numbers."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    if depth > 200:
+        return ("deep",)
+    if isinstance(obj, IndirectObject):
+        number = obj.idnum
+        if number in memo:
+            return memo[number]
+        if number in busy:
+            return ("cycle",)
+        busy.add(number)
+        try:
+            value = _canon(obj.get_object(), memo, busy, depth + 1)
+        except Exception:  # a damaged object: different from any genuine one
+            value = ("unreadable",)
+        busy.discard(number)
+        memo[number] = hashlib.sha256(repr(value).encode()).hexdigest()
+        return memo[number]
+    if isinstance(obj, StreamObject):
+        try:
+            body = hashlib.sha256(obj.get_data()).hexdigest()
+        except Exception:
+            body = "undecodable"
+        items = {k: _canon(v, memo, busy, depth + 1) for k, v in obj.items() if k not in ("/Length", "/Filter", "/DecodeParms")}
+        return ("stream", sorted(items.items()), body)
+    if isinstance(obj, (DictionaryObject, dict)):
+        return ("dict", sorted((k, _canon(v, memo, busy, depth + 1)) for k, v in obj.items() if k not in ("/Parent", "/P")))
+    if isinstance(obj, (ArrayObject, list)):
+        return ("array", [_canon(v, memo, busy, depth + 1) for v in obj])
+    return (type(obj).__name__, repr(obj))
+
+
+def _parts(reader: Any) -> list[tuple[str, Any]]:
+    """The parts of a PDF in reading order, each with a name a person understands."""
+    root = reader.trailer["/Root"]
+    parts: list[tuple[str, Any]] = []
+    for number, page in enumerate(reader.pages, start=1):
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
+        parts.append((f"the content stream of page {number}", page.get("/Contents")))
+        for name, font in sorted((resources.get("/Font") or {}).items()):
+            base = font.get_object().get("/BaseFont", name)
+            parts.append((f"font {str(base)[1:] if str(base).startswith('/') else base} used on page {number}", font))
+        for name, xobject in sorted((resources.get("/XObject") or {}).items()):
+            kind = "image" if xobject.get_object().get("/Subtype") == "/Image" else "drawing"
+            parts.append((f"{kind} {name[1:]} on page {number}", xobject))
+        parts.append((f"the annotations (links) of page {number}", page.get("/Annots")))
+        parts.append((f"page {number}", {k: v for k, v in page.items() if k not in ("/Parent", "/Contents", "/Annots")}))
+    parts.append(("the XMP metadata", root.get("/Metadata")))
+    names = root.get("/Names")
+    tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
+    for key, value in _name_tree(tree):
+        parts.append((f"embedded file {key}", value))
+    for key, label in (("/StructTreeRoot", "the structure tree (tags)"), ("/OutputIntents", "the output intent"),
+                       ("/AcroForm", "the form fields"), ("/Outlines", "the bookmarks"), ("/Names", "the name trees")):
+        parts.append((label, root.get(key)))
+    parts.append(("the document catalog", {k: v for k, v in root.items() if k != "/Pages"}))
+    parts.append(("the document information dictionary", reader.trailer.get("/Info")))
+    parts.append(("the trailer", {k: v for k, v in reader.trailer.items() if k not in ("/Root", "/Info", "/Size", "/Prev")}))
+    return parts
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """How many leading bytes ``a`` and ``b`` share."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # the longest shared prefix, by halving (slices compare in C)
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def first_difference(original: bytes, rebuilt: bytes) -> str:
+    """Where ``original`` first differs from ``rebuilt``: a page, a font, an image, the metadata... or a byte offset."""
+    from pypdf import PdfReader
+
+    offset = _common_prefix(original, rebuilt)
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # a damaged stream is reported here, not logged
+    try:
+        a, b = PdfReader(io.BytesIO(original), strict=False), PdfReader(io.BytesIO(rebuilt), strict=False)
+        if a.is_encrypted:
+            a.decrypt("")
+        if len(a.pages) != len(b.pages):
+            return f"the file has {len(a.pages)} pages, the rebuild {len(b.pages)}"
+        memo_a: dict[int, str] = {}
+        memo_b: dict[int, str] = {}
+        mine, theirs = _parts(a), _parts(b)
+        for (label, value), (other_label, other) in zip(mine, theirs, strict=False):
+            if label != other_label:
+                return f"{label} (the rebuild has {other_label} there)"
+            if _canon(value, memo_a, set()) != _canon(other, memo_b, set()):
+                number = getattr(value, "idnum", None)
+                return label + (f" (object {number})" if number else "")
+        if len(mine) != len(theirs):
+            extra = (mine if len(mine) > len(theirs) else theirs)[min(len(mine), len(theirs))][0]
+            return f"{extra} is only in {'the file' if len(mine) > len(theirs) else 'the rebuild'}"
+    except Exception as exc:  # a file too damaged to read: the byte offset still says where
+        return f"byte {offset:,} (the file cannot be read as PDF objects: {type(exc).__name__})"
+    finally:
+        quiet.setLevel(level)
+    return f"byte {offset:,}: every page and object reads the same, the bytes that store them differ"
+
+
+def _rebuild_needs(meta: Mapping[str, Any], layout: PathLike | None) -> tuple[list[str], Any]:
+    """What a rebuild here lacks (versions, the layout), and the layout to rebuild with."""
+    from .._version import __version__
+    from ..writers.pdf.archival import layout_digest
+    from ..writers.pdf.environment import differences, parse
+    from ..errors import LayoutError
+    from ..render.layouts import find_layout
+
+    needs = []
+    recorded = str(meta.get("rk:reportkitVersion") or "")
+    if recorded != __version__:
+        needs.append(f"reportkit {recorded or '(not recorded)'} (installed: {__version__})")
+    needs += differences(parse(str(meta.get("rk:environment") or "")))
+    name = str(layout or meta.get("rk:layout") or "")
+    chosen = None
+    try:
+        chosen = find_layout(name)
+    except LayoutError:
+        needs.append(f"the layout {name!r} (not found here: give --layout FOLDER)")
+    else:
+        want, have = str(meta.get("rk:layoutSHA256") or ""), layout_digest(chosen)
+        if want != have:
+            needs.append(f"the layout {name!r} as it was (SHA-256 {want[:16]}…; the one here is {have[:16]}…)")
+    return needs, chosen
+
+
+def _check_rebuild(
+    archive: Archive,
+    data: Mapping[str, Any],
+    raw: bytes,
+    end: int,
+    layout: PathLike | None,
+    font_changes: Sequence[str] = (),
+) -> tuple[Check, list[str]]:
+    """Rebuild the PDF from its embedded source and images and compare it, byte for byte, with the file's first revision."""
+    from dataclasses import replace
+
+    from ..factcheck import FactCheck
+    from ..limits import DEFAULT_LIMITS, Limits
+
+    meta = archive.metadata
+    if not meta.get("rk:environment") or not meta.get("rk:layoutSHA256"):
+        return Check("rebuild", False, "the XMP metadata does not record what a rebuild needs (rk:environment, "
+                     "rk:layoutSHA256): the file was made before reportkit recorded them, or they were removed",
+                     undecided=True), []
+    needs, chosen = _rebuild_needs(meta, layout)
+    needs += list(font_changes)  # the font files the file records that this machine lacks or has in another version
+    if needs:
+        return Check("rebuild", False, "different environment: cannot rebuild the file identically here, it needs "
+                     + "; ".join(needs), undecided=True), needs
+    try:
+        options = json.loads(str(meta.get("rk:buildOptions") or "{}"))
+        if not isinstance(options, dict):
+            raise ValueError("not a mapping")
+    except ValueError as exc:
+        return Check("rebuild", False, f"the recorded build options (rk:buildOptions) cannot be read: {exc}"), []
+    unlimited = Limits(**{name: 10**12 for name in Limits.__dataclass_fields__})
+    limits = replace(unlimited, render_seconds=DEFAULT_LIMITS.render_seconds)
+    try:
+        with tempfile.TemporaryDirectory(prefix="reportkit-rebuild-") as folder:
+            write_images(archive.files, Path(folder))
+            check = FactCheck.from_dict(data, base_dir=folder, limits=limits, unsafe_images="placeholder")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ReportkitWarning)
+                rebuilt = check.render("pdf", layout=chosen, page_size=str(meta.get("rk:pageSize") or "A4"),
+                                       **{**options, "archival": True})
+    except ReportkitError as exc:
+        return Check("rebuild", False, f"the embedded source does not build: {exc.message}"), []
+    digest = hashlib.sha256(rebuilt).hexdigest()
+    if raw[:end] == rebuilt:
+        after = f"; the {len(raw) - end:,} bytes after it are later revisions" if len(raw) > end else ""
+        return Check("rebuild", True, f"rebuilt from the embedded source: the same {len(rebuilt):,} bytes "
+                     f"(SHA-256 {digest[:16]}…){after}"), []
+    return Check("rebuild", False, f"the file differs from its rebuild: first at {first_difference(raw[:end], rebuilt)}"
+                 f" (SHA-256 {hashlib.sha256(raw[:end]).hexdigest()[:16]}… in the file, {digest[:16]}… rebuilt)"), []
+
+
+def _has_signatures(reader: Any) -> bool:
+    """Whether the document has a filled signature field (or a document timestamp)."""
+    form = reader.trailer["/Root"].get("/AcroForm")
+    fields = (form.get_object().get("/Fields") or []) if form is not None else []
+    for field_ in fields[:1000]:
+        field_ = field_.get_object()
+        if field_.get("/FT") == "/Sig" and field_.get("/V") is not None:
+            return True
+    return False
+
+
+def _check_revisions(archive: Archive, ends: list[int], signatures: list[dict[str, Any]] | None) -> Check:
+    """No incremental update after the build, except those a signature makes (the signature, its validation data)."""
+    if len(ends) == 1:
+        return Check("revisions", True, "one revision: nothing was added after the build")
+    added = f"{len(ends) - 1} incremental update(s) after the build ({ends[-1] - ends[0]:,} bytes appended)"
+    if not _has_signatures(archive.reader):
+        return Check("revisions", False, f"the file was changed after the build: {added}, and none is a signature's")
+    if signatures is None:
+        return Check("revisions", False, f"{added}: the file is signed, and checking what a signature may add "
+                     "needs pyHanko (pip install reportkit[sign])", undecided=True)
+    problems = [s["problem"] for s in signatures if s.get("problem")]
+    first = min((s["revision"] for s in signatures if s.get("revision") is not None), default=None)
+    if first is not None and first != 1:  # revision 0 is the build; the first signature must sign the next one
+        problems.insert(0, f"{first - 1} update(s) between the build and the first signature are not a signature's")
+    if problems:
+        return Check("revisions", False, f"{added}: " + "; ".join(problems))
+    return Check("revisions", True, f"{added}: each is a signature's (the signature, its timestamp, validation data)")
+
+
+def verify(
+    path: PathLike,
+    *,
+    structural: bool = False,
+    layout: PathLike | None = None,
+    trust: PathLike | None = None,
+) -> Verification:
+    """Check an archival PDF (see the module's docstring); raises :class:`InputError` only if it cannot be read.
+
+    Unless ``structural``, the PDF is rebuilt from its embedded source with the recorded layout
+    (or ``layout``), options and versions and compared byte for byte. ``trust`` (a PEM file of
+    CA certificates) is what signatures are checked against.
+    """
+    whole = read_archive(path)
+    from ..files import read_regular
+
+    raw = read_regular(whole.path, max_bytes=MAX_PDF_BYTES, what="PDF")
+    ends = revisions(raw)
+    # What the build wrote is the first revision; a signature's updates after it are checked by the signature.
+    archive = whole if len(ends) == 1 else read_archive(path, raw[: ends[0]])
     reader = archive.reader
     meta = archive.metadata
-    result = Verification(archive.path, pages=len(reader.pages))
+    result = Verification(archive.path, pages=len(reader.pages), structural=structural)
     if meta.get("pdfaid:part"):
         result.pdfa = f"{meta['pdfaid:part']}{str(meta.get('pdfaid:conformance', '')).lower()}"
     result.pdfua = str(meta["pdfuaid:part"]) if meta.get("pdfuaid:part") else None
@@ -583,6 +991,10 @@ def verify(path: PathLike) -> Verification:
     checks += [_check_pdfa(meta), _check_pdfua(meta)]
     checks.append(_guarded("output-intent", _check_output_intent, reader))
     checks.append(_guarded("fonts", _check_fonts, reader))
+    checks.append(_guarded("encryption", _check_encryption, whole.reader))
+    signatures = _signatures(archive.path, trust) if len(ends) > 1 and _has_signatures(whole.reader) else []
+    result.signatures = signatures or []
+    checks.append(_check_revisions(whole, ends, signatures))
     from pypdf.errors import PyPdfError
 
     try:
@@ -590,8 +1002,10 @@ def verify(path: PathLike) -> Verification:
     except (PyPdfError, *_PDF_ERRORS) as exc:
         source_checks, data = [_unreadable("source", exc)], None
     checks += source_checks
+    checks += [_check_attachments(archive), _check_images(archive)]
     if data is not None:
         checks.append(_guarded("metadata", _check_metadata, archive, data))
+    checks.append(_guarded("producer", _check_producer, archive))
     checks.append(_guarded("links", _check_links, reader))
     pages = result.pages
     checks.append(Check("pages", pages > 0, f"{pages} page{'s' if pages != 1 else ''}"))
@@ -599,13 +1013,49 @@ def verify(path: PathLike) -> Verification:
         from ..render.fonts import recorded_font_changes
 
         result.font_changes = recorded_font_changes(str(meta["rk:fonts"]))
+    if signatures:
+        checks += [_signature_check(s) for s in signatures]
+    if not structural:
+        if data is None:
+            checks.append(Check("rebuild", False, "cannot rebuild: the embedded source is missing or invalid"))
+        else:
+            check, result.needs = _check_rebuild(archive, data, raw, ends[0], layout, result.font_changes)
+            checks.append(check)
     return result
 
 
+def _signatures(path: Path, trust: PathLike | None) -> list[dict[str, Any]] | None:
+    """The signatures' reports (:func:`reportkit.tools.sign.check_signatures`), or None without pyHanko."""
+    from . import sign
+
+    if not sign.available():
+        return None
+    return sign.check_signatures(path, trust=trust)
+
+
+def _signature_check(report: Mapping[str, Any]) -> Check:
+    """One signature as a check: intact, covering the file, by whom and when, trusted or not."""
+    return Check(f"signature {report['field']}", bool(report["ok"]), str(report["summary"]))
+
+
+# --- extracting ---------------------------------------------------------------------------
+
+
 def safe_name(name: str) -> PurePosixPath | None:
-    """An embedded file name as a relative path inside the output folder, or None if it would leave it."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
+    """An embedded image's file, relative to the output folder, or None if it would leave it.
+
+    Images are embedded under the reference the source gives them (``my%20image.svg``,
+    ``claim.svg?v=2``, ``sub/../claim.svg``), so the file is where the build found it: the
+    reference's path, %-decoded and normalised, without its query or fragment.
+    """
+    if "\x00" in name or "\\" in name:
+        return None
+    parts = urlsplit(name)
+    if parts.scheme or parts.netloc:
+        return None
+    text = posixpath.normpath(unquote(parts.path)) if parts.path else ""
+    path = PurePosixPath(text)
+    if not text or path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
         return None
     if any(":" in part or "\x00" in part for part in path.parts):
         return None
@@ -613,16 +1063,19 @@ def safe_name(name: str) -> PurePosixPath | None:
 
 
 def write_images(files: Mapping[str, EmbeddedFile], folder: Path) -> list[Path]:
-    """Write the embedded images (every file but the source) into ``folder``; return their paths."""
+    """Write the embedded images (every file but the source) where the source's references find them; return the paths."""
     from ..files import atomic_write
     from ..resolve.resolver import IMAGE_TYPES
 
-    written = []
+    written: dict[Path, None] = {}
     for name, embedded in sorted(files.items()):
         relative = safe_name(name)
         if name == SOURCE_NAME or relative is None or relative.suffix.lower() not in IMAGE_TYPES:
             continue
         target = folder.joinpath(*relative.parts)
+        if target in written:  # two references to one file (claim.svg, claim.svg?v=2)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        written.append(atomic_write(target, embedded.data))
-    return written
+        written[atomic_write(target, embedded.data)] = None
+    return list(written)
+

@@ -34,6 +34,7 @@ from typing import Any
 
 from lxml import etree
 
+from . import environment
 from ..._version import __version__
 from ...render.fonts import Face, file_digest
 from ...render.layouts import Layout
@@ -50,7 +51,10 @@ __all__ = [
     "PDFUA_PART",
     "Record",
     "SOURCE_NAME",
+    "build_record",
     "canonical_json",
+    "layout_digest",
+    "rebuild_options",
     "check_archivable",
     "document_info",
     "identification",
@@ -118,6 +122,10 @@ RK_PROPERTIES: dict[str, tuple[str, str]] = {
     "pageSize": ("Text", "Page size the document was set for"),
     "reportkitVersion": ("Text", "Version of reportkit that made the document"),
     "weasyprintVersion": ("Text", "Version of WeasyPrint that laid the document out"),
+    "layoutSHA256": ("Text", "SHA-256 of the files of the layout and of the layouts it extends"),
+    "buildOptions": ("Text", "Build options the document was made with, as JSON"),
+    "environment": ("Text", "Versions of the libraries the document's bytes depend on (name=version; ...)"),
+    "imagesSHA256": ("Text", "SHA-256 (hex) of each embedded image, as JSON by file name"),
     "pdfEngine": ("Text", "The PDF engine that set the document: weasyprint or typst"),
     "typstVersion": ("Text", "Version of the Typst compiler that set the document"),
     "fonts": ("Text", "Font files the document is set with (archival): file or family, then SHA-256, one per line"),
@@ -229,12 +237,15 @@ def record_for(
     page_size: str,
     identifier: str,
     source: bytes | None = None,
+    build: Mapping[str, str] | None = None,
     tagged: bool = False,
     engine: str = "weasyprint",
     engine_version: str = "",
 ) -> Record:
     """The metadata record of one PDF build of ``doc``; ``source`` (the embedded JSON) makes it archival.
 
+    ``build`` holds what a rebuild needs besides the source (archival PDFs): ``layoutSHA256``,
+    ``buildOptions``, ``environment`` and ``imagesSHA256`` (see :data:`RK_PROPERTIES`).
     ``tagged`` claims PDF/UA-1 for a PDF that is not archival (an archival one always claims it).
     ``engine`` is the PDF engine that set it (``weasyprint`` or ``typst``, whose version is ``engine_version``).
     """
@@ -267,6 +278,8 @@ def record_for(
         rk["typstVersion"] = engine_version
     else:
         rk["weasyprintVersion"] = _weasyprint_version()
+    if source is not None:
+        rk.update(build or {})
     return Record(
         title=doc.title,
         authors=tuple(doc.authors),
@@ -569,6 +582,33 @@ def _attachments(resolved: Resolved, source: bytes, when: dt.datetime) -> list[A
     ]
 
 
+def layout_digest(layout: Layout) -> str:
+    """SHA-256 (hex) of the files of ``layout`` and of the layouts it extends: names and contents, in order."""
+    digest = hashlib.sha256()
+    for index, member in enumerate(layout.chain):
+        for path in sorted(p for p in member.path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            relative = path.relative_to(member.path).as_posix()
+            digest.update(f"{index}\0{relative}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def rebuild_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The build options a rebuild passes again (all but ``archival``), as JSON-able values."""
+    return {str(k): v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+            for k, v in sorted(options.items()) if k != "archival"}
+
+
+def build_record(resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> dict[str, str]:
+    """What a rebuild of an archival PDF needs besides its source: layout digest, options, versions, image hashes."""
+    images = {ref: hashlib.sha256(asset.data).hexdigest() for ref, asset in resolved.assets.items()}
+    return {
+        "layoutSHA256": layout_digest(layout),
+        "buildOptions": json.dumps(rebuild_options(options), sort_keys=True, ensure_ascii=False),
+        "environment": environment.describe(environment.environment()),
+        "imagesSHA256": json.dumps(images, sort_keys=True, ensure_ascii=False),
+    }
+
+
 def check_archivable(resolved: Resolved, variant: Mapping[str, Any]) -> None:
     """Refuse, before any layout, what would make an archival PDF's claims false.
 
@@ -610,8 +650,10 @@ def write_options(
     """WeasyPrint ``write_pdf`` options: the metadata finisher always; variant, tags and attachments when archival."""
     archival, tagged = is_archival(options), is_tagged(options)
     source = canonical_json(resolved.doc) if archival else None
+    build = build_record(resolved, layout, options) if archival else None
     record = record_for(
-        resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source, tagged=tagged
+        resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
+        build=build, tagged=tagged,
     )
     fallback = build_datetime(resolved.doc).date().isoformat()
     result: dict[str, Any] = {"finisher": Finisher(record, archival=archival, fallback_date=fallback)}

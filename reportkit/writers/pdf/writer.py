@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 import gc
+import hashlib
 import logging
 import mimetypes
 import re
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from urllib.request import url2pathname, urlopen
 
 from .nativelibs import quick_library_lookup
@@ -45,7 +46,7 @@ from .gctune import rendering
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, input_files, options_key
-from .fonttools import fixed_font_time
+from .fonttools import fixed_font_time, pinned_subsetting
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
 from .glyphs import install as install_glyph_records
@@ -56,7 +57,7 @@ from . import footnotes, tagging
 footnotes.install()  # one layout per document: notes stay with their calls (see the module)
 tagging.install()  # a change of language is tagged with its /Lang (see the module)
 
-__all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_identifier"]
+__all__ = ["ASSET_SCHEME", "PdfWriter", "SafeFetcher", "asset_url", "font_setup", "footnote_drift", "pdf_identifier"]
 
 #: How many times a drifted footnote is corrected, laying the document out again, before giving up
 #: with a warning. A fallback: with the layouts' footnote-policy and :mod:`.footnotes` no note of the
@@ -96,8 +97,10 @@ class _ImageFailures(logging.Handler):
             self.failures.append(str(record.args[0] if isinstance(record.args, tuple) else record.args))
 
 
-def _image_name(url: str) -> str:
+def _image_name(url: str, assets: Mapping[str, Asset]) -> str:
     """How a warning names the image at ``url``: its file name, or the start of a layout's data: URL."""
+    if url in assets:  # a document's image, by its asset_url()
+        return assets[url].path.name
     if url.startswith("file:"):
         return Path(url2pathname(urlsplit(url).path)).name
     return f"a drawing of the layout ({url[:40]}...)" if len(url) > 40 else url
@@ -115,6 +118,21 @@ def _image_failures() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+#: URL scheme of the document's images in the HTML WeasyPrint lays out (see :func:`asset_url`).
+ASSET_SCHEME = "reportkit-asset"
+
+
+def asset_url(asset: Asset) -> str:
+    """The URL WeasyPrint knows an image of the document by: its name and content, never the folder it is in.
+
+    WeasyPrint names a raster image in the PDF after the MD5 of its URL (``weasyprint/images.py``,
+    ``get_image_from_uri``), so a ``file://`` URL made the bytes depend on where the input lay:
+    an archive extracted elsewhere did not rebuild identically. This URL depends on the image alone.
+    """
+    digest = hashlib.sha256(asset.data).hexdigest()[:32]
+    return f"{ASSET_SCHEME}:{digest}/{quote(asset.name)}"
+
+
 class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that reads only listed files and folders, and never the network."""
 
@@ -124,13 +142,13 @@ class SafeFetcher(URLFetcher):
         folders: Iterable[Path] = (),
         *,
         allow_data: bool = True,
-        contents: Mapping[Path, bytes] | None = None,
+        assets: Iterable[Asset] = (),
     ) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        #: Bytes served in place of a file's own (the document's images as checked and sanitised).
-        self.contents = {Path(p).resolve(): data for p, data in (contents or {}).items()}
+        super().__init__(allowed_protocols={"file", "data", ASSET_SCHEME}, allow_redirects=False)
         #: Whether in-memory ``data:`` URLs (drawings made by the layout's templates) are read.
         self.allow_data = allow_data
+        #: The document's images by their :func:`asset_url`.
+        self.assets = {asset_url(asset): asset for asset in assets}
         self.files = {Path(p).resolve() for p in files}
         self.folders = [Path(p).resolve() for p in folders]
         #: URLs refused during rendering, in order.
@@ -148,11 +166,12 @@ class SafeFetcher(URLFetcher):
             # Markdown images with them are refused before rendering and raw HTML is never markup.
             with urlopen(url) as response:  # urllib decodes data: URLs in memory; nothing is fetched
                 return URLFetcherResponse(url, body=response.read(), headers={"Content-Type": response.headers.get_content_type()})
+        if parts.scheme == ASSET_SCHEME and url in self.assets:
+            asset = self.assets[url]
+            # The image's bytes as they were checked (an SVG drawing sanitised), not the file read again.
+            return URLFetcherResponse(url, body=asset.data, headers={"Content-Type": asset.media_type})
         if parts.scheme == "file" and not parts.netloc:
             path = Path(url2pathname(parts.path))
-            if path.resolve() in self.contents:
-                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, body=self.contents[path.resolve()], headers={"Content-Type": media_type})
             if self.allows(path) and path.is_file():
                 media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
@@ -202,9 +221,6 @@ def _text_of(html: str) -> str:
 def _medium(layout: Layout) -> Medium:
     def layout_url(name: str) -> str:
         return layout.find(f"print/{name}").as_uri()
-
-    def asset_url(asset: Asset) -> str:
-        return asset.path.as_uri()
 
     return Medium(name="print", asset_url=asset_url, layout_url=layout_url)
 
@@ -262,10 +278,7 @@ class PdfWriter:
         variant = _variant_options(options)
         if archival.is_archival(options):
             archival.check_archivable(resolved, variant)  # before the costly layout
-        fetcher = SafeFetcher(
-            folders=[l.path for l in layout.chain],
-            contents={a.path: a.data for a in resolved.assets.values()},
-        )
+        fetcher = SafeFetcher(folders=[l.path for l in layout.chain], assets=resolved.assets.values())
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.data.decode("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
         font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
@@ -292,7 +305,7 @@ class PdfWriter:
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
-                with fixed_font_time(build_datetime(resolved.doc)), missing_glyphs() as missing:
+                with fixed_font_time(build_datetime(resolved.doc)), pinned_subsetting(), missing_glyphs() as missing:
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
@@ -308,7 +321,7 @@ class PdfWriter:
         missing_warning = missing_glyph_warning(missing, [_text_of(html), *drawings]) if missing else None
         if missing_warning:
             warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
-        failed = dict.fromkeys(_image_name(url) for url in failed_images if url not in fetcher.refused)
+        failed = dict.fromkeys(_image_name(url, fetcher.assets) for url in failed_images if url not in fetcher.refused)
         if failed:
             warnings.warn(
                 f"WeasyPrint could not load or draw {', '.join(failed)}: the PDF shows an image's alt text "
@@ -390,7 +403,7 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     html = mark_word_breaks(html)
     font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
-    with interrupts.kept(), rendering(), fixed_font_time(when):
+    with interrupts.kept(), rendering(), fixed_font_time(when), pinned_subsetting():
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
@@ -404,10 +417,8 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
     """The PDF's /ID (32 hex digits): a digest of the content, independent of where files are installed."""
-    for chain_layout in layout.chain:  # the HTML refers to layout files and images by absolute file:// URLs
+    for chain_layout in layout.chain:  # the HTML refers to layout files by absolute file:// URLs (images: asset_url)
         html = html.replace(chain_layout.path.as_uri(), f"layout:{chain_layout.name}")
-    for asset in resolved.assets.values():
-        html = html.replace(asset.path.as_uri(), f"asset:{asset.name}")
     layout_files, assets = input_files(resolved, layout)
     effective = {**layout.options, **options}  # an option given at its layout's default value changes nothing
     effective["archival"] = archival.is_archival(effective)

@@ -1,0 +1,126 @@
+"""What a PDF's bytes depend on besides its input: the versions of the libraries that lay it out, subset and compress.
+
+A build is byte-identical on another machine when these versions are the same there
+(and the input, layout and options are). Python distributions are pinned by pip; the
+native libraries WeasyPrint loads through Pango (Pango, HarfBuzz, FriBidi, Fontconfig,
+FreeType) and the zlib Python compresses with come from the system, so they are read
+from the loaded libraries and recorded in every archival PDF (``rk:environment``), in
+the batch cache's key, and compared by ``reportkit verify``.
+
+Reading them loads the libraries with :mod:`ctypes` but never imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import zlib
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import metadata
+
+__all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", "parse"]
+
+#: Python distributions whose version changes a PDF's bytes: the layout engine and what it draws, shapes
+#: hyphenates, subsets and writes with, and what makes the HTML it lays out. Installed font packages
+#: (``fontpkg-*``) are added by :func:`environment`.
+DISTRIBUTIONS = (
+    "weasyprint", "pydyf", "fonttools", "pillow", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
+    "jinja2", "markdown-it-py", "mdit-py-plugins", "babel",
+)
+#: Native libraries: name -> (file names tried, in order; version function; how it answers).
+NATIVE: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "pango": (("libpango-1.0.so.0", "libpango-1.0.0.dylib", "pango-1.0"), "pango_version_string", "string"),
+    "harfbuzz": (("libharfbuzz.so.0", "libharfbuzz.0.dylib", "harfbuzz"), "hb_version_string", "string"),
+    "fribidi": (("libfribidi.so.0", "libfribidi.0.dylib", "fribidi"), "fribidi_version_info", "fribidi"),
+    "fontconfig": (("libfontconfig.so.1", "libfontconfig.1.dylib", "fontconfig"), "FcGetVersion", "fontconfig"),
+    "freetype": (("libfreetype.so.6", "libfreetype.6.dylib", "freetype"), "FT_Library_Version", "freetype"),
+}
+_FONT_PREFIX = "fontpkg"
+
+
+def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
+    for name in names:
+        path = name if "." in name else ctypes.util.find_library(name)
+        if not path:
+            continue
+        try:
+            return ctypes.CDLL(path)
+        except OSError:
+            continue
+    return None
+
+
+def _native(names: tuple[str, ...], symbol: str, kind: str) -> str:
+    """The version of one native library, or ``-`` when it cannot be loaded or asked."""
+    lib = _load(names)
+    if lib is None:
+        return "-"
+    try:
+        if kind == "string":
+            function = getattr(lib, symbol)
+            function.restype = ctypes.c_char_p
+            return function().decode("ascii", "replace")
+        if kind == "fribidi":  # "(GNU FriBidi) 1.0.8\ninterface version 4, ..."
+            info = ctypes.c_char_p.in_dll(lib, symbol).value or b""
+            return info.split(b"\n")[0].rsplit(b" ", 1)[-1].decode("ascii", "replace")
+        if kind == "fontconfig":  # 21401 = 2.14.1
+            number = int(getattr(lib, symbol)())
+            return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+        if kind == "freetype":
+            handle = ctypes.c_void_p()
+            if lib.FT_Init_FreeType(ctypes.byref(handle)):
+                return "-"
+            parts = [ctypes.c_int() for _ in range(3)]
+            lib.FT_Library_Version(handle, *(ctypes.byref(p) for p in parts))
+            lib.FT_Done_FreeType(handle)
+            return ".".join(str(p.value) for p in parts)
+    except (AttributeError, ValueError, OSError):
+        return "-"
+    return "-"
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+@lru_cache(maxsize=1)
+def environment() -> dict[str, str]:
+    """The versions a PDF's bytes depend on, by name: Python distributions, font packages, native libraries, zlib."""
+    result = {name: _version(name) for name in DISTRIBUTIONS}
+    fonts = sorted(
+        {dist.metadata["Name"].lower() for dist in metadata.distributions()
+         if (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
+    )
+    result.update((name, _version(name)) for name in fonts)
+    result.update((name, _native(*spec)) for name, spec in NATIVE.items())
+    result["zlib"] = zlib.ZLIB_RUNTIME_VERSION
+    return result
+
+
+def describe(versions: Mapping[str, str]) -> str:
+    """``versions`` as one line, ``name=version; ...`` (the text of the ``rk:environment`` property)."""
+    return "; ".join(f"{name}={value}" for name, value in versions.items())
+
+
+def parse(text: str) -> dict[str, str]:
+    """The versions :func:`describe` wrote (unreadable items are left out)."""
+    result = {}
+    for item in text.split(";"):
+        name, sep, value = item.strip().partition("=")
+        if sep and name:
+            result[name] = value
+    return result
+
+
+def differences(recorded: Mapping[str, str], current: Mapping[str, str] | None = None) -> list[str]:
+    """What a rebuild here lacks: ``name version (installed: other)`` for each recorded version not installed."""
+    current = environment() if current is None else current
+    return [
+        f"{name} {want} (installed: {'none' if current.get(name, '-') == '-' else current[name]})"
+        for name, want in recorded.items()
+        if current.get(name, "-") != want
+    ]
