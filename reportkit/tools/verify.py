@@ -992,17 +992,22 @@ def verify(
     checks.append(_guarded("output-intent", _check_output_intent, reader))
     checks.append(_guarded("fonts", _check_fonts, reader))
     checks.append(_guarded("encryption", _check_encryption, whole.reader))
-    signatures = _signatures(archive.path, trust) if len(ends) > 1 and _has_signatures(whole.reader) else []
-    result.signatures = signatures or []
-    checks.append(_check_revisions(whole, ends, signatures))
     from pypdf.errors import PyPdfError
+
+    try:
+        signed = len(ends) > 1 and _has_signatures(whole.reader)
+    except (PyPdfError, *_PDF_ERRORS):
+        signed = False  # a damaged form: the revisions check then says the updates are not a signature's
+    signatures = _signatures(archive.path, trust) if signed else []
+    result.signatures = signatures or []
+    checks.append(_guarded("revisions", _check_revisions, whole, ends, signatures))
 
     try:
         source_checks, data = _check_source(archive)
     except (PyPdfError, *_PDF_ERRORS) as exc:
         source_checks, data = [_unreadable("source", exc)], None
     checks += source_checks
-    checks += [_check_attachments(archive), _check_images(archive)]
+    checks += [_guarded("attachments", _check_attachments, archive), _guarded("images", _check_images, archive)]
     if data is not None:
         checks.append(_guarded("metadata", _check_metadata, archive, data))
     checks.append(_guarded("producer", _check_producer, archive))
