@@ -38,6 +38,7 @@ from ...errors import RenderError, ReportkitWarning
 from ...render.fonts import font_face_css, font_files
 from . import interrupts
 from .gctune import rendering
+from .pangoattrs import own_attributes
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, options_key
@@ -50,6 +51,14 @@ __all__ = ["PdfWriter", "SafeFetcher", "font_setup", "footnote_drift", "pdf_iden
 
 #: How many times a drifted footnote is corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
+
+#: One layout at a time per process. WeasyPrint shares Pango's font maps and fontconfig's state
+#: between threads without a lock of its own: two threads laying out at once corrupt them (GLib
+#: prints "corrupted double-linked list", and a crash follows sooner or later). Every WeasyPrint
+#: call of this package (font configurations, stylesheets, layout, drawing the PDF) holds this
+#: lock, so threads get the right bytes but no speed: only processes (``build -j N``) build
+#: documents in parallel. Re-entrant: :func:`font_setup` takes it inside a render.
+LAYOUT_LOCK = threading.RLock()
 
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
 #: collection walks the whole heap (about 0.1 s, most of it the libraries'); for short documents
@@ -136,7 +145,7 @@ class SafeFetcher(URLFetcher):
 @lru_cache(maxsize=8)
 def _fonts(families: tuple[str, ...], weights: tuple[int, ...] = ()) -> tuple[FontConfiguration, CSS | None]:
     """One font configuration per set of families and weights, shared by every render in the process."""
-    config = FontConfiguration()
+    config = own_attributes(FontConfiguration())
     css_text = font_face_css(families, weights)
     fetcher = SafeFetcher(files=font_files(families, weights))
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
@@ -149,7 +158,9 @@ def font_setup(layout: Layout, *texts: str) -> tuple[FontConfiguration, CSS | No
     The layout's families in the weights it declares, and the fallback families the text needs
     (:meth:`Layout.fonts_for`); shared by every render in the process that needs the same.
     """
-    return _fonts(layout.fonts_for(*texts), layout.weights)
+    families = layout.fonts_for(*texts)
+    with LAYOUT_LOCK:  # Pango and fontconfig state: see LAYOUT_LOCK
+        return _fonts(families, layout.weights)
 
 
 def _medium(layout: Layout) -> Medium:
@@ -221,13 +232,13 @@ class PdfWriter:
         )
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.path.read_text("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
-        font_config, font_css = font_setup(layout, html, *drawings)
-        stylesheets = [font_css] if font_css else []
-        marks = printmarks.print_css(options)
-        if marks:
-            stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            with rendering(), _image_failures() as failed_images:
+            with LAYOUT_LOCK, rendering(), _image_failures() as failed_images:
+                font_config, font_css = font_setup(layout, html, *drawings)
+                stylesheets = [font_css] if font_css else []
+                marks = printmarks.print_css(options)
+                if marks:
+                    stylesheets.append(CSS(string=marks, font_config=font_config))
                 html, document = self._fitted(
                     html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
                 )
@@ -246,6 +257,8 @@ class PdfWriter:
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
+                # Dropped inside the block: rendering() collects the layout's cycles as it ends.
+                del document
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -334,13 +347,15 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     It is laid out like a document: the layout's fonts, the same restricted fetcher, the
     interrupts kept, and fonts stamped with ``when`` so that rebuilds give the same bytes.
     """
-    font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
-    with interrupts.kept(), rendering(), fixed_font_time(when):
+    with LAYOUT_LOCK, interrupts.kept(), rendering(), fixed_font_time(when):
+        font_config, font_css = font_setup(layout, html)
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
-        return bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+        pdf = bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+        del document  # dropped inside the block: rendering() collects the layout's cycles as it ends
+    return pdf
 
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
