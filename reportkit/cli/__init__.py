@@ -72,6 +72,8 @@ def main() -> None:
               help="Also combine the PDFs built into one digest at this path, behind a cover.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes building at once (0: one per core).")
+@click.option("--recycle-after", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With -j N: replace each worker process after N documents (0: never; default 500).")
 @click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Build on a Dask cluster, e.g. tcp://scheduler:8786 (needs reportkit[dask]).")
@@ -97,6 +99,7 @@ def build(
     force: bool = False,
     dask_address: str | None = None,
     collect: bool = False,
+    recycle_after: int | None = None,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -120,6 +123,8 @@ def build(
     extra: dict[str, object] = {**_print_options(print_marks, pdf_x), **({"archival": True} if archival else {})}
     if csl_style:
         extra["csl_style"] = csl_style
+    if recycle_after is not None:
+        extra["recycle_after"] = recycle_after
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
