@@ -157,10 +157,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser.add_argument("--count", type=int, default=1000, help="fact-checks in the batch")
     parser.add_argument("--modes", default="api,j1,j2,dask", help="comma-separated: api, j1, j2, dask")
     parser.add_argument("--recycle-after", type=int, default=0, help="-j 2 workers replaced after N documents")
+    parser.add_argument("--no-start", action="store_true", help="skip measuring what a new worker costs")
     args = parser.parse_args(argv)
     results = []
-    cpu, wall, start_mb = worker_start_cost()
-    print(f"a new worker: {cpu:.2f} s CPU, {wall:.2f} s wall, {start_mb:.0f} MB before its first document")
+    cpu = 0.0
+    if not args.no_start:
+        cpu, wall, start_mb = worker_start_cost()
+        print(f"a new worker: {cpu:.2f} s CPU, {wall:.2f} s wall, {start_mb:.0f} MB before its first document")
     with tempfile.TemporaryDirectory(prefix="reportkit-memory-") as tmp:
         work = Path(tmp)
         corpus.batch(work / "in", args.count)

@@ -1,8 +1,10 @@
 """Measure issue 5's targets side by side in one run and print a table of ratios.
 
-    python benchmarks/run.py                 # everything (about 15 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (about an hour on 2 cores, 40 minutes of it target 7)
     python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
     python benchmarks/run.py --only 1,2,3    # some targets
+    python benchmarks/run.py --only 7        # memory over 1,000 documents per process kind (about
+                                             # 40 minutes on 2 cores; --memory-batch 100 for a shorter one)
 
 Every figure is a median over repeats, and every comparison is measured in the same run,
 interleaved, so that a busy machine slows both sides alike. Times are CPU seconds (user +
@@ -390,6 +392,24 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
 # --- main ------------------------------------------------------------------------------------------
 
 
+# --- target 7: memory of long-lived processes (issue 22) ------------------------------------------
+
+
+def target_7(count: int, modes: str) -> None:
+    """A batch of ``count`` distinct documents in each kind of long-lived process: RSS per worker, rate."""
+    import memory
+
+    print(f"Target 7: memory over a batch of {count} fact-checks (PDF), per building process", flush=True)
+    for result in memory.main(["--count", str(count), "--modes", modes]):
+        at: dict[int, float] = result["rss_at"]  # type: ignore[assignment]
+        growth = result["growth_after_warm_up_mb"]
+        if growth is None:
+            continue
+        marks = ", ".join(f"{n}: {mb:.0f} MB" for n, mb in sorted(at.items()))
+        row("7", f"{result['mode']}: RSS growth after {memory.WARM_UP} documents / 20 MB", float(growth) / 20, "<= 1.0",
+            f"{marks}; {result['documents_per_second']:.2f} documents/s; a new worker {result['worker_start_cpu_s']:.2f} s CPU")
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     import weasyprint
@@ -416,12 +436,15 @@ def main() -> None:
     parser.add_argument("--batch-repeats", type=int, default=1, help="rounds of the batch builds (median)")
     parser.add_argument("--factor", type=int, default=16, help="size of the dossier of target 6")
     parser.add_argument("--dossier-repeats", type=int, default=3, help="rounds of target 6 (median)")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated targets to measure")
+    parser.add_argument("--memory-batch", type=int, default=1000, help="fact-checks in target 7's batch")
+    parser.add_argument("--memory-modes", default="api,j1,j2,dask", help="target 7's processes: api, j1, j2, dask")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated targets to measure")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, a batch of 6, a 4x dossier")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.batch, args.batch_repeats, args.factor, args.dossier_repeats = 2, 6, 1, 4, 1
+        args.memory_batch = 30
     targets = {t.strip() for t in args.only.split(",")}
     info = machine()
     for key, value in info.items():
@@ -437,6 +460,8 @@ def main() -> None:
             target_4_5(args.batch_repeats, work, args.batch, targets)
         if "6" in targets:
             target_6(args.dossier_repeats, work, args.factor)
+        if "7" in targets:
+            target_7(args.memory_batch, args.memory_modes)
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print("| target | measure | ratio | goal | met | figures |")
