@@ -34,7 +34,7 @@ _INSTALL_LOCK = threading.Lock()
 _original_setup: Any = None
 
 
-class OwnedFeatures(dict):  # type: ignore[type-arg]
+class OwnedFeatures(dict[Any, Any]):
     """A ``font_features`` cache that caches nothing: each layout keeps the attribute made for it."""
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
