@@ -131,3 +131,26 @@ def test_young_garbage_made_before_a_render_is_freed_when_it_starts_not_frozen()
             assert ref() is None
     finally:
         gc.enable()
+
+
+def test_old_garbage_made_between_renders_is_freed_within_full_every_renders() -> None:
+    import weakref
+
+    from reportkit.writers.pdf.gctune import FULL_EVERY
+
+    class Node:
+        pass
+
+    gc.disable()
+    try:
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        ref = weakref.ref(node)
+        gc.collect()  # alive: promoted to the oldest generation, as a document model is during a build
+        del node
+        for _ in range(FULL_EVERY):
+            with rendering():
+                pass
+        assert ref() is None
+    finally:
+        gc.enable()
