@@ -72,9 +72,14 @@ def rendering() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 _renders += 1
-                if _renders % FULL_EVERY:
-                    gc.collect()  # the frozen objects are skipped: this walks what the render made
-                gc.set_threshold(*_saved)
-                gc.unfreeze()
-                if not _renders % FULL_EVERY:
+                full = not _renders % FULL_EVERY
+                try:  # nested: a timeout's alarm landing in between must not leave the heap frozen
+                    if not full:
+                        gc.collect()  # the frozen objects are skipped: this walks what the render made
+                finally:
+                    try:
+                        gc.set_threshold(*_saved)
+                    finally:
+                        gc.unfreeze()
+                if full:
                     gc.collect()  # the whole heap: also the garbage made between renders (FULL_EVERY)
