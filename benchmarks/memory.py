@@ -43,8 +43,11 @@ for path in sorted(Path(sys.argv[1]).glob("check-*.md")):
 #: Builds the batch on a local Dask cluster of one single-threaded worker process.
 _DASK = """
 import sys
+import dask
 from distributed import Client, LocalCluster
 import reportkit as rk
+# As the README advises for reportkit's workers: Dask's profiler keeps an hour of the layout's stacks.
+dask.config.set({"distributed.worker.profile.enabled": sys.argv[3] == "profile"})
 with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \\
         Client(cluster) as client:
     rk.build_many([sys.argv[1]], sys.argv[2], formats=["pdf"], executor=client.get_executor(pure=False),
@@ -108,14 +111,15 @@ def worker_start_cost() -> tuple[float, float, float]:
 
 
 def measure(mode: str, inputs: Path, out: Path, count: int, recycle_after: int = 0) -> dict[str, object]:
-    """Build the batch in ``mode`` (api, j1, j2, dask) and sample memory; the figures as a dict."""
+    """Build the batch in ``mode`` (api, j1, j2, dask, dask-profiled) and sample memory; the figures as a dict."""
     out.mkdir(parents=True, exist_ok=True)
     reportkit = [sys.executable, "-m", "reportkit", "build", str(inputs), "-o", str(out), "--format", "pdf"]
     command = {
         "api": [sys.executable, "-c", _API, str(inputs), str(out)],
         "j1": [*reportkit, "-j", "1"],
         "j2": [*reportkit, "-j", "2", "--recycle-after", str(recycle_after)],
-        "dask": [sys.executable, "-c", _DASK, str(inputs), str(out)],
+        "dask": [sys.executable, "-c", _DASK, str(inputs), str(out), "no-profile"],
+        "dask-profiled": [sys.executable, "-c", _DASK, str(inputs), str(out), "profile"],
     }[mode]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -155,7 +159,7 @@ def measure(mode: str, inputs: Path, out: Path, count: int, recycle_after: int =
 def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="fact-checks in the batch")
-    parser.add_argument("--modes", default="api,j1,j2,dask", help="comma-separated: api, j1, j2, dask")
+    parser.add_argument("--modes", default="api,j1,j2,dask", help="comma-separated: api, j1, j2, dask, dask-profiled")
     parser.add_argument("--recycle-after", type=int, default=0, help="-j 2 workers replaced after N documents")
     parser.add_argument("--no-start", action="store_true", help="skip measuring what a new worker costs")
     args = parser.parse_args(argv)
