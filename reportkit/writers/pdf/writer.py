@@ -60,9 +60,10 @@ MAX_FOOTNOTE_PASSES = 4
 #: documents in parallel. Re-entrant: :func:`font_setup` takes it inside a render.
 LAYOUT_LOCK = threading.RLock()
 
-#: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
-#: collection walks the whole heap (about 0.1 s, most of it the libraries'); for short documents
-#: that costs more, relatively, than the few MB it frees.
+#: From how many pages the garbage a layout leaves is collected before the pages are drawn (it is
+#: collected anyway as the render ends, see gctune). The pass walks what the render made (the
+#: heap from before is frozen); for short documents it costs more, relatively, than the few MB it
+#: lets the drawing reuse.
 COLLECT_BEFORE_DRAWING = 32
 
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
