@@ -1,13 +1,16 @@
 """Measure the targets of issues 5 and 16 side by side in one run and print a table of ratios.
 
-    python benchmarks/run.py                 # everything (about 20 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (about an hour on 2 cores, 40 minutes of it target 8)
     python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
     python benchmarks/run.py --only 1,2,3    # some targets
     python benchmarks/run.py --only 7 --dense 1,4,16   # footnotes: dense dossiers (about 2 minutes)
+    python benchmarks/run.py --only 8        # memory over 1,000 documents per process kind (about
+                                             # 40 minutes on 2 cores; --memory-batch 100 for a shorter one)
 
-Target 7 (issue 16) renders generated dossiers dense with citations (``corpus.dense_dossier``)
-and reports layouts per document, time per page, footnotes off their call's page (read back
-from the PDF) and time and peak memory against bare WeasyPrint on the same HTML.
+Target 7 renders generated dossiers dense with citations (``corpus.dense_dossier``) and reports
+layouts per document, time per page, footnotes off their call's page (read back from the PDF) and
+time and peak memory against bare WeasyPrint on the same HTML. Target 8 measures the memory of
+long-lived processes over a batch of distinct documents.
 
 Every figure is a median over repeats, and every comparison is measured in the same run,
 interleaved, so that a busy machine slows both sides alike. Times are CPU seconds (user +
@@ -459,6 +462,24 @@ def target_7(repeats: int, work: Path, factors: list[int]) -> None:
 # --- main ------------------------------------------------------------------------------------------
 
 
+# --- target 8: memory of long-lived processes ---------------------------------------------------------
+
+
+def target_8(count: int, modes: str) -> None:
+    """A batch of ``count`` distinct documents in each kind of long-lived process: RSS per worker, rate."""
+    import memory
+
+    print(f"Target 8: memory over a batch of {count} fact-checks (PDF), per building process", flush=True)
+    for result in memory.main(["--count", str(count), "--modes", modes]):
+        at: dict[int, float] = result["rss_at"]  # type: ignore[assignment]
+        growth = result["growth_after_warm_up_mb"]
+        if growth is None:
+            continue
+        marks = ", ".join(f"{n}: {mb:.0f} MB" for n, mb in sorted(at.items()))
+        row("8", f"{result['mode']}: RSS growth after {memory.WARM_UP} documents / 20 MB", float(growth) / 20, "<= 1.0",
+            f"{marks}; {result['documents_per_second']:.2f} documents/s; a new worker {result['worker_start_cpu_s']:.2f} s CPU")
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     import weasyprint
@@ -487,13 +508,17 @@ def main() -> None:
     parser.add_argument("--dossier-repeats", type=int, default=3, help="rounds of target 6 (median)")
     parser.add_argument("--dense", default="1,4,16", help="sizes of the dense dossiers of target 7")
     parser.add_argument("--dense-repeats", type=int, default=1, help="rounds of target 7 (median)")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated targets to measure")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 repeats, a batch of 6, a 4x dossier, dense 1x and 4x")
+    parser.add_argument("--memory-batch", type=int, default=1000, help="fact-checks in target 8's batch")
+    parser.add_argument("--memory-modes", default="api,j1,j2,dask", help="target 8's processes: api, j1, j2, dask")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated targets to measure")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 2 repeats, a batch of 6, a 4x dossier, dense 1x and 4x, 30 for memory")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.batch, args.batch_repeats, args.factor, args.dossier_repeats = 2, 6, 1, 4, 1
         args.dense = "1,4"
+        args.memory_batch = 30
     targets = {t.strip() for t in args.only.split(",")}
     info = machine()
     for key, value in info.items():
@@ -511,6 +536,8 @@ def main() -> None:
             target_6(args.dossier_repeats, work, args.factor)
         if "7" in targets:
             target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",")])
+        if "8" in targets:
+            target_8(args.memory_batch, args.memory_modes)
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print("| target | measure | ratio | goal | met | figures |")

@@ -93,6 +93,8 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
               help="Also combine the PDFs built into one digest at this path, behind a cover.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes building at once (0: one per core).")
+@click.option("--recycle-after", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With -j N: replace each worker process after N documents (0: never; default 500).")
 @click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Build on a Dask cluster, e.g. tcp://scheduler:8786 (needs reportkit[dask]).")
@@ -131,6 +133,7 @@ def build(
     sign_cert: Path | None = None,
     tsa: str | None = None,
     ltv: bool = False,
+    recycle_after: int | None = None,
 ) -> None:
     """Build INPUTS (.md, .yaml, .json files, or folders of them) into OUT_DIR/<slug>.<format>.
 
@@ -162,6 +165,8 @@ def build(
         extra["engine"] = engine
     if font_dirs:
         extra["font_dirs"] = tuple(str(folder.resolve()) for folder in font_dirs)
+    if recycle_after is not None:
+        extra["recycle_after"] = recycle_after
     if collect and not dask_address:
         _fail("--collect only applies to --dask builds", 2)
     if sign_key is None and (sign_cert or tsa or ltv):

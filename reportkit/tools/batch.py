@@ -25,8 +25,10 @@ from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
 
-#: Worker processes are replaced after this many documents, so that a long batch cannot grow without bound.
-TASKS_PER_WORKER = 200
+#: Worker processes of a batch's own pool are replaced after this many documents (``recycle_after``): a
+#: safety net, since a worker's memory stays flat (BENCHMARKS.md, "Memory in long-lived processes"). A new
+#: worker costs one start (spawn, WeasyPrint import, fonts): about 1 s of CPU, under 1 % of 500 documents.
+TASKS_PER_WORKER = 500
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
 
@@ -147,6 +149,7 @@ def build_many(
     strict: bool = False,
     collect: bool = False,
     progress: Progress | None = None,
+    recycle_after: int = TASKS_PER_WORKER,
     **options: Any,
 ) -> BatchReport:
     """Build every input (files, or folders of them) into ``out_dir``; return a :class:`BatchReport`.
@@ -158,6 +161,10 @@ def build_many(
       read nor write the cache manifest.
     - ``collect``: workers return the bytes and this process writes them (for a
       cluster whose workers cannot write to ``out_dir``).
+    - ``recycle_after``: with ``jobs=N``, each worker process is replaced by a fresh one after
+      building this many documents (0: never). A given ``executor`` manages its own workers: for
+      Dask, bound each worker's memory with ``--memory-limit`` (its nanny restarts a worker that
+      passes it) instead.
     - ``options``: what :meth:`reportkit.FactCheck.render` takes (``layout``, ``page_size``...).
 
     One failing input never stops the others; its result carries the error. Ctrl-C
@@ -241,6 +248,7 @@ def build_many(
                 formats=formats,
                 layout=layout,
                 engine=options.get("engine"),
+                recycle_after=recycle_after,
             )
     except KeyboardInterrupt:
         report.interrupted = True
@@ -369,6 +377,7 @@ def _dispatch(
     formats: Sequence[str],
     layout: str,
     engine: str | None = None,
+    recycle_after: int = TASKS_PER_WORKER,
 ) -> None:
     """Run ``todo`` on ``executor`` (or a pool of ``jobs`` warm processes), a few jobs ahead of the workers.
 
@@ -390,7 +399,7 @@ def _dispatch(
             mp_context=context,
             initializer=_warm,
             initargs=(tuple(formats), str(layout), pids, engine),
-            max_tasks_per_child=TASKS_PER_WORKER,
+            max_tasks_per_child=recycle_after or None,
         )
 
     current = pool() if own else executor

@@ -508,3 +508,34 @@ def test_a_font_change_makes_the_pdf_stale_but_not_the_epub(tmp_path: Path, monk
     result = rk.build_many([inputs], out, formats=["pdf", "epub"]).results[0]
     assert [p.suffix for p in result.written] == [".pdf"]
     assert [p.suffix for p in result.unchanged] == [".epub"]
+
+
+def test_recycle_after_sets_how_many_documents_a_worker_builds_before_it_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent import futures
+
+    from reportkit.tools import batch
+
+    limits: list[int | None] = []
+
+    class Recording(futures.ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            limits.append(kwargs.get("max_tasks_per_child"))  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch.futures, "ProcessPoolExecutor", Recording)
+    inputs = _batch(tmp_path / "in", 3)
+    report = rk.build_many([inputs], tmp_path / "out", formats=["epub"], jobs=2, recycle_after=1, cache=False)
+    assert [r.status for r in report.results] == ["built"] * 3  # every worker replaced after one document
+    assert limits == [1]
+    rk.build_many([inputs], tmp_path / "never", formats=["epub"], jobs=2, recycle_after=0, cache=False)
+    assert limits == [1, None]  # 0: never replaced
+    rk.build_many([inputs], tmp_path / "default", formats=["epub"], jobs=2, cache=False)
+    assert limits == [1, None, batch.TASKS_PER_WORKER]
+
+
+def test_cli_recycle_after_must_not_be_negative(tmp_path: Path) -> None:
+    inputs = _batch(tmp_path / "in", 1)
+    done = run_cli("build", str(inputs), "-o", str(tmp_path / "out"), "--recycle-after", "-1")
+    assert done.returncode == 2 and "--recycle-after" in done.stderr

@@ -43,6 +43,7 @@ from ...render.fonts import Face, font_face_css, font_files, local_face_css, loc
 from ...render.scripts import mark_word_breaks
 from . import interrupts
 from .gctune import rendering
+from .pangoattrs import own_attributes
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, input_files, options_key
@@ -65,9 +66,18 @@ __all__ = ["ASSET_SCHEME", "PdfWriter", "SafeFetcher", "asset_url", "font_setup"
 #: whole document is laid out again: WeasyPrint's API has no way to resume at the call's page.
 MAX_FOOTNOTE_PASSES = 4
 
-#: From how many pages the garbage a layout leaves is collected before the pages are drawn. The
-#: collection walks the whole heap (about 0.1 s, most of it the libraries'); for short documents
-#: that costs more, relatively, than the few MB it frees.
+#: One layout at a time per process. WeasyPrint shares Pango's font maps and fontconfig's state
+#: between threads without a lock of its own: two threads laying out at once corrupt them (GLib
+#: prints "corrupted double-linked list", and a crash follows sooner or later). Every WeasyPrint
+#: call of this package (font configurations, stylesheets, layout, drawing the PDF) holds this
+#: lock, so threads get the right bytes but no speed: only processes (``build -j N``) build
+#: documents in parallel. Re-entrant: :func:`font_setup` takes it inside a render.
+LAYOUT_LOCK = threading.RLock()
+
+#: From how many pages the garbage a layout leaves is collected before the pages are drawn (it is
+#: collected anyway as the render ends, see gctune). The pass walks what the render made (the
+#: heap from before is frozen); for short documents it costs more, relatively, than the few MB it
+#: lets the drawing reuse.
 COLLECT_BEFORE_DRAWING = 32
 
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
@@ -184,7 +194,7 @@ def _fonts(
     families: tuple[str, ...], weights: tuple[int, ...] = (), faces: tuple[Face, ...] = ()
 ) -> tuple[FontConfiguration, CSS | None]:
     """One font configuration per set of families, weights and local faces, shared by every render in the process."""
-    config = FontConfiguration()
+    config = own_attributes(FontConfiguration())
     css_text = "\n".join(filter(None, (font_face_css(families, weights), local_face_css(faces))))
     fetcher = SafeFetcher(files=[*font_files(families, weights), *(face.path for face in faces)])
     css = CSS(string=css_text, font_config=config, url_fetcher=fetcher) if css_text else None
@@ -201,7 +211,9 @@ def font_setup(
     ``font_dirs``; shared by every render in the process that needs the same.
     """
     faces = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
-    return _fonts(layout.fonts_for(*texts), layout.weights, faces)
+    families = layout.fonts_for(*texts)
+    with LAYOUT_LOCK:  # Pango and fontconfig state: see LAYOUT_LOCK
+        return _fonts(families, layout.weights, faces)
 
 
 def registered_faces(layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()) -> tuple[Face, ...]:
@@ -281,13 +293,13 @@ class PdfWriter:
         fetcher = SafeFetcher(folders=[l.path for l in layout.chain], assets=resolved.assets.values())
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.data.decode("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
-        font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
-        stylesheets = [font_css] if font_css else []
-        marks = printmarks.print_css(options)
-        if marks:
-            stylesheets.append(CSS(string=marks, font_config=font_config))
         try:
-            with rendering(), _image_failures() as failed_images:
+            with LAYOUT_LOCK, rendering(), _image_failures() as failed_images:
+                font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
+                stylesheets = [font_css] if font_css else []
+                marks = printmarks.print_css(options)
+                if marks:
+                    stylesheets.append(CSS(string=marks, font_config=font_config))
                 html, document = self._fitted(
                     html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
                 )
@@ -309,6 +321,8 @@ class PdfWriter:
                     pdf = document.write_pdf(
                         pdf_identifier=identifier.encode(), custom_metadata=True, **write_options
                     )
+                # Dropped inside the block: rendering() collects the layout's cycles as it ends.
+                del document
         except (RecursionError, MemoryError) as exc:
             raise RenderError(f"the layout engine gave up: {type(exc).__name__}", file=resolved.file) from None
         if fetcher.refused:
@@ -401,14 +415,15 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     interrupts kept, and fonts stamped with ``when`` so that rebuilds give the same bytes.
     """
     html = mark_word_breaks(html)
-    font_config, font_css = font_setup(layout, html)
     fetcher = SafeFetcher(folders=[l.path for l in layout.chain])
-    with interrupts.kept(), rendering(), fixed_font_time(when), pinned_subsetting():
+    with LAYOUT_LOCK, interrupts.kept(), rendering(), fixed_font_time(when), pinned_subsetting():
+        font_config, font_css = font_setup(layout, html)
         document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[font_css] if font_css else []
         )
         with missing_glyphs() as missing:
             pdf = bytes(document.write_pdf(pdf_identifier=identifier.encode(), pdf_version="1.7"))
+        del document  # dropped inside the block: rendering() collects the layout's cycles as it ends
     missing_warning = missing_glyph_warning(missing, [_text_of(html)]) if missing else None
     if missing_warning:
         warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)

@@ -77,3 +77,80 @@ def test_concurrent_renders_share_one_setting_until_the_last_one_ends() -> None:
     threads[1].join(5)
     assert gc.get_threshold() == (700, 10, 10)
     assert gc.get_freeze_count() == 0
+
+
+def test_cycles_dropped_inside_a_render_are_freed_as_it_ends_with_automatic_collection_off() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.disable()  # only rendering()'s own collections can free anything
+    try:
+        with rendering():
+            node = Node()
+            node.self = node  # type: ignore[attr-defined]
+            ref = weakref.ref(node)
+            del node
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_a_cycle_still_referenced_when_the_render_ends_survives_it() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.disable()
+    try:
+        with rendering():
+            node = Node()
+            node.self = node  # type: ignore[attr-defined]
+            ref = weakref.ref(node)
+        assert ref() is node
+        del node
+    finally:
+        gc.enable()
+
+
+def test_young_garbage_made_before_a_render_is_freed_when_it_starts_not_frozen() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.disable()
+    try:
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        ref = weakref.ref(node)
+        del node
+        with rendering():
+            assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_old_garbage_made_between_renders_is_freed_within_full_every_renders() -> None:
+    import weakref
+
+    from reportkit.writers.pdf.gctune import FULL_EVERY
+
+    class Node:
+        pass
+
+    gc.disable()
+    try:
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        ref = weakref.ref(node)
+        gc.collect()  # alive: promoted to the oldest generation, as a document model is during a build
+        del node
+        for _ in range(FULL_EVERY):
+            with rendering():
+                pass
+        assert ref() is None
+    finally:
+        gc.enable()
