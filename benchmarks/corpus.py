@@ -33,8 +33,15 @@ def _split(path: Path) -> tuple[dict[str, Any], str, list[tuple[str, str]]]:
     return data, summary, sections
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value used twice out twice: reportkit refuses YAML aliases in the inputs it reads."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _write(path: Path, data: dict[str, Any], summary: str, sections: list[tuple[str, str]]) -> Path:
-    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    front = yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=1000)
     body = "\n\n".join([summary, *(f"## {h}\n\n{b}" for h, b in sections)])
     path.write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
     return path

@@ -7,7 +7,7 @@ Each mode builds the same generated batch (benchmarks/corpus.py, PDF only) in a 
 and samples the resident memory of its processes every 0.1 s from /proc, with the number of PDFs
 written so far. It prints the RSS of the building process (the worker with the most, for -j N and
 Dask) when 10, 20 (end of the warm-up), 100 and 1,000 documents were done, the growth after the
-warm-up, and documents per second (wall). ``benchmarks/run.py --only 7`` runs it as target 7.
+warm-up, and documents per second (wall). ``benchmarks/run.py --only 8`` runs it as target 8.
 """
 
 from __future__ import annotations

@@ -37,6 +37,18 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
     return list(dict.fromkeys(names))
 
 
+def _quiet_interrupt_in_finaliser(unraisable: Any) -> None:
+    """A Ctrl-C that lands in an object's finaliser prints no traceback.
+
+    Python ignores an exception raised in ``__del__`` (a ``zipfile`` being closed while the user
+    presses Ctrl-C) and prints it as "Exception ignored in ..."; the command handles the interrupt
+    itself (exit 130, nothing half-written), so the traceback is noise. Other errors still print.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportkit")
 def main() -> None:
@@ -49,6 +61,7 @@ def main() -> None:
     import warnings
 
     warnings.showwarning = _show_warning  # every command's warnings are printed as ours are: escaped
+    sys.unraisablehook = _quiet_interrupt_in_finaliser
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

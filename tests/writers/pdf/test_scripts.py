@@ -554,6 +554,8 @@ def test_verify_tells_which_recorded_font_files_this_machine_lacks(tmp_path: Pat
         "pdf", tmp_path / "local.pdf", archival=True, font_dirs=[tmp_path / "fonts"]
     )
     report = verify(with_local)
-    assert report.ok
     assert report.font_changes == ["linear-b.ttf is not installed here"]
+    # A font this machine lacks means it cannot rebuild the file identically: undecided, never "tampered".
+    assert not report.ok and [c.name for c in report.failures if not c.undecided] == []
+    assert "linear-b.ttf is not installed here" in report.needs
     assert verify(tiny("Plain English.").to_file("pdf", tmp_path / "pip.pdf", archival=True)).font_changes == []

@@ -284,6 +284,7 @@ class TypstEngine:
         record = archival.record_for(
             resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
             tagged=tagged and chosen[1]["ua"], engine="typst", engine_version=typst_version(),
+            build=archival.build_record(resolved, layout, options) if is_archival else None,
         )
         return finish(
             pdf,
