@@ -18,6 +18,14 @@ SAMPLES = ROOT / "samples"
 DATA = ROOT / "tests" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# A shell's background job starts with Ctrl-C (SIGINT) ignored, and Python then installs no
+# KeyboardInterrupt handler, in this process or in the commands the tests start. The tests of
+# Ctrl-C need the ordinary behaviour, however the suite was started.
+import signal  # noqa: E402
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Keep WeasyPrint's and fontTools' chatter out of the test output.
