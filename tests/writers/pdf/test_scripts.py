@@ -49,12 +49,6 @@ SYSTEM_FONTS = {
     "am": ("Abyssinica SIL", "fonts-sil-abyssinica"),
 }
 
-#: Scripts whose text WeasyPrint 70 cannot give back exactly: it maps a cluster drawn with several
-#: glyphs (a pre-base vowel sign, a conjunct, a tone mark over a vowel) to one of them, first come
-#: first served (Kozea/WeasyPrint#2841). The pages are right; the text layer is not.
-CLUSTER_TEXT = {"hi", "mr", "bn", "ta", "te", "km", "th"}
-
-
 def system_font(family: str, package: str) -> None:
     """Skip (fail under CI) when fontconfig has no ``family``."""
     fc_list = shutil.which("fc-list")
@@ -177,21 +171,9 @@ def test_each_sample_builds_with_no_missing_glyph_and_its_script_in_its_font(bui
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "language",
-    [
-        pytest.param(
-            language,
-            marks=pytest.mark.xfail(
-                language in CLUSTER_TEXT,
-                strict=True,
-                reason="WeasyPrint 70 maps a multi-glyph cluster to one glyph's text (Kozea/WeasyPrint#2841)",
-            ),
-        )
-        for language in LANGUAGES
-    ],
-)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_pdf_text_equals_the_input_after_unicode_normalisation(built, language: str) -> None:
+    # Indic, Thai and Khmer clusters come back through /ActualText spans (writers/pdf/actualtext.py).
     text = normalised(pdf_text(built[language].pdf))
     missing_pieces = [piece for piece in body_pieces(SCRIPTS / f"{language}.md") if normalised(piece) not in text]
     assert not missing_pieces, missing_pieces
