@@ -122,3 +122,14 @@ def test_weasyprint_alone_still_gets_hindi_wrong(monkeypatch) -> None:
 def test_the_wrapped_function_has_the_signature_it_was_written_for() -> None:
     assert actualtext.installed()
     assert actualtext.upstream_signature() == actualtext.SIGNATURE
+
+
+@pytest.mark.slow
+def test_an_archival_pdf_with_spans_passes_verapdf_pdf_a_3a_and_pdf_ua_1(tmp_path) -> None:
+    from validators import VeraPDF
+
+    path = check_in("hi", SENTENCES["hi"]).to_pdf(tmp_path / "hi.pdf", archival=True)
+    assert actual_texts(path.read_bytes()), "no /ActualText span to check"
+    profiles = VeraPDF().validate([path])[path]
+    assert {p.profile for p in profiles} >= {"PDF/A-3A validation profile", "PDF/UA-1 validation profile"}
+    assert all(p.compliant for p in profiles), [f for p in profiles for f in p.failures]
