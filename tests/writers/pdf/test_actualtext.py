@@ -133,3 +133,23 @@ def test_an_archival_pdf_with_spans_passes_verapdf_pdf_a_3a_and_pdf_ua_1(tmp_pat
     profiles = VeraPDF().validate([path])[path]
     assert {p.profile for p in profiles} >= {"PDF/A-3A validation profile", "PDF/UA-1 validation profile"}
     assert all(p.compliant for p in profiles), [f for p in profiles for f in p.failures]
+
+
+@pytest.mark.parametrize(
+    "language",
+    [
+        pytest.param(
+            language,
+            marks=pytest.mark.xfail(
+                language == "km",
+                strict=True,
+                reason="Typst 0.15 doubles or drops characters of a cluster cut by a line break (typst/typst#4225)",
+            ),
+        )
+        for language in sorted(SENTENCES)
+    ],
+)
+def test_the_typst_engine_gives_back_each_scripts_sentence(language: str) -> None:
+    pytest.importorskip("typst")
+    pdf = check_in(language, SENTENCES[language]).render("pdf", engine="typst")
+    assert squeezed(SENTENCES[language]) in squeezed(pdf_text(pdf))
