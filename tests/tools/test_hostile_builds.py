@@ -221,9 +221,9 @@ def test_the_time_limit_covers_loading(tmp_path, monkeypatch):
 
 
 def test_warnings_no_command_caught_are_printed_escaped(capsys):
-    from reportkit.cli import _show_warning
+    from reportkit.cli import show_warning
 
-    _show_warning(rk.ReportkitWarning("bad \x1b]0;title\x07 value"), rk.ReportkitWarning, "x.py", 1)
+    show_warning(rk.ReportkitWarning("bad \x1b]0;title\x07 value"), rk.ReportkitWarning, "x.py", 1)
     err = capsys.readouterr().err
     assert err.startswith("warning: bad \\x1b]0;title\\x07 value") and "\x1b]" not in err
 

@@ -1,0 +1,1 @@
+"""The commands of ``reportkit``: one module each, registered on the group in :mod:`reportkit.cli`."""
