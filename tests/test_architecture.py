@@ -165,6 +165,24 @@ def test_private_attributes_of_other_modules_are_not_used() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+#: The CLI's commands, one module each; what several use lives in reportkit/cli/shared.py.
+COMMANDS = "reportkit.cli.commands."
+
+
+def cross_command_imports(found: list[tuple[str, str, list[str], int]]) -> list[str]:
+    """The imports from one command's module into another command's module."""
+    return [
+        f"{importer} (line {line}) imports {imported}: move what both use to reportkit/cli/shared.py"
+        for importer, imported, _, line in found
+        if importer.startswith(COMMANDS) and imported.startswith(COMMANDS) and importer != imported
+    ]
+
+
+def test_commands_do_not_import_each_other() -> None:
+    wrong = cross_command_imports(edges())
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("library", sorted(CONFINED))
 def test_library_internals_stay_in_their_module(library: str) -> None:
     allowed = CONFINED[library]
@@ -190,6 +208,19 @@ def test_layers_order_the_stages_as_data_flows() -> None:
     assert layer("reportkit.input.loaders") == "input"
     assert layer("reportkit.writers.pdf.writer") == "writers"
     assert LAYERS.index(layer("reportkit.tools.build")) > LAYERS.index(layer("reportkit.factcheck"))
+    assert layer("reportkit.cli.commands.build") == layer("reportkit.cli.shared") == "cli"
+
+
+def test_an_import_between_two_commands_is_found_and_one_of_shared_code_is_not() -> None:
+    found = [
+        ("reportkit.cli.commands.build", "reportkit.cli.commands.bundle", ["bundle_pdfs"], 3),
+        ("reportkit.cli.commands.build", "reportkit.cli.shared", ["echo"], 4),
+        ("reportkit.cli", "reportkit.cli.commands.build", ["build"], 5),
+    ]
+    assert cross_command_imports(found) == [
+        "reportkit.cli.commands.build (line 3) imports reportkit.cli.commands.bundle: "
+        "move what both use to reportkit/cli/shared.py"
+    ]
 
 
 def test_relative_imports_are_read_as_the_modules_they_reach(tmp_path: Path) -> None:
