@@ -6,7 +6,7 @@ FOLDER holds the test suite's ``processor-tests/humans/*.txt`` fixtures (a check
 citation-style-language/test-suite). Each fixture in ``bibliography`` mode, without the
 sections that drive a processor's API (``BIBENTRIES``, ``BIBSECTION``, ``CITATIONS``), is
 run through both processors, and through citeproc-py again with the workarounds reportkit applies
-(``reportkit.render.csl.fixed_initials``); an output passes when its text (tags dropped, spaces
+(``reportkit.render.csl.format_items``); an output passes when its text (tags dropped, spaces
 collapsed) equals the fixture's ``RESULT``. Needs ``reportkit[csl,bench]``.
 """
 
@@ -36,22 +36,24 @@ def text(value: str) -> str:
     return " ".join(html.unescape(value).replace("\u00a0", " ").split())
 
 
-def citeproc_py(style: Path, items: list[dict], fixed: bool = False) -> str:
-    from contextlib import nullcontext
-
+def citeproc_py(style: Path, items: list[dict]) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
     for item in items:
         item["id"] = str(item["id"]).lower()
-    from reportkit.render.csl import fixed_initials
+    bibliography = CitationStylesBibliography(CitationStylesStyle(str(style), validate=False),
+                                              CiteProcJSON(items), formatter.html)
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    return "\n".join(str(entry) for entry in bibliography.bibliography())
 
-    with fixed_initials() if fixed else nullcontext():
-        bibliography = CitationStylesBibliography(CitationStylesStyle(str(style), validate=False),
-                                                  CiteProcJSON(items), formatter.html)
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        return "\n".join(str(entry) for entry in bibliography.bibliography())
+
+def citeproc_py_in_reportkit(style: Path, items: list[dict]) -> str:
+    """citeproc-py as reportkit runs it: with the workarounds of ``reportkit.render.csl``."""
+    from reportkit.render.csl import format_items
+
+    return "\n".join(format_items(items, style).values())
 
 
 def pandoc(style: Path, items: list[dict], folder: Path) -> str:
@@ -83,13 +85,13 @@ def main() -> None:
             parts = sections(path)
             if parts.get("MODE", "").strip() != "bibliography" or SKIP & set(parts) or "INPUT" not in parts:
                 continue
-            style = folder / "style.csl"
+            style = folder / f"{path.stem}.csl"  # one file a fixture: parsed styles are cached by path
             style.write_text(parts["CSL"], encoding="utf-8")
             expected = text(parts["RESULT"])
             count += 1
             for name, run in (("citeproc-py", lambda: citeproc_py(style, json.loads(parts["INPUT"]))),
                               ("citeproc-py in reportkit",
-                               lambda: citeproc_py(style, json.loads(parts["INPUT"]), fixed=True)),
+                               lambda: citeproc_py_in_reportkit(style, json.loads(parts["INPUT"]))),
                               ("pandoc", lambda: pandoc(style, json.loads(parts["INPUT"]), folder))):
                 try:
                     passed[name] += text(run()) == expected

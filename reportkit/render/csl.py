@@ -27,7 +27,7 @@ from ..input.references import to_csl
 from ..document.richtext import to_html
 from .links import href
 
-__all__ = ["STYLES", "find_style", "fixed_initials", "format_entries", "initialize"]
+__all__ = ["STYLES", "find_style", "fix_punctuation", "fixed_initials", "format_entries", "format_items", "initialize"]
 
 #: Styles every installation of the ``csl`` extra has, by name.
 STYLES = ("apa", "chicago-author-date")
@@ -74,8 +74,17 @@ def find_style(name_or_path: str) -> Path:
         ) from None
 
 
+def _style(path: str, locale: str | None) -> Any:
+    """The parsed style, read again when its file changes."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        raise LayoutError("the CSL style file cannot be read", file=path) from None
+    return _parsed_style(path, locale, stat.st_mtime_ns, stat.st_size)
+
+
 @lru_cache(maxsize=16)
-def _style(path: str, locale: str) -> Any:
+def _parsed_style(path: str, locale: str | None, mtime_ns: int, size: int) -> Any:
     citeproc = _citeproc()
     try:
         return citeproc.CitationStylesStyle(path, validate=False, locale=locale)
@@ -171,26 +180,90 @@ def fixed_initials() -> Iterator[None]:
 
 def format_entries(sources: Sequence[Source], style: str, language: str = "en") -> list[Markup]:
     """Each source's bibliography entry as HTML, formatted by the CSL ``style``, in the order given."""
-    _citeproc()
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-    from citeproc.source.json import CiteProcJSON
-
     items = []
     for source in sources:
         item = to_csl(source)
         item.pop("archive_location", None)  # reportkit links the archived copy itself
         item.pop("note", None)  # and shows the note after the entry
-        item = _hide(item)
-        item["id"] = item["id"].lower()  # citeproc-py looks keys up in lower case
-        items.append(item)
+        items.append(_hide(item))
+    by_key = format_items(items, find_style(style), _locale(language))
+    return [_linkify(by_key[str(item["id"]).lower()]) for item in items]
+
+
+def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str | None = None) -> dict[str, str]:
+    """The bibliography entries of CSL-JSON ``items`` as citeproc-py's HTML, by lower-cased id, in the style's order.
+
+    This is the one place citeproc-py runs, with the workarounds of this module: initials
+    (:func:`fixed_initials`), typographic apostrophes and the punctuation around quotes
+    (:func:`fix_punctuation`). ``style`` is the path of a ``.csl`` file; ``locale`` (``en-US``) overrides
+    the style's default locale.
+    """
+    _citeproc()
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    prepared = [_apostrophes({**item, "id": str(item["id"]).lower()}) for item in items]  # ids in lower case: #39
+    csl_style = _style(str(style), locale)
     with fixed_initials():
-        bibliography = CitationStylesBibliography(
-            _style(str(find_style(style)), _locale(language)), CiteProcJSON(items), formatter.html
-        )
-        for item in items:
+        bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(prepared), formatter.html)
+        for item in prepared:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        by_key = {str(key): entry for key, entry in zip(bibliography.keys, bibliography.bibliography())}
-    return [_linkify(str(by_key[item["id"]])) for item in items]
+        entries = [str(entry) for entry in bibliography.bibliography()]
+    inside = str(csl_style.root.get_locale_option("punctuation-in-quote")).lower() == "true"
+    close = _close_quote(csl_style)
+    return {str(key): fix_punctuation(entry, close, inside) for key, entry in zip(bibliography.keys, entries)}
+
+
+#: Fields whose text is an identifier or an address, never prose: their apostrophes stay as written.
+_VERBATIM_FIELDS = frozenset({"id", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "citation-key"})
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+
+def _apostrophes(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with the straight apostrophes between letters ("D'Arcus", "John's") typographic, as CSL asks."""
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _APOSTROPHE.sub("\u2019", value)
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return {key: value if key in _VERBATIM_FIELDS else walk(value) for key, value in item.items()}
+
+
+def _close_quote(csl_style: Any) -> str:
+    """The closing quotation mark of the style's locale (”, “ or »)."""
+    for locale in csl_style.root.locales:
+        try:
+            term = locale.get_term("close-quote")
+        except (IndexError, AttributeError):
+            continue
+        if term is not None and term.text:
+            return str(term.text)
+    return "\u201d"
+
+
+_TAGS_AFTER = r"((?:</?\w+>)*)"
+
+
+def fix_punctuation(html: str, close_quote: str = "\u201d", inside: bool = True) -> str:
+    """citeproc-py's entry with the punctuation its formatter leaves at the seams put right.
+
+    citeproc-py does not apply the locale's ``punctuation-in-quote`` (its ``Quoted.quote`` has the
+    code commented out), so American styles get "“Title”." for "“Title.”"; and it adds a style's
+    period after a title or name that already ends in one ("Co. .", "Why?.", its issue #105
+    "Citation produces double period"). ``inside`` is the locale's ``punctuation-in-quote``.
+    """
+    q = re.escape(close_quote)
+    if inside:
+        # "?”." and ".”." end once; "?”," keeps its comma, inside
+        html = re.sub(rf"([.?!]){q}{_TAGS_AFTER}\.(?!\.)", rf"\1{close_quote}\2", html)
+        html = re.sub(rf"{q}{_TAGS_AFTER}([.,])(?!\.)", rf"\2{close_quote}\1", html)
+    html = re.sub(rf"([?!]){_TAGS_AFTER}\.(?!\.)", r"\1\2", html)  # "Why?." -> "Why?"
+    html = re.sub(r"(?<![.\ue000-\ue002])\.(</?\w*>)?\s?\.(?!\.)", r".\1", html)  # "Chem.." and "Co. ." -> one
+    return html
 
 
 def _hide(value: Any) -> Any:
@@ -216,6 +289,5 @@ def _linkify(html: str) -> Markup:
         return f'<a class="url" href="{escape(href(url))}">{match.group(0)}</a>'
 
     linked = _URL.sub(link, html)
-    linked = re.sub(r"(?<![.\ue000-\ue002])\.(</?\w*>)?\.(?!\.)", r".\1", linked)  # "Chem.." -> "Chem."
     shown = re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group(0)], linked)
     return Markup(re.sub("[\ue010-\ue019]", lambda m: _MARK_TAG[m.group(0)], shown))

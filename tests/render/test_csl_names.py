@@ -14,7 +14,7 @@ import pytest
 
 from reportkit.document.model import Source
 from reportkit.input.references import read_references
-from reportkit.render.csl import find_style, fixed_initials, format_entries, initialize
+from reportkit.render.csl import find_style, fix_punctuation, fixed_initials, format_entries, initialize
 
 from conftest import require_module
 
@@ -123,3 +123,59 @@ def test_the_workaround_is_undone_after_formatting_even_on_error() -> None:
         assert Name.__dict__["initialize"] is not upstream
         raise RuntimeError("inside")
     assert Name.__dict__["initialize"] is upstream
+
+
+# --- punctuation at the seams (fix_punctuation) and typographic apostrophes -----------------------
+
+
+def test_citeproc_py_still_leaves_the_period_outside_american_quotes() -> None:
+    # The day this fails, citeproc-py applies punctuation-in-quote itself: fix_punctuation's first rules go.
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    item = {"id": "k", "type": "article-journal", "title": "The Book Title", "container-title": "Journal",
+            "author": [{"family": "Savage", "given": "Thomas"}], "issued": {"date-parts": [[1879]]}}
+    bibliography = CitationStylesBibliography(
+        CitationStylesStyle(str(find_style("chicago-author-date")), validate=False, locale="en-US"),
+        CiteProcJSON([item]), formatter.plain)
+    bibliography.register(Citation([CitationItem("k")]))
+    assert "“The Book Title”." in str(bibliography.bibliography()[0])
+
+
+def test_american_styles_put_the_period_inside_the_quotes() -> None:
+    source = Source(key="k", title="The Book Title", type="article-journal", container="Journal",
+                    authors=[{"family": "Savage", "given": "Thomas"}], published="1879")
+    text = re.sub(r"<[^>]+>", "", str(format_entries([source], "chicago-author-date")[0]))
+    assert "“The Book Title.” Journal" in text
+    assert "”." not in text
+
+
+def test_british_locales_keep_the_period_outside_the_quotes() -> None:
+    source = Source(key="k", title="The Book Title", type="article-journal", container="Journal",
+                    authors=[{"family": "Savage", "given": "Thomas"}], published="1879")
+    text = re.sub(r"<[^>]+>", "", str(format_entries([source], "chicago-author-date", language="en-GB")[0]))
+    assert "‘The Book Title’. Journal" in text  # en-GB: single quotes, punctuation-in-quote false
+
+
+@pytest.mark.parametrize(("html", "inside", "expected"), [
+    ("“His Anonymous Chapter”. Some text", True, "“His Anonymous Chapter.” Some text"),
+    ("“Does Psychology make a difference?”, <i>American Psychologist</i>", True,
+     "“Does Psychology make a difference?,” <i>American Psychologist</i>"),
+    ("“Dr. Who.”. Next", True, "“Dr. Who.” Next"),
+    ("“Title”</i>. Next", True, "“Title.”</i> Next"),
+    ("“His Anonymous Chapter”. Some text", False, "“His Anonymous Chapter”. Some text"),
+    ("An article is it?. New Thinker", True, "An article is it? New Thinker"),
+    ("Doe Co. . 1965.", True, "Doe Co. 1965."),
+    ("J. Chem.. 12", True, "J. Chem. 12"),
+    ("To be continued... Next", True, "To be continued... Next"),
+])
+def test_fix_punctuation_moves_and_merges_marks_at_the_seams(html: str, inside: bool, expected: str) -> None:
+    assert fix_punctuation(html, "\u201d", inside) == expected
+
+
+def test_apostrophes_between_letters_become_typographic_but_addresses_do_not() -> None:
+    source = Source(key="k", title="John's Book", authors=[{"family": "D'Arcus", "given": "Bruce"}],
+                    url="https://example.org/o'brien", published="2006")
+    html = str(format_entries([source], "apa")[0])
+    assert html.startswith("D’Arcus, B. (2006). <i>John’s Book</i>.")
+    assert "o'brien" in html or "o%27brien" in html
