@@ -210,8 +210,8 @@ def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str
             bibliography.register(Citation([CitationItem(item["id"])]))
         entries = [str(entry) for entry in bibliography.bibliography()]
     inside = str(csl_style.root.get_locale_option("punctuation-in-quote")).lower() == "true"
-    close = _close_quote(csl_style)
-    return {str(key): fix_punctuation(entry, close, inside) for key, entry in zip(bibliography.keys, entries)}
+    quotes = _quote_terms(csl_style)
+    return {str(key): fix_punctuation(entry, quotes, inside) for key, entry in zip(bibliography.keys, entries)}
 
 
 #: Fields whose text is an identifier or an address, never prose: their apostrophes stay as written.
@@ -233,34 +233,53 @@ def _apostrophes(item: dict[str, Any]) -> dict[str, Any]:
     return {key: value if key in _VERBATIM_FIELDS else walk(value) for key, value in item.items()}
 
 
-def _close_quote(csl_style: Any) -> str:
-    """The closing quotation mark of the style's locale (”, “ or »)."""
-    for locale in csl_style.root.locales:
-        try:
-            term = locale.get_term("close-quote")
-        except (IndexError, AttributeError):
-            continue
-        if term is not None and term.text:
-            return str(term.text)
-    return "\u201d"
+#: The quotation marks of English: open, close, open inner, close inner.
+ENGLISH_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019")
+
+
+def _quote_terms(csl_style: Any) -> tuple[str, str, str, str]:
+    """The quotation marks of the style's locale: open, close, open inner, close inner (“ ” ‘ ’, « » ‹ ›)."""
+    found = []
+    for name, default in zip(("open-quote", "close-quote", "open-inner-quote", "close-inner-quote"), ENGLISH_QUOTES):
+        for locale in csl_style.root.locales:
+            try:
+                term = locale.get_term(name)
+            except (IndexError, AttributeError):
+                continue
+            if term is not None and term.text:
+                found.append(str(term.text))
+                break
+        else:
+            found.append(default)
+    return found[0], found[1], found[2], found[3]
 
 
 _TAGS_AFTER = r"((?:</?\w+>)*)"
 
 
-def fix_punctuation(html: str, close_quote: str = "\u201d", inside: bool = True) -> str:
-    """citeproc-py's entry with the punctuation its formatter leaves at the seams put right.
+def fix_punctuation(html: str, quotes: tuple[str, str, str, str] = ENGLISH_QUOTES, inside: bool = True) -> str:
+    """citeproc-py's entry with the quotation marks and punctuation its formatter leaves at the seams put right.
 
     citeproc-py does not apply the locale's ``punctuation-in-quote`` (its ``Quoted.quote`` has the
-    code commented out), so American styles get "“Title”." for "“Title.”"; and it adds a style's
-    period after a title or name that already ends in one ("Co. .", "Why?.", its issue #105
-    "Citation produces double period"). ``inside`` is the locale's ``punctuation-in-quote``.
+    code commented out), so American styles get "“Title”." for "“Title.”"; it leaves the straight
+    quotes of a quoted title as typed where CSL asks for inner quotes ("“A "B" C”" for "“A ‘B’ C”");
+    and it adds a style's period after a title or name that already ends in one ("Co. .", "Why?.",
+    its issue #105 "Citation produces double period"). ``quotes`` are the locale's marks (open,
+    close, open inner, close inner); ``inside`` is its ``punctuation-in-quote``.
     """
-    q = re.escape(close_quote)
+    open_q, close_q, open_inner, close_inner = (re.escape(q) for q in quotes)
+
+    def inner(match: re.Match[str]) -> str:
+        body = re.sub(r'(?<![\w=])"([^"<>]+)"(?!\w)', rf"{quotes[2]}\1{quotes[3]}", match.group(2))
+        body = re.sub(r"(?<![\w=])'([^'<>]+)'(?!\w)", rf"{quotes[2]}\1{quotes[3]}", body)
+        return match.group(1) + body + match.group(3)
+
+    html = re.sub(rf"({open_q})(.*?)({close_q})", inner, html)
     if inside:
-        # "?”." and ".”." end once; "?”," keeps its comma, inside
-        html = re.sub(rf"([.?!]){q}{_TAGS_AFTER}\.(?!\.)", rf"\1{close_quote}\2", html)
-        html = re.sub(rf"{q}{_TAGS_AFTER}([.,])(?!\.)", rf"\2{close_quote}\1", html)
+        # "’”." ends inside both; "?”." and ".”." end once; "?”," keeps its comma, inside
+        html = re.sub(rf"{close_inner}{close_q}{_TAGS_AFTER}([.,])(?!\.)", rf"\2{quotes[3]}{quotes[1]}\1", html)
+        html = re.sub(rf"([.?!]){close_q}{_TAGS_AFTER}\.(?!\.)", rf"\1{quotes[1]}\2", html)
+        html = re.sub(rf"{close_q}{_TAGS_AFTER}([.,])(?!\.)", rf"\2{quotes[1]}\1", html)
     html = re.sub(rf"([?!]){_TAGS_AFTER}\.(?!\.)", r"\1\2", html)  # "Why?." -> "Why?"
     html = re.sub(r"(?<![.\ue000-\ue002])\.(</?\w*>)?\s?\.(?!\.)", r".\1", html)  # "Chem.." and "Co. ." -> one
     return html

@@ -142,6 +142,27 @@ def test_citeproc_py_still_leaves_the_period_outside_american_quotes() -> None:
     assert "“The Book Title”." in str(bibliography.bibliography()[0])
 
 
+def test_citeproc_py_still_leaves_straight_quotes_inside_a_quoted_title() -> None:
+    # The day this fails, citeproc-py makes inner quotes itself: fix_punctuation's inner() goes.
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    item = {"id": "k", "type": "article-journal", "title": 'Getting Property Right: "Informal" Mortgages',
+            "container-title": "Journal", "issued": {"date-parts": [[2009]]}}
+    bibliography = CitationStylesBibliography(
+        CitationStylesStyle(str(find_style("chicago-author-date")), validate=False, locale="en-US"),
+        CiteProcJSON([item]), formatter.plain)
+    bibliography.register(Citation([CitationItem("k")]))
+    assert '“Getting Property Right: "Informal" Mortgages”' in str(bibliography.bibliography()[0])
+
+
+def test_a_quoted_title_with_quotes_in_it_gets_inner_quotes() -> None:
+    source = Source(key="k", title='Getting Property Right: "Informal" Mortgages', type="article-journal",
+                    container="Journal", published="2009")
+    text = re.sub(r"<[^>]+>", "", str(format_entries([source], "chicago-author-date")[0]))
+    assert "“Getting Property Right: ‘Informal’ Mortgages.”" in text
+
+
 def test_american_styles_put_the_period_inside_the_quotes() -> None:
     source = Source(key="k", title="The Book Title", type="article-journal", container="Journal",
                     authors=[{"family": "Savage", "given": "Thomas"}], published="1879")
@@ -168,9 +189,16 @@ def test_british_locales_keep_the_period_outside_the_quotes() -> None:
     ("Doe Co. . 1965.", True, "Doe Co. 1965."),
     ("J. Chem.. 12", True, "J. Chem. 12"),
     ("To be continued... Next", True, "To be continued... Next"),
+    # straight quotes inside a quoted title become inner quotes (CSL test suite: quotes_PunctuationWithInnerQuote)
+    ("“This is 'The One'”.", True, "“This is ‘The One.’”"),
+    ('“Getting Property Right: "Informal" Mortgages”, <i>Pac. Rim</i>', True,
+     "“Getting Property Right: ‘Informal’ Mortgages,” <i>Pac. Rim</i>"),
+    ('“<span style="font-variant:small-caps;">Guide</span>”.', True,
+     '“<span style="font-variant:small-caps;">Guide</span>.”'),
+    ('Not quoted: "as typed". Next', True, 'Not quoted: "as typed". Next'),
 ])
 def test_fix_punctuation_moves_and_merges_marks_at_the_seams(html: str, inside: bool, expected: str) -> None:
-    assert fix_punctuation(html, "\u201d", inside) == expected
+    assert fix_punctuation(html, ("\u201c", "\u201d", "\u2018", "\u2019"), inside) == expected
 
 
 def test_apostrophes_between_letters_become_typographic_but_addresses_do_not() -> None:
