@@ -37,16 +37,22 @@ def apa_plain(source: Source) -> str:
     return re.sub(r"<[^>]+>", "", html).replace("&amp;", "&")
 
 
-def upstream_apa(names: list[dict]) -> str:
-    """citeproc-py's own APA entry for a book by ``names``, without reportkit's workaround."""
+def upstream(item: dict, style: str = "apa") -> str:
+    """citeproc-py's own plain-text entry for one CSL-JSON item (en-US), without reportkit's workarounds."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    item = {"id": "item", "type": "book", "title": "T", "author": names}
-    bibliography = CitationStylesBibliography(CitationStylesStyle(str(find_style("apa")), validate=False),
-                                              CiteProcJSON([item]), formatter.plain)
+    item = {"id": "item", **item}
+    bibliography = CitationStylesBibliography(
+        CitationStylesStyle(str(find_style(style)), validate=False, locale="en-US"), CiteProcJSON([item]),
+        formatter.plain)
     bibliography.register(Citation([CitationItem("item")]))
     return str(bibliography.bibliography()[0])
+
+
+def upstream_apa(names: list[dict]) -> str:
+    """citeproc-py's own APA entry for a book by ``names``."""
+    return upstream({"type": "book", "title": "T", "author": names})
 
 
 def test_citeproc_py_still_puts_stray_periods_around_arabic_and_lowercase_given_names() -> None:
@@ -130,30 +136,16 @@ def test_the_workaround_is_undone_after_formatting_even_on_error() -> None:
 
 def test_citeproc_py_still_leaves_the_period_outside_american_quotes() -> None:
     # The day this fails, citeproc-py applies punctuation-in-quote itself: fix_punctuation's first rules go.
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-    from citeproc.source.json import CiteProcJSON
-
-    item = {"id": "k", "type": "article-journal", "title": "The Book Title", "container-title": "Journal",
+    item = {"type": "article-journal", "title": "The Book Title", "container-title": "Journal",
             "author": [{"family": "Savage", "given": "Thomas"}], "issued": {"date-parts": [[1879]]}}
-    bibliography = CitationStylesBibliography(
-        CitationStylesStyle(str(find_style("chicago-author-date")), validate=False, locale="en-US"),
-        CiteProcJSON([item]), formatter.plain)
-    bibliography.register(Citation([CitationItem("k")]))
-    assert "“The Book Title”." in str(bibliography.bibliography()[0])
+    assert "“The Book Title”." in upstream(item, "chicago-author-date")
 
 
 def test_citeproc_py_still_leaves_straight_quotes_inside_a_quoted_title() -> None:
     # The day this fails, citeproc-py makes inner quotes itself: fix_punctuation's inner() goes.
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-    from citeproc.source.json import CiteProcJSON
-
-    item = {"id": "k", "type": "article-journal", "title": 'Getting Property Right: "Informal" Mortgages',
+    item = {"type": "article-journal", "title": 'Getting Property Right: "Informal" Mortgages',
             "container-title": "Journal", "issued": {"date-parts": [[2009]]}}
-    bibliography = CitationStylesBibliography(
-        CitationStylesStyle(str(find_style("chicago-author-date")), validate=False, locale="en-US"),
-        CiteProcJSON([item]), formatter.plain)
-    bibliography.register(Citation([CitationItem("k")]))
-    assert '“Getting Property Right: "Informal" Mortgages”' in str(bibliography.bibliography()[0])
+    assert '“Getting Property Right: "Informal" Mortgages”' in upstream(item, "chicago-author-date")
 
 
 def test_a_quoted_title_with_quotes_in_it_gets_inner_quotes() -> None:
@@ -207,3 +199,15 @@ def test_apostrophes_between_letters_become_typographic_but_addresses_do_not() -
     html = str(format_entries([source], "apa")[0])
     assert html.startswith("D’Arcus, B. (2006). <i>John’s Book</i>.")
     assert "o'brien" in html or "o%27brien" in html
+
+
+def test_a_style_file_changed_on_disk_is_read_again(tmp_path: Path) -> None:
+    style = tmp_path / "house.csl"
+    source = Source(key="k", title="The Book Title", type="article-journal", container="Journal",
+                    authors=[{"family": "Savage", "given": "Thomas"}], published="1879")
+    style.write_bytes(find_style("apa").read_bytes())
+    apa = str(format_entries([source], str(style))[0])
+    style.write_bytes(find_style("chicago-author-date").read_bytes())
+    chicago = str(format_entries([source], str(style))[0])
+    assert apa.startswith("Savage, T. (1879).")
+    assert chicago.startswith("Savage, T. 1879. “The Book Title.”")
