@@ -27,7 +27,7 @@ from ..input.references import to_csl
 from ..document.richtext import to_html
 from .links import href
 
-__all__ = ["STYLES", "find_style", "fix_punctuation", "fixed_initials", "format_entries", "format_items", "initialize"]
+__all__ = ["STYLES", "citeproc_fixes", "find_style", "fix_punctuation", "format_entries", "format_items", "initialize"]
 
 #: Styles every installation of the ``csl`` extra has, by name.
 STYLES = ("apa", "chicago-author-date")
@@ -152,30 +152,64 @@ def _initial(word: str, mark: str, after_hyphen: bool) -> str | None:
 
 
 @contextmanager
-def fixed_initials() -> Iterator[None]:
-    """citeproc-py with :func:`initialize` in place of its own initials while the block runs.
+def citeproc_fixes() -> Iterator[None]:
+    """citeproc-py with two of its methods replaced while the block runs; restored when it ends.
 
-    citeproc-py (0.11.1, and ``citeproc/model.py`` at its newest commit ``eda5922``) gives every word
-    of a given name that does not start with an upper-case letter the treatment of a particle, and
-    adds the initials' mark even when no initial came before it: "ʿAlāʾ" comes out as ". ʿAlāʾ .",
-    "<b>John</b> Q" as ". <b>John</b> Q.", "Alexander von" as "A. von .", "Gao-ping" as "G.-. ping .".
-    No citeproc-py issue names this yet (its #105, "Citation produces double period", is the closest);
-    ``tests/render/test_csl_names.py`` fails once citeproc-py formats those names itself, and then this
-    goes. The method is swapped under a lock and restored when the block ends.
+    * ``Name.initialize`` by :func:`initialize`. citeproc-py (0.11.1, and ``citeproc/model.py`` at its
+      newest commit ``eda5922``) gives every word of a given name that does not start with an upper-case
+      letter the treatment of a particle, and adds the initials' mark even when no initial came before
+      it: "ʿAlāʾ" comes out as ". ʿAlāʾ .", "<b>John</b> Q" as ". <b>John</b> Q.", "Alexander von" as
+      "A. von .", "Gao-ping" as "G.-. ping .". No citeproc-py issue names this yet (its #105, "Citation
+      produces double period", is the closest).
+    * ``Label.process``, so that a ``cs:label`` of a variable the item does not have renders nothing, as
+      CSL 1.0.2 says: citeproc-py issue #204 ("`cs:label` renders its term when the labeled variable is
+      empty"; its fix, pull request #207, is not released). Chicago printed "Edition." after every
+      journal article without a journal.
+
+    ``tests/render/test_csl_names.py`` fails once citeproc-py does either itself; then that part goes.
+    The methods are swapped under a lock, so that two builds in threads do not undo each other.
     """
-    from citeproc.model import Name
+    from citeproc.model import Label, Name
 
     with _PATCH_LOCK:
-        upstream = Name.__dict__["initialize"]
+        upstream_initialize = Name.__dict__["initialize"]
+        upstream_label = Label.__dict__["process"]
 
-        def patched(self: Any, given: str, mark: str, context: Any) -> str:
+        def initialize_method(self: Any, given: str, mark: str, context: Any) -> str:
             return initialize(given, mark, bool(self.get_option("initialize-with-hyphen", context)))
 
-        Name.initialize = patched
+        def label_process(self: Any, item: Any, variable: Any = None, *args: Any, **kwargs: Any) -> Any:
+            # cs:names passes its variable (or the editortranslator term) in, having checked it is set
+            if variable is None and not _variable_is_set(item, self.get("variable")):
+                return None
+            return upstream_label(self, item, variable, *args, **kwargs)
+
+        Name.initialize = initialize_method
+        Label.process = label_process
         try:
             yield
         finally:
-            Name.initialize = upstream
+            Name.initialize = upstream_initialize
+            Label.process = upstream_label
+
+
+def _variable_is_set(item: Any, variable: str | None) -> bool:
+    """Whether a citeproc-py citation item has a non-empty ``variable`` (what a ``cs:label`` labels)."""
+    from citeproc.source import VariableError
+
+    if not variable:
+        return False
+    if variable == "locator":
+        return bool(item.has_locator)
+    if variable == "citation-number":
+        return True  # numbered for every registered item
+    if variable == "page-first":
+        variable = "page"
+    try:
+        value = item.reference[variable.replace("-", "_")]
+    except (VariableError, KeyError):
+        return False
+    return value is not None and str(value).strip() != ""
 
 
 def format_entries(sources: Sequence[Source], style: str, language: str = "en") -> list[Markup]:
@@ -193,8 +227,8 @@ def format_entries(sources: Sequence[Source], style: str, language: str = "en") 
 def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str | None = None) -> dict[str, str]:
     """The bibliography entries of CSL-JSON ``items`` as citeproc-py's HTML, by lower-cased id, in the style's order.
 
-    This is the one place citeproc-py runs, with the workarounds of this module: initials
-    (:func:`fixed_initials`), typographic apostrophes and the punctuation around quotes
+    This is the one place citeproc-py runs, with the workarounds of this module: initials and labels
+    (:func:`citeproc_fixes`), typographic apostrophes and the punctuation around quotes
     (:func:`fix_punctuation`). ``style`` is the path of a ``.csl`` file; ``locale`` (``en-US``) overrides
     the style's default locale.
     """
@@ -204,7 +238,7 @@ def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str
 
     prepared = [_apostrophes({**item, "id": str(item["id"]).lower()}) for item in items]  # ids in lower case: #39
     csl_style = _style(str(style), locale)
-    with fixed_initials():
+    with citeproc_fixes():
         bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(prepared), formatter.html)
         for item in prepared:
             bibliography.register(Citation([CitationItem(item["id"])]))

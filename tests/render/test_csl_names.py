@@ -14,7 +14,7 @@ import pytest
 
 from reportkit.document.model import Source
 from reportkit.input.references import read_references
-from reportkit.render.csl import find_style, fix_punctuation, fixed_initials, format_entries, initialize
+from reportkit.render.csl import citeproc_fixes, find_style, fix_punctuation, format_entries, format_items, initialize
 
 from conftest import require_module
 
@@ -56,7 +56,7 @@ def upstream_apa(names: list[dict]) -> str:
 
 
 def test_citeproc_py_still_puts_stray_periods_around_arabic_and_lowercase_given_names() -> None:
-    # The day this fails, citeproc-py initials these names itself: drop fixed_initials from render/csl.py.
+    # The day this fails, citeproc-py initials these names itself: drop citeproc_fixes from render/csl.py.
     arabic = fixture_name("name_ArabicShortForms-ITEM-1")
     assert upstream_apa([arabic]).startswith("al-Aswānī, . ʿAlāʾ .")
     assert upstream_apa([fixture_name("name_LowercaseSurnameSuffix-ITEM-1")]).startswith("Chen, G.-. ping .")
@@ -125,7 +125,7 @@ def test_the_workaround_is_undone_after_formatting_even_on_error() -> None:
     upstream = Name.__dict__["initialize"]
     format_entries([Source(key="k", title="T", authors=[fixture_name("name_ArabicShortForms-ITEM-1")])], "apa")
     assert Name.__dict__["initialize"] is upstream
-    with pytest.raises(RuntimeError), fixed_initials():
+    with pytest.raises(RuntimeError), citeproc_fixes():
         assert Name.__dict__["initialize"] is not upstream
         raise RuntimeError("inside")
     assert Name.__dict__["initialize"] is upstream
@@ -211,3 +211,25 @@ def test_a_style_file_changed_on_disk_is_read_again(tmp_path: Path) -> None:
     chicago = str(format_entries([source], str(style))[0])
     assert apa.startswith("Savage, T. (1879).")
     assert chicago.startswith("Savage, T. 1879. “The Book Title.”")
+
+
+# --- cs:label of an empty variable (citeproc-py #204) ---------------------------------------------
+
+
+def test_citeproc_py_still_prints_the_label_of_an_empty_edition() -> None:
+    # The day this fails, citeproc-py #204 is released: the Label part of citeproc_fixes goes.
+    item = {"type": "article-journal", "title": "T", "author": [{"family": "Doe", "given": "J"}]}
+    assert upstream(item, "chicago-author-date").endswith("Edition.")
+
+
+def test_chicago_prints_no_label_for_an_edition_the_source_lacks() -> None:
+    source = Source(key="k", title="T", type="article-journal", authors=[{"family": "Doe", "given": "J"}])
+    html = str(format_entries([source], "chicago-author-date")[0])
+    assert html == "Doe, J. n.d. <i>T</i>."
+
+
+def test_a_label_of_a_variable_the_item_has_still_shows() -> None:
+    item = {"id": "c", "type": "chapter", "title": "Chapter", "container-title": "Book", "page": "1-10",
+            "author": [{"family": "Doe", "given": "J"}], "issued": {"date-parts": [[2020]]}}
+    entry = format_items([item], find_style("apa"))["c"]
+    assert "(pp. 1–10)" in entry
