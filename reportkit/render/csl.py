@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..errors import LayoutError, ReportkitError
-from ..document.model import Source
+from ..document.model import Source, family_first
 from ..input.references import to_csl
 from ..document.richtext import to_html
 from .links import href
@@ -228,15 +228,15 @@ def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str
     """The bibliography entries of CSL-JSON ``items`` as citeproc-py's HTML, by lower-cased id, in the style's order.
 
     This is the one place citeproc-py runs, with the workarounds of this module: initials and labels
-    (:func:`citeproc_fixes`), typographic apostrophes and the punctuation around quotes
-    (:func:`fix_punctuation`). ``style`` is the path of a ``.csl`` file; ``locale`` (``en-US``) overrides
+    (:func:`citeproc_fixes`), Chinese, Japanese and Korean names and elided particles (:func:`_names`),
+    typographic apostrophes and the punctuation around quotes (:func:`fix_punctuation`). ``style`` is the path of a ``.csl`` file; ``locale`` (``en-US``) overrides
     the style's default locale.
     """
     _citeproc()
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    prepared = [_apostrophes({**item, "id": str(item["id"]).lower()}) for item in items]  # ids in lower case: #39
+    prepared = [_apostrophes(_names({**item, "id": str(item["id"]).lower()})) for item in items]  # ids: lower case
     csl_style = _style(str(style), locale)
     with citeproc_fixes():
         bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(prepared), formatter.html)
@@ -246,6 +246,29 @@ def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str
     inside = str(csl_style.root.get_locale_option("punctuation-in-quote")).lower() == "true"
     quotes = _quote_terms(csl_style)
     return {str(key): fix_punctuation(entry, quotes, inside) for key, entry in zip(bibliography.keys, entries)}
+
+
+def _names(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with the names citeproc-py mis-spaces given as CSL allows them to be.
+
+    Chinese, Japanese and Korean names are family name first with no space in CSL ("我妻栄");
+    citeproc-py treats them as Western names ("我妻, 栄."), so they go in as one ``literal``. An elided
+    particle (d', l') joins its family name ("d’Almeida"), as reportkit's own bibliography writes it;
+    citeproc-py puts a space after every particle ("d' Almeida"), so it goes in as part of the family name.
+    """
+    def name(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        family, given = str(value.get("family") or ""), str(value.get("given") or "")
+        if family and given and family_first(family + given) and not set(value) - {"family", "given"}:
+            return {"literal": family + given}
+        particle = str(value.get("non-dropping-particle") or "")
+        if family and particle.endswith(("'", "\u2019")):
+            rest = {k: v for k, v in value.items() if k != "non-dropping-particle"}
+            return {**rest, "family": particle + family}
+        return value
+
+    return {key: [name(v) for v in value] if isinstance(value, list) else value for key, value in item.items()}
 
 
 #: Fields whose text is an identifier or an address, never prose: their apostrophes stay as written.
