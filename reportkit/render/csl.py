@@ -229,8 +229,8 @@ def format_items(items: Sequence[dict[str, Any]], style: str | Path, locale: str
 
     This is the one place citeproc-py runs, with the workarounds of this module: initials and labels
     (:func:`citeproc_fixes`), Chinese, Japanese and Korean names and elided particles (:func:`_names`),
-    typographic apostrophes and the punctuation around quotes (:func:`fix_punctuation`). ``style`` is the path of a ``.csl`` file; ``locale`` (``en-US``) overrides
-    the style's default locale.
+    typographic apostrophes and the punctuation around quotes (:func:`fix_punctuation`). ``style`` is
+    the path of a ``.csl`` file; ``locale`` (``en-US``) overrides the style's default locale.
     """
     _citeproc()
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
@@ -324,7 +324,7 @@ def fix_punctuation(html: str, quotes: tuple[str, str, str, str] = ENGLISH_QUOTE
     its issue #105 "Citation produces double period"). ``quotes`` are the locale's marks (open,
     close, open inner, close inner); ``inside`` is its ``punctuation-in-quote``.
     """
-    open_q, close_q, open_inner, close_inner = (re.escape(q) for q in quotes)
+    open_q, close_q, _, close_inner = (re.escape(q) for q in quotes)
 
     def inner(match: re.Match[str]) -> str:
         body = re.sub(r'(?<![\w=])"([^"<>]+)"(?!\w)', rf"{quotes[2]}\1{quotes[3]}", match.group(2))
