@@ -295,7 +295,7 @@ ENGLISH_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019")
 
 
 def _quote_terms(csl_style: Any) -> tuple[str, str, str, str]:
-    """The quotation marks of the style's locale: open, close, open inner, close inner (“ ” ‘ ’, « » ‹ ›)."""
+    """The quotation marks of the style's locale: open, close, open inner, close inner (“ ” ‘ ’)."""
     found = []
     for name, default in zip(("open-quote", "close-quote", "open-inner-quote", "close-inner-quote"), ENGLISH_QUOTES):
         for locale in csl_style.root.locales:

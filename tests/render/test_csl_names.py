@@ -248,9 +248,8 @@ CITED = ["name_CeltsAndToffsCrowdedInitials-item-1", "name_ParsedUpperCaseNonDro
 def test_real_names_build_to_pdf_and_epub_with_apa(tmp_path: Path, epubcheck) -> None:
     shutil.copy(NAMES, tmp_path / "names.json")
     body = "\n\n".join(f"Entry {n} says so [@{key}]." for n, key in enumerate(CITED, start=1))
-    (tmp_path / "names.md").write_text(
-        f"---\ntitle: Do the names come out right?\nslug: names\nsources: names.json\n---\n\n## The entries\n\n{body}\n",
-        encoding="utf-8")
+    front = "---\ntitle: Do the names come out right?\nslug: names\nsources: names.json\n---\n\n"
+    (tmp_path / "names.md").write_text(f"{front}## The entries\n\n{body}\n", encoding="utf-8")
     result = run_cli("build", str(tmp_path / "names.md"), "-o", str(tmp_path / "out"), "-f", "pdf,epub",
                      "--csl-style", "apa", timeout=600)
     assert result.returncode == 0, result.stderr
