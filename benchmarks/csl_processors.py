@@ -5,7 +5,8 @@
 FOLDER holds the test suite's ``processor-tests/humans/*.txt`` fixtures (a checkout of
 citation-style-language/test-suite). Each fixture in ``bibliography`` mode, without the
 sections that drive a processor's API (``BIBENTRIES``, ``BIBSECTION``, ``CITATIONS``), is
-run through both processors; an output passes when its text (tags dropped, spaces
+run through both processors, and through citeproc-py again with the workarounds reportkit applies
+(``reportkit.render.csl.format_items``); an output passes when its text (tags dropped, spaces
 collapsed) equals the fixture's ``RESULT``. Needs ``reportkit[csl,bench]``.
 """
 
@@ -48,6 +49,13 @@ def citeproc_py(style: Path, items: list[dict]) -> str:
     return "\n".join(str(entry) for entry in bibliography.bibliography())
 
 
+def citeproc_py_in_reportkit(style: Path, items: list[dict]) -> str:
+    """citeproc-py as reportkit runs it: with the workarounds of ``reportkit.render.csl``."""
+    from reportkit.render.csl import format_items
+
+    return "\n".join(format_items(items, style).values())
+
+
 def pandoc(style: Path, items: list[dict], folder: Path) -> str:
     import pypandoc
 
@@ -66,8 +74,8 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=100.0, help="stop after this many seconds")
     args = parser.parse_args()
     started = time.monotonic()
-    passed = {"citeproc-py": 0, "pandoc": 0}
-    failed_to_run = {"citeproc-py": 0, "pandoc": 0}
+    passed = {"citeproc-py": 0, "citeproc-py in reportkit": 0, "pandoc": 0}
+    failed_to_run = dict.fromkeys(passed, 0)
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -77,11 +85,13 @@ def main() -> None:
             parts = sections(path)
             if parts.get("MODE", "").strip() != "bibliography" or SKIP & set(parts) or "INPUT" not in parts:
                 continue
-            style = folder / "style.csl"
+            style = folder / f"{path.stem}.csl"  # one file a fixture: parsed styles are cached by path
             style.write_text(parts["CSL"], encoding="utf-8")
             expected = text(parts["RESULT"])
             count += 1
             for name, run in (("citeproc-py", lambda: citeproc_py(style, json.loads(parts["INPUT"]))),
+                              ("citeproc-py in reportkit",
+                               lambda: citeproc_py_in_reportkit(style, json.loads(parts["INPUT"]))),
                               ("pandoc", lambda: pandoc(style, json.loads(parts["INPUT"]), folder))):
                 try:
                     passed[name] += text(run()) == expected

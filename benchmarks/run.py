@@ -480,6 +480,15 @@ def target_8(count: int, modes: str) -> None:
             f"{marks}; {result['documents_per_second']:.2f} documents/s; a new worker {result['worker_start_cpu_s']:.2f} s CPU")
 
 
+def target_10(quick: bool) -> None:
+    """``reportkit serve`` (benchmarks/serve_bench.py): preview refresh, API throughput, the load test."""
+    import serve_bench
+
+    print("Target 10: reportkit serve: preview refresh, API throughput, load test", flush=True)
+    for what, value, limit, detail in serve_bench.main(["--quick"] if quick else []):
+        row("10", what, value, "<= 0" if limit == "0 lost" else limit, detail)
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     import weasyprint
@@ -510,7 +519,7 @@ def main() -> None:
     parser.add_argument("--dense-repeats", type=int, default=1, help="rounds of target 7 (median)")
     parser.add_argument("--memory-batch", type=int, default=1000, help="fact-checks in target 8's batch")
     parser.add_argument("--memory-modes", default="api,j1,j2,dask", help="target 8's processes: api, j1, j2, dask")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated targets to measure")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,10", help="comma-separated targets to measure")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 2 repeats, a batch of 6, a 4x dossier, dense 1x and 4x, 30 for memory")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -538,6 +547,8 @@ def main() -> None:
             target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",")])
         if "8" in targets:
             target_8(args.memory_batch, args.memory_modes)
+        if "10" in targets:
+            target_10(args.quick)
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print("| target | measure | ratio | goal | met | figures |")

@@ -158,12 +158,13 @@ def throughput(folder: Path, workers: int, total: int) -> tuple[float, float]:
     return total / seconds, cpu / total
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[tuple[str, float, str, str]]:
+    """Run the parts ``argv`` asks for, print their table and return its rows (what, value, goal, figures)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and requests")
     parser.add_argument("--only", default="refresh,throughput,load",
                         help="comma-separated parts to run: refresh, throughput, load")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     only = set(args.only.split(","))
     repeats, total, load = (3, 12, 100) if args.quick else (5, 24, 200)
     folder = Path(tempfile.mkdtemp(prefix="reportkit-bench-serve-"))
@@ -205,6 +206,7 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     for what, ratio, limit, detail in rows:
         print(f"{what:<{width}}  {ratio:6.2f}  (target {limit})  {detail}")
+    return rows
 
 
 if __name__ == "__main__":
