@@ -96,3 +96,23 @@ def test_the_publishing_script_sample_runs(tmp_path):
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.pdf"))) == 2 and len(list(tmp_path.glob("*.epub"))) == 1
+
+
+_EXIT_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))  # runs after handlers set later
+if sys.argv[1] == "command":
+    from reportkit.cli import main
+    main(["layouts"], standalone_mode=False)
+"""
+
+
+@pytest.mark.parametrize(("how", "frozen"), [("command", True), ("no command", False)])
+def test_a_command_skips_pythons_last_garbage_collection_at_exit(how, frozen):
+    """After a command, the objects alive at exit are frozen (left out of the final collection); not otherwise."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _EXIT_PROBE, how], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"frozen at exit: {frozen}"
