@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,8 +28,16 @@ __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default
 
 #: Worker processes of a batch's own pool are replaced after this many documents (``recycle_after``): a
 #: safety net, since a worker's memory stays flat (BENCHMARKS.md, "Memory in long-lived processes"). A new
-#: worker costs one start (spawn, WeasyPrint import, fonts): about 1 s of CPU, under 1 % of 500 documents.
+#: worker costs one start (a fork of the server, the engine's import, fonts): well under 1 s of CPU, under
+#: 1 % of 500 documents.
 TASKS_PER_WORKER = 500
+#: What the server that forks the workers imports once (Linux, :func:`_worker_context`): reportkit's modules
+#: that use no native library with threads of its own. Neither WeasyPrint nor Pango is among them: each
+#: worker loads them itself, after the fork, as a spawned process did.
+PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
+#: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
+#: whose threads start with the first compile, in the worker).
+PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
 
@@ -334,14 +343,21 @@ def _on_terminate(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _warm(formats: Sequence[str], layout: str, pids: Any, engine: str | None = None) -> None:
+def _warm(
+    formats: Sequence[str], layout: str, pids: Any, engine: str | None = None, environ: Mapping[str, str] | None = None
+) -> None:
     """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts.
 
     PDF workers warm the engine the build uses (``engine``, else the layout's): a Typst
-    build never imports WeasyPrint.
+    build never imports WeasyPrint. ``environ`` is the parent's environment as the batch
+    starts (a forked worker has the server's, from when it started).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
+    if environ is not None and os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    _run_exit_handlers_at_exit()
     pids.put(os.getpid())
     from ..writers import get_writer
 
@@ -368,6 +384,43 @@ def _warm(formats: Sequence[str], layout: str, pids: Any, engine: str | None = N
             pass  # the layout's own error is reported with each document
 
 
+def _worker_context(engine: str | None) -> Any:
+    """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
+
+    Workers are never forked from this process, which may have WeasyPrint loaded (GLib and
+    Pango keep threads and locks that a fork copies in whatever state they are in). The
+    server is a new process that imports only :data:`PRELOAD` (and, for a Typst batch,
+    :data:`PRELOAD_TYPST`) before it forks: a worker then starts in a few milliseconds instead
+    of importing everything again (about 0.4 s of CPU), and ends without Python's
+    finalisation. The server is started once per process (multiprocessing's ``forkserver``);
+    what a later batch needs beyond its preload, the worker imports. Each worker takes this
+    process's current environment (:func:`_warm`); its working folder and ``sys.path`` are
+    this process's, as multiprocessing sends them with every worker.
+    """
+    import multiprocessing
+
+    if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if engine == "typst" else ())])
+    return context
+
+
+def _run_exit_handlers_at_exit() -> None:
+    """Have this worker run its exit handlers (:mod:`atexit`) when it ends.
+
+    A worker that multiprocessing forked ends with ``os._exit``, which runs no :mod:`atexit`
+    handler, only multiprocessing's own finalizers: the Typst engine's compile folder (removed
+    by an exit handler) would stay in the temporary folder. ``atexit._run_exitfuncs`` is what
+    Python's finalisation calls; it runs each handler once. tests/tools/test_batch.py fails when
+    a worker leaves its compile folder behind.
+    """
+    import atexit
+    from multiprocessing import util
+
+    util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
+
+
 def _dispatch(
     todo: list[_Job],
     finish: Callable[[_Job, BuildResult], None],
@@ -390,15 +443,16 @@ def _dispatch(
     from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    context = multiprocessing.get_context("spawn")
+    context = _worker_context(engine) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
+    environ = dict(os.environ)
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
-            initargs=(tuple(formats), str(layout), pids, engine),
+            initargs=(tuple(formats), str(layout), pids, engine, environ),
             max_tasks_per_child=recycle_after or None,
         )
 
