@@ -382,6 +382,9 @@ def _warm(
                 font_setup(chosen)  # what a document in the layout's own scripts needs
         except ReportkitError:
             pass  # the layout's own error is reported with each document
+    import gc
+
+    gc.freeze()  # what the worker imported lives as long as it: no collection walks it (nor copies its pages)
 
 
 def _worker_context(engine: str | None) -> Any:

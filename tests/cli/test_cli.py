@@ -98,21 +98,25 @@ def test_the_publishing_script_sample_runs(tmp_path):
     assert len(list(tmp_path.glob("*.pdf"))) == 2 and len(list(tmp_path.glob("*.epub"))) == 1
 
 
-_EXIT_PROBE = """
+_GC_PROBE = """
 import atexit, gc, sys
-atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))  # runs after handlers set later
+exit_count = []
+atexit.register(lambda: print("made later, frozen at exit:", gc.get_freeze_count() >= exit_count[0]))  # runs last
 if sys.argv[1] == "command":
     from reportkit.cli import main
     main(["layouts"], standalone_mode=False)
+print("imports frozen:", gc.get_freeze_count() > 0)
+keep = [[] for _ in range(1000)]  # made after the command started
+exit_count.append(gc.get_freeze_count() + 1000)
 """
 
 
 @pytest.mark.parametrize(("how", "frozen"), [("command", True), ("no command", False)])
-def test_a_command_skips_pythons_last_garbage_collection_at_exit(how, frozen):
-    """After a command, the objects alive at exit are frozen (left out of the final collection); not otherwise."""
+def test_a_command_leaves_its_imports_out_of_collections_and_skips_the_last_one(how, frozen):
+    """A command freezes what exists as it starts, and what exists at exit; a process that runs no command does not."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", _EXIT_PROBE, how], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", _GC_PROBE, how], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == f"frozen at exit: {frozen}"
+    assert result.stdout.strip().splitlines()[-2:] == [f"imports frozen: {frozen}", f"made later, frozen at exit: {frozen}"]
