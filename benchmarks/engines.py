@@ -14,7 +14,7 @@ Measured:
 3. a whole process on a 16x dossier (benchmarks/corpus.py; target <= 0.12x);
 4. peak memory (max RSS) of the whole-process builds, 1x and 16x (target <= 0.7x);
 5. Typst batch throughput, ``-j 2`` against ``-j 1`` (wall time; target >= 1.8x on 2 idle cores), on a
-   batch of 48 (throughput: the workers' start is a small part of it) and of 12 (start-up dominates:
+   batch of 100 (throughput: the workers' start is a small part of it) and of 12 (start-up dominates:
    the parent's imports and the workers' start cost as much as three documents).
 """
 
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="rounds of the process and warm builds (median)")
     parser.add_argument("--factor", type=int, default=16, help="size of the dossier")
-    parser.add_argument("--batch", default="48,12", help="fact-checks in the -j 1 / -j 2 batches (comma-separated)")
+    parser.add_argument("--batch", default="100,12", help="fact-checks in the -j 1 / -j 2 batches (comma-separated)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round, a 4x dossier")
     parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated measures (4 comes with 1 and 3)")
     args = parser.parse_args()

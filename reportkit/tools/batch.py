@@ -344,13 +344,19 @@ def _on_terminate(signum: int, frame: Any) -> None:
 
 
 def _warm(
-    formats: Sequence[str], layout: str, pids: Any, engine: str | None = None, environ: Mapping[str, str] | None = None
+    formats: Sequence[str],
+    layout: str,
+    pids: Any,
+    engine: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    ready: Any = None,
 ) -> None:
     """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts.
 
     PDF workers warm the engine the build uses (``engine``, else the layout's): a Typst
     build never imports WeasyPrint. ``environ`` is the parent's environment as the batch
-    starts (a forked worker has the server's, from when it started).
+    starts (a forked worker has the server's, from when it started). ``ready`` (an event)
+    is set once the worker is warm.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
@@ -385,6 +391,28 @@ def _warm(
     import gc
 
     gc.freeze()  # what the worker imported lives as long as it: no collection walks it (nor copies its pages)
+    if ready is not None:
+        ready.set()
+
+
+def _parent_helps(formats: Sequence[str], layout: str, engine: str | None) -> bool:
+    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
+
+    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
+    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
+    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
+    workers only: it would hold this process's memory for the whole batch, and its native
+    libraries are what the workers isolate.
+    """
+    if "pdf" not in formats:
+        return True
+    try:
+        from ..render.layouts import find_layout
+        from ..writers.pdf import pdf_engine
+
+        return pdf_engine(find_layout(layout), {"engine": engine}) == "typst"
+    except ReportkitError:
+        return False
 
 
 def _worker_context(engine: str | None) -> Any:
@@ -449,13 +477,14 @@ def _dispatch(
     context = _worker_context(engine) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
     environ = dict(os.environ)
+    ready: Any = context.Event() if own and _parent_helps(formats, layout, engine) else None
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
-            initargs=(tuple(formats), str(layout), pids, engine, environ),
+            initargs=(tuple(formats), str(layout), pids, engine, environ, ready),
             max_tasks_per_child=recycle_after or None,
         )
 
@@ -477,6 +506,11 @@ def _dispatch(
                 running[current.submit(_run, job)] = job
             if not running:
                 break
+            if ready is not None and not ready.is_set() and not any(f.done() for f in running):
+                job = next(queue, None)  # no worker is warm yet: build the next document here
+                if job is not None:
+                    finish(job, _run(job))
+                    continue
             finished, _ = futures.wait(running, timeout=0.2, return_when=futures.FIRST_COMPLETED)
             if own:
                 workers.update(_announced(pids))

@@ -584,3 +584,37 @@ def test_typst_workers_remove_their_compile_folders_when_they_end(tmp_path: Path
     assert result.stdout.splitlines()[-1] == "['built', 'built', 'built']"
     assert all(_complete(tmp_path / "out" / f"check-{i}.pdf") for i in range(3))
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("reportkit-typst-")]
+
+
+def _record_parent_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The indexes of the documents this (the parent) process builds itself; workers still get the real function."""
+    import functools
+
+    from reportkit.tools import batch
+
+    built: list[int] = []
+    real = batch._run
+
+    @functools.wraps(real)  # pickled by name: a worker runs the real one
+    def recording(job: batch._Job) -> BuildResult:
+        built.append(job.index)
+        return real(job)
+
+    monkeypatch.setattr(batch, "_run", recording)
+    return built
+
+
+def test_the_parent_builds_epubs_and_typst_pdfs_while_its_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = _record_parent_builds(monkeypatch)
+    report = rk.build_many([_batch(tmp_path / "in", 8)], tmp_path / "out", formats=["epub"], jobs=2, cache=False)
+    assert [r.status for r in report.results] == ["built"] * 8
+    assert built and all(i >= 4 for i in built)  # the first four wait for the workers; the parent takes the next
+
+
+def test_the_parent_leaves_weasyprint_pdfs_to_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = _record_parent_builds(monkeypatch)
+    report = rk.build_many([_batch(tmp_path / "in", 5)], tmp_path / "out", formats=["pdf"], jobs=2, cache=False)
+    assert [r.status for r in report.results] == ["built"] * 5
+    assert built == []
