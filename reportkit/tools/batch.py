@@ -395,17 +395,10 @@ def _warm(
         ready.set()
 
 
-def _parent_helps(formats: Sequence[str], layout: str, engine: str | None) -> bool:
-    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
-
-    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
-    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
-    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
-    workers only: it would hold this process's memory for the whole batch, and its native
-    libraries are what the workers isolate.
-    """
+def _typst_batch(formats: Sequence[str], layout: str, engine: str | None) -> bool:
+    """Whether the batch makes PDFs with the Typst engine (``engine``, else the layout's default)."""
     if "pdf" not in formats:
-        return True
+        return False
     try:
         from ..render.layouts import find_layout
         from ..writers.pdf import pdf_engine
@@ -415,7 +408,19 @@ def _parent_helps(formats: Sequence[str], layout: str, engine: str | None) -> bo
         return False
 
 
-def _worker_context(engine: str | None) -> Any:
+def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
+    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
+
+    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
+    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
+    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
+    workers only: it would hold this process's memory for the whole batch, and its native
+    libraries are what the workers isolate.
+    """
+    return "pdf" not in formats or typst
+
+
+def _worker_context(typst: bool) -> Any:
     """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
 
     Workers are never forked from this process, which may have WeasyPrint loaded (GLib and
@@ -433,7 +438,7 @@ def _worker_context(engine: str | None) -> Any:
     if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if engine == "typst" else ())])
+    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])
     return context
 
 
@@ -474,10 +479,11 @@ def _dispatch(
     from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    context = _worker_context(engine) if own else multiprocessing.get_context("spawn")
+    typst = _typst_batch(formats, layout, engine)
+    context = _worker_context(typst) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
     environ = dict(os.environ)
-    ready: Any = context.Event() if own and _parent_helps(formats, layout, engine) else None
+    ready: Any = context.Event() if own and _parent_helps(formats, typst) else None
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(
