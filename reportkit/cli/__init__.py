@@ -55,6 +55,34 @@ def main() -> None:
 
     warnings.showwarning = show_warning  # every command's warnings are printed as ours are: escaped
     sys.unraisablehook = _quiet_interrupt_in_finaliser
+    _collect_less()
+
+
+_exit_hook_set = False
+
+
+def _collect_less() -> None:
+    """Leave the objects of the imports out of Python's garbage collections, and every object out of the last one.
+
+    A command's process imports a few hundred modules, whose objects live as long as it does;
+    every collection during the build would walk them again. They are frozen (``gc.freeze``)
+    as the command starts: about 0.06 s of CPU less per build (BENCHMARKS.md, "Typst engine").
+    As the process ends, Python's finalisation would walk every object still alive in a full
+    collection (about 0.1 s), only to give the memory back with the process: what is alive
+    then is frozen too. Registered first, that hook runs after every other exit handler
+    (temporary folders are removed as before); files are closed by the code that writes them
+    (:mod:`reportkit.files`), never left to a collection. The PDF engine's own collections
+    during a render (:mod:`reportkit.writers.pdf.gctune`) unfreeze everything as they end.
+    """
+    global _exit_hook_set
+    import gc
+
+    gc.freeze()
+    if not _exit_hook_set:
+        import atexit
+
+        atexit.register(gc.freeze)
+        _exit_hook_set = True
 
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,8 +28,16 @@ __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default
 
 #: Worker processes of a batch's own pool are replaced after this many documents (``recycle_after``): a
 #: safety net, since a worker's memory stays flat (BENCHMARKS.md, "Memory in long-lived processes"). A new
-#: worker costs one start (spawn, WeasyPrint import, fonts): about 1 s of CPU, under 1 % of 500 documents.
+#: worker costs one start (a fork of the server, the engine's import, fonts): well under 1 s of CPU, under
+#: 1 % of 500 documents.
 TASKS_PER_WORKER = 500
+#: What the server that forks the workers imports once (Linux, :func:`_worker_context`): reportkit's modules
+#: that use no native library with threads of its own. Neither WeasyPrint nor Pango is among them: each
+#: worker loads them itself, after the fork, as a spawned process did.
+PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
+#: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
+#: whose threads start with the first compile, in the worker).
+PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
 
@@ -334,14 +343,27 @@ def _on_terminate(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _warm(formats: Sequence[str], layout: str, pids: Any, engine: str | None = None) -> None:
+def _warm(
+    formats: Sequence[str],
+    layout: str,
+    pids: Any,
+    engine: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    ready: Any = None,
+) -> None:
     """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts.
 
     PDF workers warm the engine the build uses (``engine``, else the layout's): a Typst
-    build never imports WeasyPrint.
+    build never imports WeasyPrint. ``environ`` is the parent's environment as the batch
+    starts (a forked worker has the server's, from when it started). ``ready`` (an event)
+    is set once the worker is warm.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
+    if environ is not None and os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    _run_exit_handlers_at_exit()
     pids.put(os.getpid())
     from ..writers import get_writer
 
@@ -366,6 +388,73 @@ def _warm(formats: Sequence[str], layout: str, pids: Any, engine: str | None = N
                 font_setup(chosen)  # what a document in the layout's own scripts needs
         except ReportkitError:
             pass  # the layout's own error is reported with each document
+    import gc
+
+    gc.freeze()  # what the worker imported lives as long as it: no collection walks it (nor copies its pages)
+    if ready is not None:
+        ready.set()
+
+
+def _typst_batch(formats: Sequence[str], layout: str, engine: str | None) -> bool:
+    """Whether the batch makes PDFs with the Typst engine (``engine``, else the layout's default)."""
+    if "pdf" not in formats:
+        return False
+    try:
+        from ..render.layouts import find_layout
+        from ..writers.pdf import pdf_engine
+
+        return pdf_engine(find_layout(layout), {"engine": engine}) == "typst"
+    except ReportkitError:
+        return False
+
+
+def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
+    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
+
+    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
+    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
+    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
+    workers only: it would hold this process's memory for the whole batch, and its native
+    libraries are what the workers isolate.
+    """
+    return "pdf" not in formats or typst
+
+
+def _worker_context(typst: bool) -> Any:
+    """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
+
+    Workers are never forked from this process, which may have WeasyPrint loaded (GLib and
+    Pango keep threads and locks that a fork copies in whatever state they are in). The
+    server is a new process that imports only :data:`PRELOAD` (and, for a Typst batch,
+    :data:`PRELOAD_TYPST`) before it forks: a worker then starts in a few milliseconds instead
+    of importing everything again (about 0.4 s of CPU), and ends without Python's
+    finalisation. The server is started once per process (multiprocessing's ``forkserver``);
+    what a later batch needs beyond its preload, the worker imports. Each worker takes this
+    process's current environment (:func:`_warm`); its working folder and ``sys.path`` are
+    this process's, as multiprocessing sends them with every worker.
+    """
+    import multiprocessing
+
+    if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])
+    return context
+
+
+def _run_exit_handlers_at_exit() -> None:
+    """Have this worker run its exit handlers (:mod:`atexit`) when it ends.
+
+    A worker that multiprocessing forked ends with ``os._exit``, which runs no :mod:`atexit`
+    handler, only multiprocessing's own finalizers: the Typst engine's compile folder (removed
+    by an exit handler) would stay in the temporary folder. ``atexit._run_exitfuncs`` is what
+    Python's finalisation calls; it runs each handler once. tests/tools/test_batch.py fails when
+    a worker leaves its compile folder behind.
+    """
+    import atexit
+    from multiprocessing import util
+
+    util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
 
 
 def _dispatch(
@@ -390,15 +479,18 @@ def _dispatch(
     from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    context = multiprocessing.get_context("spawn")
+    typst = _typst_batch(formats, layout, engine)
+    context = _worker_context(typst) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
+    environ = dict(os.environ)
+    ready: Any = context.Event() if own and _parent_helps(formats, typst) else None
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
-            initargs=(tuple(formats), str(layout), pids, engine),
+            initargs=(tuple(formats), str(layout), pids, engine, environ, ready),
             max_tasks_per_child=recycle_after or None,
         )
 
@@ -420,6 +512,11 @@ def _dispatch(
                 running[current.submit(_run, job)] = job
             if not running:
                 break
+            if ready is not None and not ready.is_set() and not any(f.done() for f in running):
+                job = next(queue, None)  # no worker is warm yet: build the next document here
+                if job is not None:
+                    finish(job, _run(job))
+                    continue
             finished, _ = futures.wait(running, timeout=0.2, return_when=futures.FIRST_COMPLETED)
             if own:
                 workers.update(_announced(pids))

@@ -96,3 +96,27 @@ def test_the_publishing_script_sample_runs(tmp_path):
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.pdf"))) == 2 and len(list(tmp_path.glob("*.epub"))) == 1
+
+
+_GC_PROBE = """
+import atexit, gc, sys
+exit_count = []
+atexit.register(lambda: print("made later, frozen at exit:", gc.get_freeze_count() >= exit_count[0]))  # runs last
+if sys.argv[1] == "command":
+    from reportkit.cli import main
+    main(["layouts"], standalone_mode=False)
+print("imports frozen:", gc.get_freeze_count() > 0)
+keep = [[] for _ in range(1000)]  # made after the command started
+exit_count.append(gc.get_freeze_count() + 1000)
+"""
+
+
+@pytest.mark.parametrize(("how", "frozen"), [("command", True), ("no command", False)])
+def test_a_command_leaves_its_imports_out_of_collections_and_skips_the_last_one(how, frozen):
+    """A command freezes what exists as it starts, and what exists at exit; a process that runs no command does not."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _GC_PROBE, how], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2:] == [f"imports frozen: {frozen}", f"made later, frozen at exit: {frozen}"]

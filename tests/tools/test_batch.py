@@ -359,7 +359,8 @@ def test_a_worker_process_that_dies_costs_no_document(tmp_path: Path) -> None:
             pass
 
         def update(self, result: BuildResult) -> None:
-            workers = [p for p in multiprocessing.active_children() if p.name.startswith("SpawnProcess")]
+            workers = [p for p in multiprocessing.active_children()
+                       if p.name.startswith(("ForkServerProcess", "SpawnProcess"))]
             if not killed and workers:
                 os.kill(workers[0].pid, signal.SIGKILL)
                 killed.append(workers[0].pid)
@@ -539,3 +540,81 @@ def test_cli_recycle_after_must_not_be_negative(tmp_path: Path) -> None:
     inputs = _batch(tmp_path / "in", 1)
     done = run_cli("build", str(inputs), "-o", str(tmp_path / "out"), "--recycle-after", "-1")
     assert done.returncode == 2 and "--recycle-after" in done.stderr
+
+
+# --- worker processes -----------------------------------------------------------------------------
+
+_TWO_BATCHES = """
+import os, sys
+import reportkit as rk
+inputs, out, layouts = sys.argv[1:4]
+first = rk.build_many([inputs], out + "/first", formats=["epub"], jobs=2, cache=False)  # the workers' server starts
+os.environ["REPORTKIT_LAYOUTS"] = layouts  # set after it started: the next batch's workers must see it
+second = rk.build_many([inputs], out + "/second", formats=["epub"], jobs=2, cache=False, layout="mine")
+print([r.status for r in first.results], [r.status for r in second.results], [str(r.error) for r in second.failed])
+"""
+
+
+def test_workers_have_the_environment_of_the_batch_not_of_an_earlier_one(tmp_path: Path) -> None:
+    inputs, layouts = _batch(tmp_path / "in", 2), tmp_path / "layouts"
+    (layouts / "mine").mkdir(parents=True)
+    (layouts / "mine" / "layout.toml").write_text('name = "mine"\ndescription = "A test layout"\nextends = "report"\n')
+    env = {k: v for k, v in os.environ.items() if k != "REPORTKIT_LAYOUTS"}
+    result = subprocess.run([sys.executable, "-c", _TWO_BATCHES, str(inputs), str(tmp_path / "out"), str(layouts)],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "['built', 'built'] ['built', 'built'] []"
+
+
+_TYPST_BATCH = """
+import sys
+import reportkit as rk
+report = rk.build_many([sys.argv[1]], sys.argv[2], formats=["pdf"], jobs=2, engine="typst", cache=False)
+print([r.status for r in report.results])
+"""
+
+
+def test_typst_workers_remove_their_compile_folders_when_they_end(tmp_path: Path) -> None:
+    require_module("typst")
+    inputs, scratch = _batch(tmp_path / "in", 3), tmp_path / "tmp"
+    scratch.mkdir()
+    result = subprocess.run([sys.executable, "-c", _TYPST_BATCH, str(inputs), str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "['built', 'built', 'built']"
+    assert all(_complete(tmp_path / "out" / f"check-{i}.pdf") for i in range(3))
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("reportkit-typst-")]
+
+
+def _record_parent_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The indexes of the documents this (the parent) process builds itself; workers still get the real function."""
+    import functools
+
+    from reportkit.tools import batch
+
+    built: list[int] = []
+    real = batch._run
+
+    @functools.wraps(real)  # pickled by name: a worker runs the real one
+    def recording(job: batch._Job) -> BuildResult:
+        built.append(job.index)
+        return real(job)
+
+    monkeypatch.setattr(batch, "_run", recording)
+    return built
+
+
+def test_the_parent_builds_epubs_and_typst_pdfs_while_its_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = _record_parent_builds(monkeypatch)
+    report = rk.build_many([_batch(tmp_path / "in", 8)], tmp_path / "out", formats=["epub"], jobs=2, cache=False)
+    assert [r.status for r in report.results] == ["built"] * 8
+    assert built and all(i >= 4 for i in built)  # the first four wait for the workers; the parent takes the next
+
+
+def test_the_parent_leaves_weasyprint_pdfs_to_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = _record_parent_builds(monkeypatch)
+    report = rk.build_many([_batch(tmp_path / "in", 5)], tmp_path / "out", formats=["pdf"], jobs=2, cache=False)
+    assert [r.status for r in report.results] == ["built"] * 5
+    assert built == []

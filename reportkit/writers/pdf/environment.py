@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
 import zlib
 from collections.abc import Mapping
 from functools import lru_cache
@@ -37,6 +38,9 @@ NATIVE: dict[str, tuple[tuple[str, ...], str, str]] = {
     "freetype": (("libfreetype.so.6", "libfreetype.6.dylib", "freetype"), "FT_Library_Version", "freetype"),
 }
 _FONT_PREFIX = "fontpkg"
+#: The ``Name:`` header of a font package in a distribution's metadata file: looking for it in the text
+#: first parses only the font packages' metadata (parsing all ~180 installed took 0.05 s of every build).
+_FONT_NAME = re.compile(rf"^name:[ \t]*{_FONT_PREFIX}", re.IGNORECASE | re.MULTILINE)
 
 
 def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
@@ -93,7 +97,8 @@ def environment() -> dict[str, str]:
     result = {name: _version(name) for name in DISTRIBUTIONS}
     fonts = sorted(
         {dist.metadata["Name"].lower() for dist in metadata.distributions()
-         if (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
+         if _FONT_NAME.search(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
+         and (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
     )
     result.update((name, _version(name)) for name in fonts)
     result.update((name, _native(*spec)) for name, spec in NATIVE.items())

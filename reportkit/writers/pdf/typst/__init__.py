@@ -53,6 +53,7 @@ WRITER_LABEL = "<reportkit-writer>"
 MAX_FOOTNOTE_PASSES = 4
 
 
+@lru_cache(maxsize=1)
 def typst_version() -> str:
     """The version of the ``typst`` package (the Typst compiler it binds), or 'unknown'."""
     try:

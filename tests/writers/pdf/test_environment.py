@@ -1,0 +1,44 @@
+"""The versions a PDF's bytes depend on: every installed font package is among them, and nothing else by its name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: Lists the names of environment() in a process whose path has the folder given first.
+PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from reportkit.writers.pdf.environment import environment
+print(" ".join(environment()))
+"""
+
+
+def _dist(site: Path, folder: str, name: str, version: str, body: str = "") -> None:
+    info = site / f"{folder}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n{body}\n")
+
+
+@pytest.fixture
+def names(tmp_path: Path) -> set[str]:
+    site = tmp_path / "site"
+    _dist(site, "fontpkg_test_serif", "fontpkg-test-serif", "1.5")
+    _dist(site, "FontPkg_Test_Caps", "FontPkg-Test-Caps", "2.0")
+    # Mentions a font package's header in its description, but is not one.
+    _dist(site, "lookalike", "lookalike", "0.1", body="Name: fontpkg-fake\nInstall it with pip.")
+    _dist(site, "not_fontpkg_x", "not-fontpkg-x", "0.3")
+    out = subprocess.run([sys.executable, "-c", PROBE, str(site)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return set(out.stdout.split())
+
+
+def test_every_installed_font_package_is_recorded_by_its_lowercased_name(names):
+    assert {"fontpkg-test-serif", "fontpkg-test-caps"} <= names
+
+
+def test_other_distributions_are_not_recorded_even_when_their_text_names_a_font_package(names):
+    assert not {"lookalike", "fontpkg-fake", "not-fontpkg-x"} & names
