@@ -66,8 +66,13 @@ def median(values: list[Any], index: int | None = None) -> float:
     return statistics.median(v[index] if index is not None else v for v in values)
 
 
+#: The rows of the last run: what, Typst / WeasyPrint (or -j 2 / -j 1), goal, figures (read by run.py's target 9).
+rows: list[tuple[str, float, str, str]] = []
+
+
 def report(what: str, results: dict[str, list[Any]], target: str, index: int | None = None, unit: str = "s") -> None:
     weasy, typst = median(results["weasyprint"], index), median(results["typst"], index)
+    rows.append((what, typst / weasy, target, f"WeasyPrint {weasy:.3f} {unit}, Typst {typst:.3f} {unit}"))
     print(f"{what:<44} WeasyPrint {weasy:8.3f} {unit}  Typst {typst:8.3f} {unit}  ratio {typst / weasy:5.2f}  (target {target})",
           flush=True)
 
@@ -100,14 +105,16 @@ def batch_wall(files: list[Path], jobs: int, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[tuple[str, float, str, str]]:
+    """Measure what ``argv`` asks for, print each line as it comes and return the rows."""
+    rows.clear()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="rounds of the process and warm builds (median)")
     parser.add_argument("--factor", type=int, default=16, help="size of the dossier")
     parser.add_argument("--batch", default="100,12", help="fact-checks in the -j 1 / -j 2 batches (comma-separated)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round, a 4x dossier")
     parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated measures (4 comes with 1 and 3)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     repeats, factor = (1, 4) if args.quick else (args.repeats, args.factor)
     only = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="reportkit-engines-") as folder:
@@ -128,9 +135,12 @@ def main() -> None:
         for size in [] if "5" not in only else [4] if args.quick else [int(n) for n in args.batch.split(",")]:
             files = corpus.batch(work / f"batch-{size}", size)
             one, two = batch_wall(files, 1, out / "j1"), batch_wall(files, 2, out / "j2")
+            rows.append((f"5. Typst batch of {len(files)}, -j 2 / -j 1 throughput (wall)", one / two, ">= 1.8",
+                         f"-j 1 {one:.3f} s, -j 2 {two:.3f} s"))
             print(f"{'5. Typst batch of ' + str(len(files)) + ', -j 2 against -j 1 (wall)':<44} -j 1 {one:8.3f} s  "
                   f"-j 2 {two:8.3f} s  throughput x{one / two:5.2f}  (target >= 1.8)", flush=True)
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    return list(rows)
 
 
 if __name__ == "__main__":

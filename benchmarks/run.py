@@ -1,4 +1,4 @@
-"""Measure the targets of issues 5 and 16 side by side in one run and print a table of ratios.
+"""Measure reportkit's performance targets side by side in one run and print a table of ratios.
 
     python benchmarks/run.py                 # everything (about an hour on 2 cores, 40 minutes of it target 8)
     python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
@@ -6,6 +6,7 @@
     python benchmarks/run.py --only 7 --dense 1,4,16   # footnotes: dense dossiers (about 2 minutes)
     python benchmarks/run.py --only 8        # memory over 1,000 documents per process kind (about
                                              # 40 minutes on 2 cores; --memory-batch 100 for a shorter one)
+    python benchmarks/run.py --only 9,10     # the Typst engine (engines.py) and reportkit serve (serve_bench.py)
 
 Target 7 renders generated dossiers dense with citations (``corpus.dense_dossier``) and reports
 layouts per document, time per page, footnotes off their call's page (read back from the PDF) and
@@ -480,6 +481,15 @@ def target_8(count: int, modes: str) -> None:
             f"{marks}; {result['documents_per_second']:.2f} documents/s; a new worker {result['worker_start_cpu_s']:.2f} s CPU")
 
 
+def target_9(quick: bool) -> None:
+    """The Typst engine against WeasyPrint (benchmarks/engines.py): process, warm, dossier, memory, -j 2."""
+    import engines
+
+    print("Target 9: the Typst engine against WeasyPrint", flush=True)
+    for what, value, limit, detail in engines.main(["--quick"] if quick else []):
+        row("9", what, value, limit, detail)
+
+
 def target_10(quick: bool) -> None:
     """``reportkit serve`` (benchmarks/serve_bench.py): preview refresh, API throughput, the load test."""
     import serve_bench
@@ -519,7 +529,7 @@ def main() -> None:
     parser.add_argument("--dense-repeats", type=int, default=1, help="rounds of target 7 (median)")
     parser.add_argument("--memory-batch", type=int, default=1000, help="fact-checks in target 8's batch")
     parser.add_argument("--memory-modes", default="api,j1,j2,dask", help="target 8's processes: api, j1, j2, dask")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,10", help="comma-separated targets to measure")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated targets to measure")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 2 repeats, a batch of 6, a 4x dossier, dense 1x and 4x, 30 for memory")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -547,6 +557,13 @@ def main() -> None:
             target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",")])
         if "8" in targets:
             target_8(args.memory_batch, args.memory_modes)
+        if "9" in targets:
+            try:
+                import typst  # noqa: F401
+            except ImportError:
+                print("Target 9 needs the Typst engine: pip install -e '.[typst]'", flush=True)
+            else:
+                target_9(args.quick)
         if "10" in targets:
             target_10(args.quick)
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
