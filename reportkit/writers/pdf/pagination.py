@@ -1,0 +1,264 @@
+"""WeasyPrint 70's pagination in time linear in the pages: three searches of whole lists made lookups.
+
+Laying out a document of ``n`` pages, WeasyPrint 70 searches lists that grow with the document
+from places that also grow with it, so three steps cost time in ``n²`` (WeasyPrint
+Kozea/WeasyPrint#578, "Performance issue on long documents", open):
+
+- ``TargetCollector.cache_target_page_counters`` runs for every anchor (every ``id``) as its page
+  is made, and walks every box that has a page-based counter in its content (a
+  ``target-counter()`` back-reference, a running page number) to find those aiming at that
+  anchor. reportkit's bibliography gives each citation an ``id`` and a back-reference: 4,800
+  anchors times 1,900 such boxes in the dense 16x dossier, 9 million steps.
+- ``make_page`` asks, for every anchor on a page, whether an earlier page had it, with ``in`` on a
+  list of every anchor of the pages before.
+- ``layout_document``, after the last page, walks every box with a page-based counter again for
+  each box that has one, to find its ``string-set`` and ``bookmark-label`` items.
+
+:data:`PATCHES` makes each search a lookup, in WeasyPrint's own source: the first and third walk
+an index of the same items in the same order (built once, when WeasyPrint stops collecting them),
+the second asks a set. The layout does the same steps in the same order, so the pages and the
+PDF's bytes are those of WeasyPrint alone (``tests/writers/pdf/test_pagination.py`` compares
+them). A fourth search of this kind, footnotes looked up in the list of every footnote for each
+box of each line, is in ``_linebox_layout``, which :mod:`.footnotes` patches (its second hunk).
+
+Each patch is applied to the function it names when this module is imported (:func:`install`),
+only when WeasyPrint is version :data:`WEASYPRINT_VERSION` and the function's source has the
+SHA-256 the patch was written against; otherwise WeasyPrint is left as it is (slower on long
+documents, no less right). :func:`upstream_diff` prints the change as a patch for upstream.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import inspect
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import weasyprint
+import weasyprint.document
+import weasyprint.layout
+from weasyprint.css import targets
+from weasyprint.layout import page
+
+__all__ = [
+    "PATCHES",
+    "WEASYPRINT_VERSION",
+    "Patch",
+    "applies",
+    "install",
+    "installed",
+    "uninstall",
+    "upstream_diff",
+]
+
+#: The WeasyPrint version the patches were written against.
+WEASYPRINT_VERSION = "70.0"
+
+
+class _ListedSet(set):  # type: ignore[type-arg]
+    """A set that takes ``append`` and ``extend`` like the list it replaces: membership in constant time."""
+
+    append = set.add
+    extend = set.update
+
+
+def _index(collector: Any, key: Callable[[tuple[Any, str], Any], Iterable[Any]]) -> dict[Any, list[Any]]:
+    """``counter_lookup_items`` of ``collector`` grouped by ``key``, in the dictionary's order."""
+    index: dict[Any, list[Any]] = {}
+    for entry in collector.counter_lookup_items.items():
+        for name in key(*entry):
+            index.setdefault(name, []).append(entry)
+    return index
+
+
+def _cached_index(collector: Any, attribute: str, key: Callable[[tuple[Any, str], Any], Iterable[Any]]) -> dict[Any, list[Any]]:
+    """The index kept on ``collector``; made again should items have been added since (WeasyPrint adds none once paginating)."""
+    size = len(collector.counter_lookup_items)
+    cached = collector.__dict__.get(attribute)
+    if cached is None or cached[0] != size:
+        cached = (size, _index(collector, key))
+        setattr(collector, attribute, cached)
+    return cached[1]
+
+
+def counter_lookups_targeting(collector: Any, anchor_name: str) -> list[Any]:
+    """The ``((box, css_token), item)`` pairs of ``collector`` whose target counters aim at ``anchor_name``."""
+    index = _cached_index(collector, "_reportkit_by_anchor", lambda key, item: item.missing_target_counters)
+    return index.get(anchor_name, [])
+
+
+def counter_lookups_of_box(collector: Any, box: Any) -> list[Any]:
+    """The ``((box, css_token), item)`` pairs of ``collector`` made for ``box`` (compared by identity, as WeasyPrint does)."""
+    index = _cached_index(collector, "_reportkit_by_box", lambda key, item: (id(key[0]),))
+    return index.get(id(box), [])
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One function of WeasyPrint, the digest of its source, and the change made to it."""
+
+    #: The module the function is defined in, and where its upstream file lies.
+    module: ModuleType
+    #: The object holding the function (the module, or a class of it) and the function's name.
+    owner: Any
+    name: str
+    #: SHA-256 of the function's source in WeasyPrint :data:`WEASYPRINT_VERSION`.
+    sha256: str
+    #: (original text, replacement) pairs; each original occurs once in the function.
+    hunks: tuple[tuple[str, str], ...]
+    #: Other modules that imported the function by name, and so hold it too.
+    also_in: tuple[ModuleType, ...] = ()
+
+    @property
+    def original(self) -> Callable[..., Any]:
+        """WeasyPrint's own function (kept when the patch is installed)."""
+        return _ORIGINALS[self.name]
+
+    def source(self) -> str:
+        """The source of WeasyPrint's own function."""
+        return inspect.getsource(self.original)
+
+    def patched(self, source: str) -> str:
+        """``source`` with the hunks applied; ValueError when a hunk's text is not found exactly once."""
+        for old, new in self.hunks:
+            if source.count(old) != 1:
+                raise ValueError(f"the patch does not apply: {old.strip()!r} occurs {source.count(old)} times")
+            source = source.replace(old, new)
+        return source
+
+    def applies(self) -> bool:
+        """Whether the installed function is the one the patch was written for."""
+        try:
+            source = self.source()
+        except (OSError, TypeError):  # no source files (a frozen application): leave WeasyPrint alone
+            return False
+        return hashlib.sha256(source.encode()).hexdigest() == self.sha256
+
+    def compiled(self) -> Callable[..., Any]:
+        """The patched function, compiled in a copy of its module's namespace with the lookups above."""
+        lines, first = inspect.getsourcelines(self.original)
+        # Blank lines before the function keep its line numbers those of WeasyPrint's file in tracebacks.
+        text = "\n" * (first - 1) + textwrap.dedent(self.patched("".join(lines)))
+        code = compile(text, self.module.__file__ or self.module.__name__, "exec")
+        namespace = {
+            **self.module.__dict__,
+            "_reportkit_lookups_targeting": counter_lookups_targeting,
+            "_reportkit_lookups_of_box": counter_lookups_of_box,
+            "_ReportkitListedSet": _ListedSet,
+        }
+        exec(code, namespace)  # noqa: S102 - WeasyPrint's own source, checked by digest
+        function = namespace[self.name]
+        function.__qualname__ = self.original.__qualname__
+        return function
+
+    def set(self, function: Callable[..., Any]) -> None:
+        """Make ``function`` the one WeasyPrint calls."""
+        setattr(self.owner, self.name, function)
+        for module in self.also_in:
+            setattr(module, self.name, function)
+
+    def current(self) -> Callable[..., Any]:
+        """The function WeasyPrint calls now."""
+        return getattr(self.owner, self.name)
+
+
+_ORIGINALS: dict[str, Callable[..., Any]] = {
+    "cache_target_page_counters": targets.TargetCollector.cache_target_page_counters,
+    "make_page": page.make_page,
+    "layout_document": weasyprint.layout.layout_document,
+}
+
+#: The three changes (see the module's docstring).
+PATCHES: tuple[Patch, ...] = (
+    Patch(
+        module=targets,
+        owner=targets.TargetCollector,
+        name="cache_target_page_counters",
+        sha256="545eb30bb50f0e4921f6405ed31cfcc20bb92f32c85b549fe81507cbf27d6dee",
+        hunks=(
+            (
+                "                for (_, css_token), item in self.counter_lookup_items.items():\n",
+                "                # Only the items aiming at this anchor (#578).\n"
+                "                for (_, css_token), item in _reportkit_lookups_targeting(\n"
+                "                        self, anchor_name):\n",
+            ),
+        ),
+    ),
+    Patch(
+        module=page,
+        owner=page,
+        name="make_page",
+        sha256="656f183328e8b1b56311a342621442056c067422958dcaf6730acdfb6c7b8971",
+        hunks=(
+            (
+                "    cached_anchors = []\n    cached_lookups = []\n",
+                "    # Sets: \"not in\" takes constant time (#578).\n"
+                "    cached_anchors = _ReportkitListedSet()\n"
+                "    cached_lookups = _ReportkitListedSet()\n",
+            ),
+        ),
+    ),
+    Patch(
+        module=weasyprint.layout,
+        owner=weasyprint.layout,
+        name="layout_document",
+        sha256="a5cbf437e99caf7293e7ed2289278048bca734f7ead2e947b4e24e4a3a536dbc",
+        hunks=(
+            (
+                "                for (box, css_token), item in (\n"
+                "                        context.target_collector.counter_lookup_items.items()):\n",
+                "                # Only the items of this box (#578).\n"
+                "                for (box, css_token), item in _reportkit_lookups_of_box(\n"
+                "                        context.target_collector, child.missing_link):\n",
+            ),
+        ),
+        also_in=(weasyprint.document,),
+    ),
+)
+
+
+def applies() -> bool:
+    """Whether the installed WeasyPrint is the one every patch was written for (version and sources)."""
+    return weasyprint.__version__ == WEASYPRINT_VERSION and all(patch.applies() for patch in PATCHES)
+
+
+def installed() -> bool:
+    """Whether WeasyPrint calls the patched functions."""
+    return all(patch.current() is not patch.original for patch in PATCHES)
+
+
+def install() -> bool:
+    """Put the patched functions in place when :func:`applies` (all or none); True when they are in place."""
+    if installed():
+        return True
+    if not applies():
+        return False
+    compiled = [(patch, patch.compiled()) for patch in PATCHES]
+    for patch, function in compiled:
+        patch.set(function)
+    return True
+
+
+def uninstall() -> None:
+    """Put WeasyPrint's own functions back (for comparisons; the writer keeps the patches)."""
+    for patch in PATCHES:
+        patch.set(patch.original)
+
+
+def upstream_diff() -> str:
+    """The patches as unified diffs of WeasyPrint's files, ready to be offered upstream."""
+    diffs = []
+    for patch in PATCHES:
+        module_source = inspect.getsource(patch.module)
+        function = patch.source()
+        changed = module_source.replace(function, patch.patched(function))
+        path = "weasyprint/" + patch.module.__name__.removeprefix("weasyprint.").replace(".", "/")
+        path += "/__init__.py" if patch.module.__file__ and patch.module.__file__.endswith("__init__.py") else ".py"
+        diffs.append("".join(difflib.unified_diff(
+            module_source.splitlines(keepends=True), changed.splitlines(keepends=True), f"a/{path}", f"b/{path}",
+        )))
+    return "".join(diffs)
