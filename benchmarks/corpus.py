@@ -243,7 +243,7 @@ def real_references(folder: Path, seed: int = 16) -> list[Path]:
             return " ".join(sentences)
 
         paragraphs = [paragraph()]
-        while waiting:
+        while waiting or len(paragraphs) < 2:  # a fact-check has at least one section
             paragraphs.append(paragraph())
         summary, rest = paragraphs[0], paragraphs[1:]
         sections = [(f"Part {n + 1}", "\n\n".join(rest[i:i + 3])) for n, i in enumerate(range(0, len(rest), 3))]
