@@ -1,8 +1,8 @@
-"""WeasyPrint 70's pagination in time linear in the pages: three searches of whole lists made lookups.
+"""WeasyPrint 70's pagination in time linear in the pages, and back-references laid out once.
 
 Laying out a document of ``n`` pages, WeasyPrint 70 searches lists that grow with the document
-from places that also grow with it, so three steps cost time in ``n²`` (WeasyPrint
-Kozea/WeasyPrint#578, "Performance issue on long documents", open):
+from places that also grow with it, so three steps cost time in ``n²`` (Kozea/WeasyPrint#578,
+"Performance issue on long documents", open):
 
 - ``TargetCollector.cache_target_page_counters`` runs for every anchor (every ``id``) as its page
   is made, and walks every box that has a page-based counter in its content (a
@@ -14,17 +14,32 @@ Kozea/WeasyPrint#578, "Performance issue on long documents", open):
 - ``layout_document``, after the last page, walks every box with a page-based counter again for
   each box that has one, to find its ``string-set`` and ``bookmark-label`` items.
 
-:data:`PATCHES` makes each search a lookup, in WeasyPrint's own source: the first and third walk
-an index of the same items in the same order (built once, when WeasyPrint stops collecting them),
-the second asks a set. The layout does the same steps in the same order, so the pages and the
-PDF's bytes are those of WeasyPrint alone (``tests/writers/pdf/test_pagination.py`` compares
-them). A fourth search of this kind, footnotes looked up in the list of every footnote for each
-box of each line, is in ``_linebox_layout``, which :mod:`.footnotes` patches (its second hunk).
+The first and third now walk an index of the same items in the same order (made once WeasyPrint
+stops collecting them), the second asks a set. A fourth search of this kind, footnotes looked up
+in the list of every footnote for each box of each line, is in ``_linebox_layout``, which
+:mod:`.footnotes` patches (its second hunk).
 
-Each patch is applied to the function it names when this module is imported (:func:`install`),
-only when WeasyPrint is version :data:`WEASYPRINT_VERSION` and the function's source has the
-SHA-256 the patch was written against; otherwise WeasyPrint is left as it is (slower on long
-documents, no less right). :func:`upstream_diff` prints the change as a patch for upstream.
+Back-references (``target-counter(attr(href url), page)``, as in the bibliography) cost WeasyPrint
+70 three layouts of every page from the bibliography's first on. In ``compute_content_list`` it
+files such a box under the anchor ``None`` (it names the anchor from the ``attr()`` token, not
+from the attribute's value) and also among the box's own missing page counters (one variable
+serves both lists). So the box is found by its own page's counters changing, never by its
+target's: it is filled in after its page is laid out (a second layout) and again once the page
+count is known (a third). The ``compute_content_list`` hunk files it under its anchor, apart from
+its own counters; the ``cache_target_page_counters`` hunk queues it as its target is placed, and
+the ``make_page`` hunk fills in the queued boxes before each page is laid out, so a
+back-reference whose target is already placed is laid out once, with its number. A box aiming
+forward (a table of contents) or showing its own page as well is filled in as before, after its
+page is laid out.
+
+The layout ends the same: the pages and the PDF's bytes are those of WeasyPrint alone
+(``tests/writers/pdf/test_pagination.py`` compares them, and the page numbers against the
+anchors' pages). Each patch is applied when this module is imported (:func:`install`), all or
+none, only when WeasyPrint is version :data:`WEASYPRINT_VERSION` and every patched function's
+source has the SHA-256 its patch was written against; otherwise WeasyPrint is left as it is
+(slower on long documents, no less right). :func:`upstream_diff` prints the change as patches of
+WeasyPrint's files; upstream, the ``_reportkit_*`` helpers it calls would become methods of
+``TargetCollector``.
 """
 
 from __future__ import annotations
@@ -42,7 +57,9 @@ import weasyprint
 import weasyprint.document
 import weasyprint.layout
 from weasyprint.css import targets
+from weasyprint.formatting_structure import build
 from weasyprint.layout import page
+from weasyprint.urls import get_url_tuple
 
 __all__ = [
     "PATCHES",
@@ -97,6 +114,39 @@ def counter_lookups_of_box(collector: Any, box: Any) -> list[Any]:
     return index.get(id(box), [])
 
 
+def anchor_name(anchor_token: Any, box: Any) -> str | None:
+    """The anchor a ``target-counter()`` aims at, ``attr()`` read from ``box``'s element as ``lookup_target`` reads it."""
+    if anchor_token[0] == "attr()":
+        name, kind, fallback = anchor_token[1]
+        value = box.element.get(name, fallback)
+        if kind == "string":
+            anchor_token = ("string", value)
+        elif kind == "url":
+            anchor_token = ("url", get_url_tuple(value, box.style.base_url))
+    return targets.anchor_name_from_token(anchor_token)
+
+
+def queue_pending(collector: Any, item: Any) -> None:
+    """Remember ``item``, marked pending because its target has just been placed, for :func:`resolve_pending`."""
+    collector.__dict__.setdefault("_reportkit_pending", []).append(item)
+
+
+def resolve_pending(collector: Any) -> None:
+    """Give the boxes whose targets are placed their page numbers now, before the page that holds them is laid out.
+
+    Only boxes without page-based counters of their own: theirs depend on the page they land on.
+    WeasyPrint would otherwise fill them in after laying their page out, and lay it out again.
+    """
+    queue = collector.__dict__.get("_reportkit_pending")
+    if not queue:
+        return
+    for item in queue:
+        if item.pending and not item.missing_counters:
+            item.parse_again({})
+            item.pending = False
+    queue.clear()
+
+
 @dataclass(frozen=True)
 class Patch:
     """One function of WeasyPrint, the digest of its source, and the change made to it."""
@@ -149,6 +199,9 @@ class Patch:
             "_reportkit_lookups_targeting": counter_lookups_targeting,
             "_reportkit_lookups_of_box": counter_lookups_of_box,
             "_ReportkitListedSet": _ListedSet,
+            "_reportkit_anchor_name": anchor_name,
+            "_reportkit_queue_pending": queue_pending,
+            "_reportkit_resolve_pending": resolve_pending,
         }
         exec(code, namespace)  # noqa: S102 - WeasyPrint's own source, checked by digest
         function = namespace[self.name]
@@ -170,9 +223,10 @@ _ORIGINALS: dict[str, Callable[..., Any]] = {
     "cache_target_page_counters": targets.TargetCollector.cache_target_page_counters,
     "make_page": page.make_page,
     "layout_document": weasyprint.layout.layout_document,
+    "compute_content_list": build.compute_content_list,
 }
 
-#: The three changes (see the module's docstring).
+#: The changes (see the module's docstring).
 PATCHES: tuple[Patch, ...] = (
     Patch(
         module=targets,
@@ -185,6 +239,11 @@ PATCHES: tuple[Patch, ...] = (
                 "                # Only the items aiming at this anchor (#578).\n"
                 "                for (_, css_token), item in _reportkit_lookups_targeting(\n"
                 "                        self, anchor_name):\n",
+            ),
+            (
+                "                        item.pending = True\n",
+                "                        item.pending = True\n"
+                "                        _reportkit_queue_pending(self, item)\n",
             ),
         ),
     ),
@@ -199,6 +258,35 @@ PATCHES: tuple[Patch, ...] = (
                 "    # Sets: \"not in\" takes constant time (#578).\n"
                 "    cached_anchors = _ReportkitListedSet()\n"
                 "    cached_lookups = _ReportkitListedSet()\n",
+            ),
+            (
+                "    reported_footnotes = context.reported_footnotes\n",
+                "    # Targets placed on earlier pages give their page numbers to the boxes\n"
+                "    # aiming at them before this page is laid out, not after.\n"
+                "    _reportkit_resolve_pending(context.target_collector)\n"
+                "    reported_footnotes = context.reported_footnotes\n",
+            ),
+        ),
+    ),
+    Patch(
+        module=build,
+        owner=build,
+        name="compute_content_list",
+        sha256="3a5674cabd84f48ae9247650a73ad3c0fe690c10a3b7fb0ff6209f8b4b0bf671",
+        hunks=(
+            (
+                "                anchor_name = targets.anchor_name_from_token(anchor_token)\n"
+                "                missing_counters = missing_target_counters.setdefault(\n"
+                "                    anchor_name, [])\n"
+                "                if counter_name not in missing_counters:\n"
+                "                    missing_counters.append(counter_name)\n",
+                "                # The anchor attr() gives, as lookup_target() reads it; and the\n"
+                "                # target's list apart from the box's own missing counters.\n"
+                "                anchor_name = _reportkit_anchor_name(anchor_token, parent_box)\n"
+                "                missing_for_target = missing_target_counters.setdefault(\n"
+                "                    anchor_name, [])\n"
+                "                if counter_name not in missing_for_target:\n"
+                "                    missing_for_target.append(counter_name)\n",
             ),
         ),
     ),

@@ -4,37 +4,46 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import weasyprint
+from pypdf import PdfReader
 from weasyprint.css import targets
+from weasyprint.layout import page
 
 from reportkit.writers.pdf import footnotes, pagination, writer
 
-#: n paragraphs with an anchor each, then n back-references giving each anchor's page with
-#: target-counter(), as reportkit's bibliography does; page numbers in the margins, in a named
-#: string and in the bookmarks too (the page-based counters WeasyPrint fills in after the layout).
+#: A table of contents aiming forward at n paragraphs, the paragraphs (each an anchor), then n
+#: back-references aiming back at them, as reportkit's bibliography does, every seventh also giving
+#: its own page; page numbers in the margins, in a named string and in the bookmarks too: every
+#: kind of page-based counter WeasyPrint fills in during and after the layout.
 BACKREFS = """<style>
   @page { size: 80mm 60mm; margin: 8mm;
           @top-center { content: string(part); } @bottom-center { content: counter(page) " / " counter(pages); } }
   body { font-size: 9pt; }
-  a.back::after { content: " p. " target-counter(attr(href url), page); }
+  a.toc::after, a.back::after { content: " p. " target-counter(attr(href url), page); }
+  a.back.here::after { content: " p. " target-counter(attr(href url), page) ", here p. " counter(page); }
   h2 { string-set: part content() " from p. " counter(page); bookmark-label: content() " p. " counter(page); }
 </style>
+%s
 %s
 <h2>Back-references</h2>
 %s"""
 
 
-def backrefs_html(n: int) -> str:
-    """The document of :data:`BACKREFS` with ``n`` anchors and ``n`` back-references."""
+def backrefs_html(n: int, *, contents: bool = True) -> str:
+    """The document of :data:`BACKREFS` with ``n`` anchors aimed at from after, and before when ``contents``."""
+    toc = "\n".join(f'<p><a class="toc" href="#p{i}">Ahead to {i}</a></p>' for i in range(0, n, 5) if contents)
     paragraphs = "\n".join((f"<h2>Part {i // 10}</h2>" if i % 10 == 0 else "")
                            + f'<p id="p{i}">Paragraph {i} of the text, long enough to fill a line or two.</p>'
                            for i in range(n))
-    links = "\n".join(f'<p><a class="back" href="#p{i}">Back to {i}</a></p>' for i in range(n))
-    return BACKREFS % (paragraphs, links)
+    links = "\n".join(f'<p><a class="back{" here" if i % 7 == 0 else ""}" href="#p{i}">Back to {i}</a></p>'
+                      for i in range(n))
+    return BACKREFS % (toc, paragraphs, links)
 
 
 @pytest.fixture
@@ -110,16 +119,20 @@ def test_a_patch_whose_context_is_gone_does_not_apply():
         pagination.PATCHES[1].patched("def make_page(context):\n    pass\n")
 
 
-def test_the_upstream_diff_changes_the_three_searches():
+def test_the_upstream_diff_changes_the_searches_and_the_target_counters_of_four_files():
     diff = pagination.upstream_diff()
     files = [line for line in diff.splitlines() if line.startswith("+++ ")]
     assert files == ["+++ b/weasyprint/css/targets.py", "+++ b/weasyprint/layout/page.py",
-                     "+++ b/weasyprint/layout/__init__.py"]
+                     "+++ b/weasyprint/formatting_structure/build.py", "+++ b/weasyprint/layout/__init__.py"]
     removed = [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
     assert removed == [
         "-                for (_, css_token), item in self.counter_lookup_items.items():",
         "-    cached_anchors = []",
         "-    cached_lookups = []",
+        "-                anchor_name = targets.anchor_name_from_token(anchor_token)",
+        "-                missing_counters = missing_target_counters.setdefault(",
+        "-                if counter_name not in missing_counters:",
+        "-                    missing_counters.append(counter_name)",
         "-                for (box, css_token), item in (",
         "-                        context.target_collector.counter_lookup_items.items()):",
     ]
@@ -134,9 +147,9 @@ def test_the_note_search_of_the_line_layout_is_the_footnote_patchs_second_hunk()
 # --- the behaviour ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n", [12, 60])
-def test_the_patched_pagination_makes_the_same_pdf_as_weasyprint_alone(n):
-    html = backrefs_html(n)
+@pytest.mark.parametrize(("n", "contents"), [(12, True), (60, True), (60, False)])
+def test_the_patched_pagination_makes_the_same_pdf_as_weasyprint_alone(n, contents):
+    html = backrefs_html(n, contents=contents)
     patched = weasyprint.HTML(string=html).write_pdf()
     pagination.uninstall()
     try:
@@ -146,19 +159,66 @@ def test_the_patched_pagination_makes_the_same_pdf_as_weasyprint_alone(n):
     assert patched == alone
 
 
-def test_back_references_give_the_page_of_their_target(tmp_path):
-    import io
-    import re
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(weasyprint.HTML(string=backrefs_html(40)).write_pdf()))
-    texts = [page.extract_text() for page in reader.pages]
-    expected = {i: next(n for n, text in enumerate(texts, 1) if re.search(rf"Paragraph {i} of", text))
-                for i in range(40)}
-    shown = {int(m[1]): int(m[2]) for text in texts for m in re.finditer(r"Back to (\d+) p\. (\d+)", text)}
-    assert shown == expected
+def test_back_references_and_contents_give_the_page_of_their_target():
+    texts = [re.sub(r"\s+", " ", page.extract_text())
+             for page in PdfReader(io.BytesIO(weasyprint.HTML(string=backrefs_html(40)).write_pdf())).pages]
+    expected = {i: next(n for n, text in enumerate(texts, 1) if f"Paragraph {i} of" in text) for i in range(40)}
+    back = {int(m[1]): int(m[2]) for text in texts for m in re.finditer(r"Back to (\d+) p\. (\d+)", text)}
+    ahead = {int(m[1]): int(m[2]) for text in texts for m in re.finditer(r"Ahead to (\d+) p\. (\d+)", text)}
+    here = {int(m[1]): (int(m[2]), n) for n, text in enumerate(texts, 1)
+            for m in re.finditer(r"Back to (\d+) p\. \d+, here p\. (\d+)", text)}
+    assert back == expected
+    assert ahead == {i: expected[i] for i in range(0, 40, 5)}
+    assert here and all(shown == page for shown, page in here.values())
     assert len(set(expected.values())) > 5  # the anchors spread over pages: a wrong page would show
+
+
+def pages_made(html: str) -> tuple[int, int]:
+    """How many pages WeasyPrint makes (layouts of one page) for ``html``, and how many the document has."""
+    made = 0
+    make_page = page.make_page
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal made
+        made += 1
+        return make_page(*args, **kwargs)
+
+    page.make_page = counting
+    try:
+        document = weasyprint.HTML(string=html).render()
+    finally:
+        page.make_page = make_page
+    return made, len(document.pages)
+
+
+def test_back_references_to_placed_targets_are_laid_out_once():
+    made, pages = pages_made(backrefs_html(60, contents=False).replace("back here", "back"))
+    assert made == pages
+
+
+def test_back_references_giving_their_own_page_too_are_laid_out_again():
+    # Their own page number is known only once their page is laid out: WeasyPrint's way, unchanged.
+    made, pages = pages_made(backrefs_html(60, contents=False))
+    assert made > pages
+
+
+def test_a_table_of_contents_aiming_forward_is_still_laid_out_again():
+    # Its targets are not placed when its page is laid out: WeasyPrint lays the pages out again from there.
+    made, pages = pages_made(backrefs_html(60))
+    assert made > pages
+
+
+def test_weasyprint_alone_lays_the_back_references_out_twice_more(weasyprint_unpatched):
+    # What the patch is for: fails when upstream fills in back-references before their page is laid out.
+    html = backrefs_html(60, contents=False).replace("back here", "back")
+    made, pages = pages_made(html)
+    back_pages = pages - next(n for n, t in enumerate(page_texts(html), 1) if "Back-references" in t) + 1
+    assert made >= pages + 2 * back_pages
+
+
+def page_texts(html: str) -> list[str]:
+    """The text of each page of ``html`` laid out by WeasyPrint as it is now."""
+    return [p.extract_text() for p in PdfReader(io.BytesIO(weasyprint.HTML(string=html).write_pdf())).pages]
 
 
 def test_weasyprint_alone_walks_every_page_counter_item_for_each_anchor(counted_walks, weasyprint_unpatched):
