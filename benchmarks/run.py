@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -479,7 +480,9 @@ def target_7_real(repeats: int, work: Path, only: str = "") -> None:
     print(f"Target 7: footnotes in one layout, {len(sources)} fact-checks citing real reference libraries", flush=True)
     ours: dict[Path, list[tuple[float, float, int]]] = {p: [] for p in sources}
     bare: dict[Path, list[tuple[float, float]]] = {p: [] for p in sources}
-    floors = {p: _floor_inputs(work, p) for p in sources}
+    with warnings.catch_warnings():  # the libraries' odd fields, reported once by each fresh process below
+        warnings.simplefilter("ignore")
+        floors = {p: _floor_inputs(work, p) for p in sources}
     for _ in range(repeats):
         for path in sources:
             ours[path].append(_reportkit_pdf(path, work / f"{path.stem}.pdf"))
