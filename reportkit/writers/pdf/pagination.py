@@ -32,6 +32,11 @@ back-reference whose target is already placed is laid out once, with its number.
 forward (a table of contents) or showing its own page as well is filled in as before, after its
 page is laid out.
 
+Writing a tagged PDF (reportkit's default, PDF/UA-1), WeasyPrint asks pydyf for a page's
+reference once per structure element, and pydyf 0.13's ``PDF.page_references`` builds the tuple
+of every page's reference at each call: elements times pages. :func:`install` makes it build the
+tuple once per page count (:data:`PYDYF_VERSION`, :data:`PAGE_REFERENCES_SHA256`).
+
 The layout ends the same: the pages and the PDF's bytes are those of WeasyPrint alone
 (``tests/writers/pdf/test_pagination.py`` compares them, and the page numbers against the
 anchors' pages). Each patch is applied when this module is imported (:func:`install`), all or
@@ -53,6 +58,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import pydyf
 import weasyprint
 import weasyprint.document
 import weasyprint.layout
@@ -62,12 +68,16 @@ from weasyprint.layout import page
 from weasyprint.urls import get_url_tuple
 
 __all__ = [
+    "PAGE_REFERENCES_SHA256",
     "PATCHES",
+    "PYDYF_VERSION",
     "WEASYPRINT_VERSION",
     "Patch",
     "applies",
     "install",
     "installed",
+    "page_references",
+    "page_references_apply",
     "uninstall",
     "upstream_diff",
 ]
@@ -309,14 +319,47 @@ PATCHES: tuple[Patch, ...] = (
 )
 
 
+#: The pydyf version :func:`page_references` was written against, and the SHA-256 of the source of
+#: its ``PDF.page_references`` there.
+PYDYF_VERSION = "0.13.0"
+PAGE_REFERENCES_SHA256 = "060bf90aad55931bc24c3575a52af9478a89916aa307e5323142663841cb7798"
+
+_PAGE_REFERENCES: property = pydyf.PDF.page_references
+
+
+def page_references(pdf: Any) -> tuple[bytes, ...]:
+    """pydyf's ``pdf.page_references``, built again only when the document's page list has changed length."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_reportkit_page_references")
+    if cached is None or cached[0] is not kids or cached[1] != len(kids):
+        cached = (kids, len(kids), _PAGE_REFERENCES.fget(pdf))  # type: ignore[misc]
+        pdf.__dict__["_reportkit_page_references"] = cached
+    return cached[2]
+
+
+def page_references_apply() -> bool:
+    """Whether the installed pydyf is the one :func:`page_references` was written for (version and source)."""
+    try:
+        source = inspect.getsource(_PAGE_REFERENCES.fget)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return False
+    return pydyf.VERSION == PYDYF_VERSION and hashlib.sha256(source.encode()).hexdigest() == PAGE_REFERENCES_SHA256
+
+
 def applies() -> bool:
-    """Whether the installed WeasyPrint is the one every patch was written for (version and sources)."""
-    return weasyprint.__version__ == WEASYPRINT_VERSION and all(patch.applies() for patch in PATCHES)
+    """Whether the installed WeasyPrint and pydyf are those every patch was written for (versions and sources)."""
+    return (
+        weasyprint.__version__ == WEASYPRINT_VERSION
+        and all(patch.applies() for patch in PATCHES)
+        and page_references_apply()
+    )
 
 
 def installed() -> bool:
     """Whether WeasyPrint calls the patched functions."""
-    return all(patch.current() is not patch.original for patch in PATCHES)
+    return all(patch.current() is not patch.original for patch in PATCHES) and (
+        pydyf.PDF.page_references is not _PAGE_REFERENCES
+    )
 
 
 def install() -> bool:
@@ -328,13 +371,15 @@ def install() -> bool:
     compiled = [(patch, patch.compiled()) for patch in PATCHES]
     for patch, function in compiled:
         patch.set(function)
+    pydyf.PDF.page_references = property(page_references)  # type: ignore[assignment]
     return True
 
 
 def uninstall() -> None:
-    """Put WeasyPrint's own functions back (for comparisons; the writer keeps the patches)."""
+    """Put WeasyPrint's and pydyf's own functions back (for comparisons; the writer keeps the patches)."""
     for patch in PATCHES:
         patch.set(patch.original)
+    pydyf.PDF.page_references = _PAGE_REFERENCES  # type: ignore[assignment]
 
 
 def upstream_diff() -> str:

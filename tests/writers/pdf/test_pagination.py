@@ -250,3 +250,51 @@ def test_the_index_follows_items_added_after_it_was_made():
     assert [item for _, item in pagination.counter_lookups_targeting(collector, "a")] == [first, second]
     assert [item for _, item in pagination.counter_lookups_targeting(collector, "b")] == [second]
     assert pagination.counter_lookups_targeting(collector, "c") == []
+
+
+# --- pydyf's page references, asked once per structure element of a tagged PDF ------------------
+
+
+def test_the_page_references_patch_is_pinned_to_the_installed_pydyf():
+    # Fails when pydyf is upgraded or PDF.page_references changes: re-read it, re-pin or drop the patch.
+    import inspect
+
+    import pydyf
+
+    assert pydyf.VERSION == pagination.PYDYF_VERSION
+    source = inspect.getsource(pagination._PAGE_REFERENCES.fget)
+    assert hashlib.sha256(source.encode()).hexdigest() == pagination.PAGE_REFERENCES_SHA256
+    assert pagination.page_references_apply()
+
+
+def test_pydyf_alone_builds_the_page_references_at_each_call(weasyprint_unpatched):
+    # What the patch is for: fails when pydyf keeps the tuple itself, and the patch can go.
+    import pydyf
+
+    pdf = pydyf.PDF()
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert pdf.page_references == pdf.page_references
+    assert pdf.page_references is not pdf.page_references
+
+
+def test_the_page_references_are_built_once_per_page_count_and_follow_new_pages():
+    import pydyf
+
+    pdf = pydyf.PDF()
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = pdf.page_references
+    assert pdf.page_references is first and len(first) == 1
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(pdf.page_references) == 2 and pdf.page_references[0] == first[0]
+
+
+def test_a_tagged_pdf_is_the_same_with_and_without_the_patches():
+    html = '<html lang="en">' + backrefs_html(30)
+    patched = weasyprint.HTML(string=html).write_pdf(pdf_tags=True)
+    pagination.uninstall()
+    try:
+        alone = weasyprint.HTML(string=html).write_pdf(pdf_tags=True)
+    finally:
+        assert pagination.install()
+    assert patched == alone
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(patched)).trailer["/Root"]
