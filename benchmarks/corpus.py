@@ -3,17 +3,20 @@
 Everything is derived from ``samples/`` deterministically (a seeded generator), so two runs
 measure the same documents. The generated files are ordinary reportkit inputs. Dense dossiers
 (:func:`dense_dossier`) cite far more than the samples do, and :func:`misplaced_notes` reads
-their PDFs back to find footnotes that are not on their call's page.
+their PDFs back to find footnotes that are not on their call's page. :func:`real_references`
+makes one fact-check per real reference library of the tests, citing every entry.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+import bibtexparser
 import yaml
 from pypdf import PdfReader
 
@@ -187,6 +190,87 @@ def dense_dossier(folder: Path, factor: int, seed: int = 16) -> Path:
     return _write(folder / f"dense-{factor}x.md", data, summary, sections)
 
 
+#: The real reference libraries of the tests (Zotero and Better BibTeX exports, biblatex's examples, the CSL
+#: test suite's names and dates, Pandoc's tests; see their PROVENANCE.md): nobody tuned the layout to them.
+REFERENCES = ROOT / "tests" / "data" / "real" / "references"
+
+#: A citation key as Pandoc and reportkit read it in the text.
+_KEY = re.compile(r"^\w(?:[\w:.\-/]*\w)?$")
+
+
+def reference_keys(library: Path) -> list[str]:
+    """The keys of the entries of ``library`` that have a title (or are sets), in the file's order, read without reportkit."""
+    text = library.read_text(encoding="utf-8")
+    if library.suffix == ".json":
+        keys = [str(i["id"]) for i in json.loads(text) if isinstance(i.get("title"), str) and i["title"].strip()]
+    else:
+        entries = bibtexparser.parse_string(text, parse_stack=[]).entries
+        keys = [e.key for e in entries
+                if e.entry_type.lower() != "xdata" and ("title" in e.fields_dict or e.entry_type.lower() == "set")]
+    return [key for key in dict.fromkeys(keys) if _KEY.match(key)]
+
+
+def real_references(folder: Path, seed: int = 16) -> list[Path]:
+    """One fact-check per real reference library, citing every entry with a title, in the file's order.
+
+    The library is the fact-check's ``sources`` file. Sentences come from the dense dossiers' words;
+    most cite one to three entries, paragraphs of three to five sentences, sections of three
+    paragraphs. Entries are cited first in the file's order, then a few again.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    _copy_images(folder)
+    base, _, _ = _split(SAMPLES / "russia-nato.md")
+    files = []
+    for library in sorted(p for p in REFERENCES.iterdir() if p.suffix in (".bib", ".json")):
+        rng = random.Random(f"{seed}-{library.name}")
+        shutil.copy2(library, folder / library.name)
+        keys = reference_keys(library)
+        waiting = list(keys)
+
+        def cite() -> str:
+            if waiting and rng.random() < 0.85:
+                chosen = [waiting.pop(0) for _ in range(min(len(waiting), rng.choice((1, 1, 1, 2, 3))))]
+            else:
+                chosen = [rng.choice(keys)]
+            return "[" + "; ".join(f"@{k}" for k in chosen) + "]"
+
+        def paragraph() -> str:
+            sentences = []
+            for _ in range(rng.randint(3, 5)):
+                start = rng.randrange(len(_WORDS))
+                words = " ".join(_WORDS[(start + i) % len(_WORDS)] for i in range(rng.randint(9, 22))).capitalize()
+                sentences.append(words + (cite() if rng.random() < 0.8 else "") + ".")
+            return " ".join(sentences)
+
+        paragraphs = [paragraph()]
+        while waiting or len(paragraphs) < 2:  # a fact-check has at least one section
+            paragraphs.append(paragraph())
+        summary, rest = paragraphs[0], paragraphs[1:]
+        sections = [(f"Part {n + 1}", "\n\n".join(rest[i:i + 3])) for n, i in enumerate(range(0, len(rest), 3))]
+        stem = re.sub(r"[^a-z0-9]+", "-", library.name.lower()).strip("-")
+        data = {key: base[key] for key in ("language", "authors", "publisher", "published", "claim", "verdict")}
+        data = {"title": f"Every entry of {library.name}", "slug": f"real-{stem}", **data, "sources": library.name}
+        files.append(_write(folder / f"real-{stem}.md", data, summary, sections))
+    return files
+
+
+def misplaced_by_anchor(pdf: Path) -> tuple[int, list[tuple[int, int | None, int]]]:
+    """How many footnotes a PDF has, and (number, call's page, note's page) of those off their call's page.
+
+    Read from the PDF's named destinations: each note's ``fn-N`` and its first call's ``cite-N-1``
+    (for documents whose note text cannot be told from the input, such as the real libraries).
+    """
+    reader = PdfReader(pdf)
+    pages = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+    wrong = []
+    notes = sorted(int(name[3:]) for name in pages if re.fullmatch(r"fn-\d+", name))
+    for number in notes:
+        call = pages.get(f"cite-{number}-1")
+        if call != pages[f"fn-{number}"]:
+            wrong.append((number, call, pages[f"fn-{number}"]))
+    return len(notes), wrong
+
+
 def _squash(text: str) -> str:
     """Letters and digits only, lowercased: compares text across line breaks and hyphenation."""
     return re.sub(r"[\W_]+", "", text).lower()
@@ -231,3 +315,5 @@ if __name__ == "__main__":  # pragma: no cover - manual use
         print(dossier(target / "dossier", factor))
     for factor in (1, 4, 16):
         print(dense_dossier(target / "dense", factor))
+    for path in real_references(target / "real"):
+        print(path)

@@ -3,14 +3,18 @@
     python benchmarks/run.py                 # everything (about an hour on 2 cores, 40 minutes of it target 8)
     python benchmarks/run.py --quick         # a smoke run: small batch, few repeats
     python benchmarks/run.py --only 1,2,3    # some targets
-    python benchmarks/run.py --only 7 --dense 1,4,16   # footnotes: dense dossiers (about 2 minutes)
+    python benchmarks/run.py --only 7 --dense 1,4,16   # footnotes: dense dossiers, then the real libraries
+    python benchmarks/run.py --only 7 --dense "" --real biblatex   # only the dossier citing biblatex-examples.bib
     python benchmarks/run.py --only 8        # memory over 1,000 documents per process kind (about
                                              # 40 minutes on 2 cores; --memory-batch 100 for a shorter one)
     python benchmarks/run.py --only 9,10     # the Typst engine (engines.py) and reportkit serve (serve_bench.py)
 
 Target 7 renders generated dossiers dense with citations (``corpus.dense_dossier``) and reports
 layouts per document, time per page, footnotes off their call's page (read back from the PDF) and
-time and peak memory against bare WeasyPrint on the same HTML. Target 8 measures the memory of
+time and peak memory against bare WeasyPrint on the same HTML; then one fact-check per real
+reference library of the tests (``corpus.real_references``: Zotero and Better BibTeX exports,
+biblatex's examples, the CSL test suite's names and dates, Pandoc's tests), each citing every
+entry (``--real none`` leaves them out, ``--real biblatex`` keeps that one). Target 8 measures the memory of
 long-lived processes over a batch of distinct documents.
 
 Every figure is a median over repeats, and every comparison is measured in the same run,
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -453,11 +458,54 @@ def target_7(repeats: int, work: Path, factors: list[int]) -> None:
         row("7", f"dense {factor}x / bare WeasyPrint on the same HTML, peak memory",
             med(ours[factor], 1) / med(bare[factor], 1), "<= 1.1",
             f"peak RSS {med(ours[factor], 1):.0f} MB vs {med(bare[factor], 1):.0f} MB")
+    if not factors:
+        return
     small, large = min(factors), max(factors)
     if large > small:
         scale = large // small
         row("7", f"dense {large}x / {small}x, render time", med(ours[large], 0) / med(ours[small], 0), f"<= {scale}",
             f"render CPU {med(ours[large], 0):.1f} s vs {med(ours[small], 0):.2f} s")
+
+
+def target_7_real(repeats: int, work: Path, only: str = "") -> None:
+    """The real reference libraries of the tests, one fact-check each citing every entry: as target 7's dense dossiers.
+
+    Layouts per document, time per page against bare WeasyPrint on the same HTML, and footnotes off
+    their call's page, read from the PDF's named destinations (``fn-N`` against ``cite-N-1``): the
+    notes' text comes from the libraries through the citation style, so it cannot be told from the
+    input as the dense dossiers' can.
+    """
+    from pypdf import PdfReader
+
+    sources = [p for p in corpus.real_references(work / "real") if only in p.name]
+    print(f"Target 7: footnotes in one layout, {len(sources)} fact-checks citing real reference libraries", flush=True)
+    ours: dict[Path, list[tuple[float, float, int]]] = {p: [] for p in sources}
+    bare: dict[Path, list[tuple[float, float]]] = {p: [] for p in sources}
+    with warnings.catch_warnings():  # the libraries' odd fields, reported once by each fresh process below
+        warnings.simplefilter("ignore")
+        floors = {p: _floor_inputs(work, p) for p in sources}
+    for _ in range(repeats):
+        for path in sources:
+            ours[path].append(_reportkit_pdf(path, work / f"{path.stem}.pdf"))
+            bare[path].append(_bare_pdf(*floors[path], work / f"bare-{path.stem}.pdf"))
+    total_ours = total_bare = 0.0
+    total_pages = 0
+    for path in sources:
+        pdf = work / f"{path.stem}.pdf"
+        pages = len(PdfReader(pdf).pages)
+        notes, wrong = corpus.misplaced_by_anchor(pdf)
+        cpu, floor = med(ours[path], 0), med(bare[path], 0)
+        total_ours, total_bare, total_pages = total_ours + cpu, total_bare + floor, total_pages + pages
+        library = path.stem.removeprefix("real-")
+        row("7", f"real {library}: layouts per document", max(run[2] for run in ours[path]), "<= 1",
+            f"{pages} pages, {notes} footnotes, render CPU {cpu:.2f} s = {cpu / pages:.3f} s per page "
+            f"(bare WeasyPrint {floor / pages:.3f}, {cpu / floor:.2f}x)")
+        row("7", f"real {library}: footnotes off their call's page (PDF destinations)", len(wrong), "<= 0",
+            f"{notes} footnotes" + (f"; first misplaced (number, call's page, note's page): {wrong[:3]}" if wrong else ""))
+    if sources:
+        row("7", "real libraries / bare WeasyPrint on the same HTML, render time (sum)", total_ours / total_bare,
+            "<= 1.1", f"render CPU {total_ours:.1f} s vs {total_bare:.1f} s for {total_pages} pages "
+            f"({total_ours / total_pages:.3f} s per page)")
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -527,6 +575,9 @@ def main() -> None:
     parser.add_argument("--dossier-repeats", type=int, default=3, help="rounds of target 6 (median)")
     parser.add_argument("--dense", default="1,4,16", help="sizes of the dense dossiers of target 7")
     parser.add_argument("--dense-repeats", type=int, default=1, help="rounds of target 7 (median)")
+    parser.add_argument("--real", default="all",
+                        help="target 7's fact-checks citing the real reference libraries: all, none, or those whose "
+                             "name contains this (e.g. biblatex)")
     parser.add_argument("--memory-batch", type=int, default=1000, help="fact-checks in target 8's batch")
     parser.add_argument("--memory-modes", default="api,j1,j2,dask", help="target 8's processes: api, j1, j2, dask")
     parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated targets to measure")
@@ -554,7 +605,9 @@ def main() -> None:
         if "6" in targets:
             target_6(args.dossier_repeats, work, args.factor)
         if "7" in targets:
-            target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",")])
+            target_7(args.dense_repeats, work, [int(f) for f in args.dense.split(",") if f.strip()])
+            if args.real != "none":
+                target_7_real(args.dense_repeats, work, "" if args.real == "all" else args.real)
         if "8" in targets:
             target_8(args.memory_batch, args.memory_modes)
         if "9" in targets:

@@ -13,9 +13,16 @@ later page than its reference. For ``footnote-policy: line`` and ``block`` it is
 note cannot be placed on its reference's page, the line (or the paragraph) moves to the next
 page, orphans and widows respected, and WeasyPrint 70 already does so for the line being placed
 (``_linebox_layout``) and removes the notes of lines it un-lays-out (``remove_placeholders``).
-Only the room-making loop ignores the policy. The fix, one condition, is :data:`HUNKS`: the loop
+Only the room-making loop ignores the policy. The fix, one condition, is the first hunk of :data:`HUNKS`: the loop
 reports only notes whose policy is ``auto``; otherwise the line breaks to the next page as it
 would without footnotes (orphans and widows kept), and every note stays with its call.
+
+The second hunk is about time, not placement: for every box of every line, WeasyPrint 70 asks
+whether the box's footnote is among the notes not yet placed, searching that list (every note of
+the document, at first) even for the boxes that have no footnote, so a document's lines times its
+notes (Kozea/WeasyPrint#578, long documents). Asking first whether the box has a footnote at all
+leaves the answer the same (the list never holds ``None``) and the search to the note calls
+alone. :mod:`.pagination` makes WeasyPrint's other searches of that kind lookups.
 
 The patch is applied to ``weasyprint.layout.block._linebox_layout`` when this module is imported
 (:func:`install`), only when WeasyPrint is version :data:`WEASYPRINT_VERSION` and the function's
@@ -63,6 +70,13 @@ HUNKS: tuple[tuple[str, str], ...] = (
         "            # to the next page (WeasyPrint #1564, #2432).\n"
         "            while (report and context.current_page_footnotes and\n"
         "                   context.current_page_footnotes[-1].style['footnote_policy'] == 'auto'):\n",
+    ),
+    (
+        "                if descendant.footnote in context.footnotes)\n",
+        "                # Boxes without a note skip the search of the list of every note\n"
+        "                # not yet placed: time linear in the pages (WeasyPrint #578).\n"
+        "                if descendant.footnote is not None\n"
+        "                and descendant.footnote in context.footnotes)\n",
     ),
 )
 

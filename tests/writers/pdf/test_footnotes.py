@@ -85,11 +85,12 @@ def test_a_patch_whose_context_is_gone_does_not_apply():
         footnotes.patched_source("def _linebox_layout(context):\n    pass\n")
 
 
-def test_the_upstream_diff_changes_one_loop_of_block_py():
+def test_the_upstream_diff_changes_the_notes_loop_and_the_note_search_of_block_py():
     diff = footnotes.upstream_diff()
     assert diff.startswith("--- a/weasyprint/layout/block.py\n+++ b/weasyprint/layout/block.py\n")
     removed = [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
-    assert removed == ["-            while report and context.current_page_footnotes:"]
+    assert removed == ["-            while report and context.current_page_footnotes:",
+                       "-                if descendant.footnote in context.footnotes)"]
 
 
 # --- the behaviour, on WeasyPrint alone -------------------------------------------------------
