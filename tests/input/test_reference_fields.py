@@ -1,0 +1,555 @@
+"""Each field of a CSL-JSON or BibLaTeX entry lands in its source field, and each odd value is named.
+
+Every expected value is written out from the entry in the test (or the real file it reads, see
+tests/data/real/PROVENANCE.md): the tests pin the mappings one by one, and the warnings and errors word
+for word where a user reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reportkit as rk
+from reportkit.document.model import Name, Source
+from reportkit.errors import ReportkitWarning
+from reportkit.input.references import doi_url, edtf_to_csl, from_csl, read_references, to_csl
+
+REAL = Path(__file__).parent.parent / "data" / "real" / "references"
+
+
+def write(tmp_path: Path, name: str, content: object) -> Path:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return path
+
+
+def read(path: Path, keys: set[str] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The entries read from ``path`` and the warnings given while reading them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = read_references(path, keys=keys)
+    return fields, [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
+
+
+def csl(item: dict[str, Any], where: str = "", file: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """``from_csl`` of one item, with its warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fields = from_csl({"id": "a", "title": "T", **item}, where=where, file=file)
+    return fields, [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
+
+
+def bib(tmp_path: Path, text: str, keys: set[str] | None = None) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The entries of a BibTeX file holding ``text``, by key, with the warnings given."""
+    fields, warned = read(write(tmp_path, "refs.bib", text), keys)
+    return {f["key"]: f for f in fields}, warned
+
+
+def names(values: list[Name]) -> list[dict[str, str] | str]:
+    return [n.to_data() for n in values]
+
+
+# --- which files, which entries ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "shown"), [("refs.ris", "a .ris file"), ("refs", "a suffix-less file")])
+def test_a_file_of_another_kind_is_refused_naming_its_suffix(tmp_path: Path, name: str, shown: str) -> None:
+    path = write(tmp_path, name, "TY  - JOUR\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == f"cannot read sources from {shown}"
+    assert caught.value.file == str(path)
+    assert caught.value.hint == "give a CSL-JSON (.json) or BibTeX (.bib) file, as Zotero, Mendeley or Pandoc export them"
+
+
+def test_the_suffix_is_read_in_any_case(tmp_path: Path) -> None:
+    fields, _ = read(write(tmp_path, "REFS.JSON", [{"id": "a", "title": "Upper"}]))
+    assert fields == [{"key": "a", "title": "Upper"}]
+    fields, _ = read(write(tmp_path, "Refs.Bib", "@misc{b, title={Mixed}}\n"))
+    assert [(f["key"], f["title"]) for f in fields] == [("b", "Mixed")]
+
+
+@pytest.mark.parametrize(("name", "content", "kind"), [("e.json", "[]", "CSL-JSON"), ("e.bib", "% nothing\n", "BibTeX")])
+def test_an_empty_library_names_its_kind(tmp_path: Path, name: str, content: str, kind: str) -> None:
+    path = write(tmp_path, name, content)
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == f"the {kind} file holds no references" and caught.value.file == str(path)
+
+
+def test_a_cited_duplicate_bibtex_key_names_both_entries_and_the_second_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "dup.bib", "@misc{a, title={x}}\n\n@book{b, title={y}}\n@misc{a, title={z}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"a"})
+    error = caught.value
+    assert error.message == "duplicate key 'a' (also @misc{a})"
+    assert (error.file, error.line, error.field) == (str(path), 4, "line 4")
+    assert error.hint == "give every reference its own key"
+
+
+def test_a_cited_duplicate_csl_id_names_both_items(tmp_path: Path) -> None:
+    path = write(tmp_path, "dup.json", [{"id": "a", "title": "x"}, {"id": "b", "title": "y"}, {"id": "a", "title": "z"}])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"a", "b"})
+    assert caught.value.message == "duplicate key 'a' (also [0] (id 'a'))"
+    assert caught.value.field == "[2] (id 'a')" and caught.value.file == str(path)
+
+
+def test_an_uncited_duplicate_is_no_error_and_the_first_of_a_key_is_the_one_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "dup.json", [{"id": "a", "title": "first"}, {"id": "b", "title": "y"}, {"id": "a", "title": "z"}])
+    fields, _ = read(path, keys={"b"})
+    assert fields == [{"key": "b", "title": "y"}]
+    path = write(tmp_path, "dup.json", [{"id": "b", "title": "y"}, {"id": "a", "title": "first"}])
+    assert [f["title"] for f in read(path, keys={"a", "b"})[0]] == ["y", "first"]  # the file's order
+
+
+def test_cited_keys_select_entries_in_the_files_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": k, "title": k.upper()} for k in ("c", "a", "b")])
+    assert [f["key"] for f in read(path, keys={"b", "c"})[0]] == ["c", "b"]
+    assert [f["key"] for f in read(path)[0]] == ["c", "a", "b"]
+    assert read(path, keys=set())[0] == []
+
+
+def test_the_largest_file_read_is_the_limit_given(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x"}])
+    size = path.stat().st_size
+    assert read_references(path, max_bytes=size) == [{"key": "a", "title": "x"}]
+    with pytest.raises(rk.InputError, match="more than the limit"):
+        read_references(path, max_bytes=size - 1)
+
+
+# --- CSL-JSON: the shape of the file --------------------------------------------------------------
+
+
+def test_a_list_wrapped_in_items_is_read(tmp_path: Path) -> None:
+    fields, _ = read(write(tmp_path, "r.json", {"items": [{"id": "a", "title": "Wrapped"}]}))
+    assert fields == [{"key": "a", "title": "Wrapped"}]
+
+
+@pytest.mark.parametrize("content", [{"id": "a", "title": "x"}, {"items": {"id": "a"}}, "3"])
+def test_a_csl_file_that_is_no_list_is_refused(tmp_path: Path, content: object) -> None:
+    path = write(tmp_path, "r.json", content)
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == "a CSL-JSON file holds a list of references: [{\"id\": ..., \"title\": ...}, ...]"
+    assert caught.value.file == str(path)
+
+
+def test_an_item_that_is_no_object_is_named_by_its_index(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x"}, "b"])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == "a reference must be an object with 'id' and 'title'"
+    assert (caught.value.file, caught.value.field) == (str(path), "[1]")
+
+
+@pytest.mark.parametrize("item", [{"title": "x"}, {"id": "", "title": "x"}, {"id": None, "title": "x"}])
+def test_an_item_without_id_is_named_by_its_index_and_field(tmp_path: Path, item: dict) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x"}, {"id": "b", "title": "y"}, item])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == "a CSL reference needs an 'id': reportkit cites it as [@id]"
+    assert (caught.value.file, caught.value.field) == (str(path), "[2].id")
+
+
+def test_from_csl_alone_names_the_id_field_too() -> None:
+    with pytest.raises(rk.InputError) as caught:
+        from_csl({"title": "x"}, where="[4]", file="f.json")
+    assert (caught.value.message, caught.value.field, caught.value.file) == (
+        "a CSL reference needs an 'id': reportkit cites it as [@id]", "[4].id", "f.json")
+    with pytest.raises(rk.InputError) as caught:
+        from_csl({"id": ""})
+    assert caught.value.field == "id"
+
+
+def test_numeric_ids_and_padded_ids_are_keys(tmp_path: Path) -> None:
+    fields, _ = read(write(tmp_path, "r.json", [{"id": 42, "title": "n"}, {"id": " pad ", "title": "p"}]))
+    assert [f["key"] for f in fields] == ["42", "pad"]
+
+
+@pytest.mark.parametrize("title", [None, "", "  ", ["a"], {"a": 1}])
+def test_an_item_without_a_title_names_the_title_field_and_what_to_do(tmp_path: Path, title: object) -> None:
+    item = {"id": "x1", "type": "book"} | ({} if title is None else {"title": title})
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x"}, item])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"x1"})
+    error = caught.value
+    assert error.message == "the reference has no title" and error.field == "[1] (id 'x1').title"
+    assert error.hint == "give it a title in the reference manager, or cite another reference"
+    assert error.file == str(path)
+
+
+def test_an_odd_field_is_dropped_with_a_warning_naming_file_entry_field_and_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x", "type": "no-such-type", "DOI": "not a doi",
+                                          "URL": "https://e.org"}])
+    fields, warned = read(path)
+    assert fields == [{"key": "a", "title": "x", "url": "https://e.org"}]
+    assert len(warned) == 2
+    assert all(w.startswith(f"{path}: [0] (id 'a').") and w.endswith("; the field is left out of the source")
+               for w in warned)
+    assert {w.split(": ")[1] for w in warned} == {"[0] (id 'a').type", "[0] (id 'a').doi"}
+
+
+def test_an_unusable_key_is_an_error_not_a_dropped_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a,\n title={x}}\n\n@misc{has space, title={y}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.file == str(path)
+
+
+# --- CSL-JSON: fields --------------------------------------------------------------------------
+
+
+def test_csl_variables_map_onto_source_fields() -> None:
+    fields, warned = csl({
+        "id": "k1", "title": "  A   title\n", "container-title": "The Journal", "publisher": "Press",
+        "note": "A note", "DOI": "10.1000/xyz", "type": "article-journal", "URL": "https://example.org/a",
+        "archive_location": "https://web.archive.org/web/2020/https://example.org/a",
+    })
+    assert fields == {
+        "key": "k1", "title": "A title", "container": "The Journal", "publisher": "Press", "note": "A note",
+        "doi": "10.1000/xyz", "type": "article-journal", "url": "https://example.org/a",
+        "archived": "https://web.archive.org/web/2020/https://example.org/a",
+    }
+    assert warned == []
+
+
+@pytest.mark.parametrize("archive", ["Box 12, folder 3", "ftp://example.org/x", "", None, ["https://x.org"]])
+def test_an_archive_location_that_is_no_web_address_is_no_archived_copy(archive: object) -> None:
+    fields, _ = csl({"archive_location": archive})
+    assert "archived" not in fields
+
+
+def test_an_archive_location_in_capitals_is_a_web_address() -> None:
+    assert csl({"archive_location": "HTTP://Example.org/x"})[0]["archived"] == "HTTP://Example.org/x"
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        ("10.1000/a b", "https://doi.org/10.1000/a%20b"),
+        ("https://doi.org/10.1000/x", "https://doi.org/10.1000/x"),
+        ("http://dx.doi.org/10.1000/x", "https://doi.org/10.1000/x"),
+        ("HTTPS://DOI.ORG/10.1000/x", "https://doi.org/10.1000/x"),
+        ("doi:10.1000/x", "https://doi.org/10.1000/x"),
+        ("DOI:10.1000/x", "https://doi.org/10.1000/x"),
+    ],
+)
+def test_a_doi_without_url_links_to_doi_org(doi: str, url: str) -> None:
+    fields, _ = csl({"DOI": doi})
+    assert fields["url"] == url and fields["doi"] == doi
+
+
+def test_a_url_is_kept_over_the_doi_link() -> None:
+    assert csl({"DOI": "10.1000/x", "URL": "https://example.org"})[0]["url"] == "https://example.org"
+
+
+def test_doi_url_escapes_what_a_url_cannot_hold_and_keeps_the_rest() -> None:
+    assert doi_url("10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0") == (
+        "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0")
+    assert doi_url("10.1000/a_b.c-d~e!f$g'h*i+j,k=l@m[n]") == "https://doi.org/10.1000/a_b.c-d~e!f$g'h*i+j,k=l@m[n]"
+    assert doi_url("10.1000/ä#?") == "https://doi.org/10.1000/%C3%A4%23%3F"
+
+
+def test_better_bibtex_extra_fields_are_no_note_but_other_notes_are() -> None:
+    entries = {i["id"]: i for i in json.loads((REAL / "bbt-creators-and-uppercase-doi-825.json").read_text("utf-8"))}
+    assert entries["Author2015"]["note"] == "{:X-genre: xxx}"
+    assert "note" not in from_csl(entries["Author2015"])
+    assert csl({"note": "Seen {:x} here"})[0]["note"] == "Seen {:x} here"
+
+
+def test_names_of_each_role_in_a_real_zotero_export() -> None:
+    entries = {i["id"]: i for i in json.loads((REAL / "bbt-creators-and-uppercase-doi-825.json").read_text("utf-8"))}
+    report = Source(**from_csl(entries["Author2015"]))
+    assert names(report.authors) == [{"family": "Author", "given": "Ann"}]
+    assert names(report.editors) == [{"family": "Editrix", "given": "Emma"}, {"family": "Editor", "given": "Ed"}]
+    assert (report.publisher, report.type, report.published) == ("Institution", "report", "2015")
+    blair = from_csl(entries["Blair2004"])
+    assert blair["url"] == "http://www.oxforddnb.com/view/article/10183"  # the URL, not the DOI's link
+    assert (blair["doi"], blair["container"], blair["accessed"]) == (
+        "10.1093/ref:odnb/10183", "Oxford dictionary of national biography", "2014-06-13")
+    assert blair["title"] == "Frithuswith (<i>d.</i> 727)"  # rich text as written
+
+
+def test_a_director_stands_in_for_a_missing_author_before_the_script_writers() -> None:
+    entries = {i["id"]: i for i in json.loads((REAL / "bbt-creators-and-uppercase-doi-825.json").read_text("utf-8"))}
+    film = from_csl(entries["friends:leia:dvd"])
+    assert names(film["authors"]) == [{"family": "Mancuso", "given": "Gail"}]
+    assert names(from_csl(entries["Doe2015"])["authors"]) == [{"family": "Doe", "given": "John"},
+                                                             {"family": "Roe", "given": "Rob"}]
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["director", "composer", "script-writer", "interviewer", "illustrator", "organizer", "executive-producer",
+     "producer", "host", "performer", "curator", "chair", "compiler"],
+)
+def test_each_creator_stands_in_for_a_missing_author(role: str) -> None:
+    fields, _ = csl({role: [{"family": "Stand", "given": "In"}]})
+    assert names(fields["authors"]) == [{"family": "Stand", "given": "In"}]
+    fields, _ = csl({role: [{"family": "Stand"}], "author": [{"literal": "Real Author"}]})
+    assert names(fields["authors"]) == ["Real Author"]
+
+
+def test_stand_ins_are_taken_in_order_and_only_the_first_found() -> None:
+    fields, _ = csl({"compiler": [{"literal": "Last"}], "composer": [{"literal": "Second"}],
+                     "director": [{"literal": ""}], "host": [{"literal": "Host"}]})
+    assert names(fields["authors"]) == ["Second"]
+    assert "editors" not in fields
+
+
+def test_editors_translators_and_container_authors_keep_their_roles() -> None:
+    fields, _ = csl({"editor": [{"literal": "E"}], "translator": [{"literal": "T"}],
+                     "container-author": [{"literal": "C"}]})
+    assert (names(fields["editors"]), names(fields["translators"]), names(fields["container_authors"])) == (
+        ["E"], ["T"], ["C"])
+    assert "authors" not in fields
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ({"literal": " World Health Organization "}, "World Health Organization"),
+        ("  Plain Name ", "Plain Name"),
+        ({"given": "Banksy"}, "Banksy"),
+        ({"family": "Plato"}, {"family": "Plato"}),
+        ({"family": "Gogh", "given": "Vincent", "non-dropping-particle": "van"},
+         {"family": "Gogh", "given": "Vincent", "particle": "van"}),
+        ({"family": "Humboldt", "given": "Alexander", "dropping-particle": "von"},
+         {"family": "Humboldt", "given": "Alexander von"}),
+        ({"family": "Gaulle", "dropping-particle": "de"}, {"family": "Gaulle", "given": "de"}),
+        ({"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+         {"family": "King", "given": "Martin Luther", "suffix": "Jr."}),
+        ({"family": "Doe", "given": "Jane", "literal": "J. Doe Inc."}, "J. Doe Inc."),
+    ],
+)
+def test_csl_names_become_structured_names(name: object, data: object) -> None:
+    fields, warned = csl({"author": [name]})
+    assert names(fields["authors"]) == [data] and warned == []
+
+
+def test_a_single_name_that_is_no_list_is_one_author() -> None:
+    assert names(csl({"author": {"family": "Solo"}})[0]["authors"]) == [{"family": "Solo"}]
+    assert names(csl({"author": "Solo Name"})[0]["authors"]) == ["Solo Name"]
+
+
+@pytest.mark.parametrize("empty", [None, "", []])
+def test_no_names_are_no_authors(empty: object) -> None:
+    fields, warned = csl({"author": empty})
+    assert "authors" not in fields and warned == []
+
+
+@pytest.mark.parametrize("bad", [{"dropping-particle": "van"}, 42, " ", {"family": ""}])
+def test_a_name_with_no_parts_is_left_out_with_a_warning_naming_file_entry_and_role(tmp_path: Path, bad: object) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x", "editor": [bad, {"literal": "Kept"}]}])
+    fields, warned = read(path)
+    assert names(Source(**fields[0]).editors) == ["Kept"]
+    assert warned == [f"{path}: [0] (id 'a').editor: the name {bad!r} has no family, given or literal name; "
+                      "it is left out"]
+
+
+def test_a_warning_without_a_file_names_the_field_alone() -> None:
+    _, warned = csl({"author": [{}]}, where="[3]")
+    assert warned == ["[3].author: the name {} has no family, given or literal name; it is left out"]
+    _, warned = csl({"author": [{}]})
+    assert warned == ["author: the name {} has no family, given or literal name; it is left out"]
+
+
+# --- CSL-JSON: dates ----------------------------------------------------------------------------
+
+
+def _title_date(title: str) -> str:
+    """The EDTF date a Better BibTeX test item writes at the end of its title ('BC tests: -0333')."""
+    return title.rsplit(": ", 1)[1]
+
+
+@pytest.mark.parametrize("key", ["doe10_edtf_2011", "doe12_edtf_2011", "doe13_season_2017", "doe8_title_2017", "t1",
+                                 "t4", "t5", "t6"])
+def test_better_bibtex_dates_read_as_their_titles_write_them(key: str) -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-dates-360-811.json").read_text("utf-8"))}
+    assert from_csl(items[key])["published"] == _title_date(items[key]["title"])
+
+
+def test_an_open_ended_range_ends_in_two_dots() -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-dates-360-811.json").read_text("utf-8"))}
+    assert _title_date(items["t3"]["title"]) == "2014-12-31/"
+    assert from_csl(items["t3"])["published"] == "2014-12-31/.."  # EDTF writes an open end as '..'
+
+
+@pytest.mark.parametrize("key", ["00002100002400", "001121001222-11", "00112100122211", "201121201222-2011"])
+def test_season_ranges_with_bc_years_read_as_their_titles_write_them(key: str) -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-season-ranges-860.json").read_text("utf-8"))}
+    assert from_csl(items[key])["published"] == items[key]["title"]
+
+
+def test_citeproc_seasons_13_to_16_are_edtf_seasons_21_to_24() -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-season-ranges-860.json").read_text("utf-8"))}
+    assert items["monthsoutrange2017"]["issued"] == {"date-parts": [["2017", 14], ["2017", 15]]}
+    assert from_csl(items["monthsoutrange2017"])["published"] == "2017-22/2017-23"
+    for month, season in ((13, 21), (16, 24)):
+        assert csl({"issued": {"date-parts": [[2017, month, 5]]}})[0]["published"] == f"2017-{season}"
+    assert csl({"issued": {"date-parts": [[2017, 12, 5]]}})[0]["published"] == "2017-12-05"
+
+
+def test_the_accessed_date_of_a_real_export_and_its_bc_year() -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-dates-360-811.json").read_text("utf-8"))}
+    assert items["t5"]["accessed"] == {"date-parts": [["-333", 11, 5]]}
+    assert from_csl(items["t5"])["accessed"] == "-0332-11-05"  # CSL's -333 is 333 BC, EDTF's -0332
+    assert from_csl(items["doe7_politics_1985"])["accessed"] == "2015-04-30"
+
+
+def test_an_accessed_date_that_is_no_date_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    items = [i for i in json.loads((REAL / "bbt-dates-360-811.json").read_text("utf-8")) if i["id"] == "t2"]
+    assert items[0]["accessed"] == {"literal": "13th cent"}
+    path = write(tmp_path, "r.json", items)
+    fields, warned = read(path)
+    assert "accessed" not in fields[0] and "published_text" not in fields[0]
+    assert warned == [f"{path}: [0] (id 't2').accessed: '13th cent' is not a date; the field is left out of the source"]
+
+
+def test_an_issued_date_that_is_no_date_is_shown_as_written() -> None:
+    fields, warned = csl({"issued": {"literal": "13th cent"}})
+    assert fields["published_text"] == "13th cent" and "published" not in fields and warned == []
+    assert csl({"issued": {"raw": "Bogus Date"}})[0]["published_text"] == "Bogus Date"
+    assert csl({"issued": {"date-parts": [], "literal": "(in press)"}})[0]["published_text"] == "(in press)"
+
+
+@pytest.mark.parametrize(
+    ("issued", "published"),
+    [
+        ({"date-parts": [["2000", "", ""]]}, "2000"),
+        ({"date-parts": [[" 1965 ", " 6 ", "1"]]}, "1965-06-01"),
+        ({"date-parts": [[2005, 12, 15, 9]]}, "2005-12-15"),
+        ({"date-parts": [[1965, 24, 0]]}, "1965-24"),
+        ({"date-parts": [[1999, 1, 2], [1999, 1, 2]]}, "1999-01-02"),
+        ({"date-parts": [[1987], [2003]]}, "1987/2003"),
+        ({"date-parts": [[1987], [0]]}, "1987/.."),
+        ({"date-parts": [[1987], []]}, "1987/.."),
+        ({"date-parts": [[1987], [2003], [2010]]}, "1987/2003"),
+        ({"date-parts": [[0], [2003]]}, "/2003"),
+        ({"date-parts": [[1987]], "circa": 1}, "1987~"),
+        ({"date-parts": [[1987], [2003]], "circa": "true"}, "1987~/2003~"),
+        ({"date-parts": [[1987], [0]], "circa": True}, "1987~/.."),
+        ({"date-parts": [[1987]], "season": "4"}, "1987-24"),
+        ({"date-parts": [[1987]], "season": 23}, "1987-23"),
+        ({"date-parts": [[1987]], "season": "Fall"}, "1987-23"),
+        ({"date-parts": [[1987]], "season": "summer "}, "1987-22"),
+        ({"date-parts": [[1987]], "season": "autumn"}, "1987-23"),
+        ({"date-parts": [[1987]], "season": "spring"}, "1987-21"),
+        ({"date-parts": [[1987], [1990]], "season": 1}, "1987-21/1990"),
+        ({"date-parts": [[1987, 5]], "season": 1}, "1987-05"),
+        ({"date-parts": [[-1]]}, "0000"),
+        ({"date-parts": [[-2]]}, "-0001"),
+        ({"date-parts": [[54, 10, 13]]}, "0054-10-13"),
+        ({"raw": "2024-3-7"}, "2024-03-07"),
+        ({"raw": "2024-3-7T10:00:00Z"}, "2024-03-07"),
+        ({"raw": "2024-11"}, "2024-11"),
+        ({"raw": "2024-1"}, "2024-01"),
+        ({"raw": "2024-03-07T10:30:00+01:00"}, "2024-03-07"),
+        ({"raw": "199u"}, "199X"),
+        ({"raw": "19uu"}, "19XX"),
+        ({"raw": "2004/unknown"}, "2004/"),
+        ({"raw": "2004/open"}, "2004/.."),
+        ({"raw": "  2004  "}, "2004"),
+        ({"literal": "1999-05"}, "1999-05"),
+        ({"raw": "", "literal": "2001"}, "2001"),
+        ("2020/2021", "2020/2021"),
+    ],
+)
+def test_csl_date_shapes_become_the_edtf_their_parts_say(issued: object, published: str) -> None:
+    fields, warned = csl({"issued": issued})
+    assert fields.get("published") == published, fields
+    assert warned == []
+
+
+@pytest.mark.parametrize("season", [0, 5, "20", "25", "monsoon", "", None, "-1"])
+def test_a_season_that_is_no_season_is_no_month(season: object) -> None:
+    assert csl({"issued": {"date-parts": [[1987]], "season": season}})[0]["published"] == "1987"
+
+
+@pytest.mark.parametrize("circa", [False, 0, "0", "false", "", None])
+def test_a_false_circa_is_no_circa(circa: object) -> None:
+    assert csl({"issued": {"date-parts": [[1987]], "circa": circa}})[0]["published"] == "1987"
+
+
+@pytest.mark.parametrize("raw", ["2024-13-01", "2024-02-30", "sometime", "2024-1-"])
+def test_a_raw_date_that_no_form_reads_is_shown_as_written(raw: str) -> None:
+    fields, _ = csl({"issued": {"raw": raw}})
+    assert fields.get("published_text") == raw and "published" not in fields
+
+
+def test_a_date_part_that_is_no_number_names_the_field_value_and_form(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x", "issued": {"date-parts": [[2020, "May"]]}}])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    error = caught.value
+    assert error.message == "cannot read the date {'date-parts': [[2020, 'May']]}: 'May' is not a number"
+    assert (error.file, error.field, error.hint) == (str(path), "[0] (id 'a').issued",
+                                                    "'date-parts' should be like [[2024, 3, 7]]")
+
+
+def test_date_parts_that_are_no_list_of_lists_name_the_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x", "accessed": {"date-parts": [[2020], 2021]}}])
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == (
+        "cannot read the date {'date-parts': [[2020], 2021]}: 'date-parts' should be like [[2024, 3, 7]]")
+    assert (caught.value.file, caught.value.field) == (str(path), "[0] (id 'a').accessed")
+
+
+# --- back to CSL-JSON ----------------------------------------------------------------------------
+
+
+def test_to_csl_writes_every_field_under_its_csl_name() -> None:
+    source = Source(
+        key="k", title="T", type="report", url="https://e.org/a", doi="10.1000/x", publisher="P", container="C",
+        archived="https://web.archive.org/x", note="N", published="2020-05", accessed="2021-01-02",
+        authors=[{"family": "Ortega", "given": "Lucía", "particle": "de", "suffix": "Jr."}, "NATO"],
+        editors=["Ed"], translators=[{"family": "Tr"}], container_authors=["Ca"],
+    )
+    assert to_csl(source) == {
+        "id": "k", "type": "report", "title": "T",
+        "author": [{"family": "Ortega", "given": "Lucía", "non-dropping-particle": "de", "suffix": "Jr."},
+                   {"literal": "NATO"}],
+        "editor": [{"literal": "Ed"}], "translator": [{"family": "Tr"}], "container-author": [{"literal": "Ca"}],
+        "container-title": "C", "publisher": "P", "URL": "https://e.org/a", "DOI": "10.1000/x",
+        "archive_location": "https://web.archive.org/x", "note": "N",
+        "issued": {"date-parts": [[2020, 5]]}, "accessed": {"date-parts": [[2021, 1, 2]]},
+    }
+
+
+def test_to_csl_guesses_a_webpage_only_for_a_source_with_a_url() -> None:
+    assert to_csl(Source(key="k", title="T", url="https://e.org"))["type"] == "webpage"
+    assert to_csl(Source(key="k", title="T")) == {"id": "k", "type": "document", "title": "T"}
+
+
+def test_a_date_as_words_goes_back_as_a_literal_unless_there_is_a_date() -> None:
+    assert to_csl(Source(key="k", title="T", published_text="13th century"))["issued"] == {"literal": "13th century"}
+    both = to_csl(Source(key="k", title="T", published="1250", published_text="13th century"))
+    assert both["issued"] == {"date-parts": [[1250]]}
+
+
+@pytest.mark.parametrize(
+    ("edtf", "item"),
+    [
+        ("2017-23", {"date-parts": [[2017]], "season": 3}),
+        ("1987~", {"date-parts": [[1987]], "circa": True}),
+        ("1987/..", {"date-parts": [[1987], [0]]}),
+        ("0000", {"date-parts": [[-1]]}),
+        ("-0001-02", {"date-parts": [[-2, 2]]}),
+        ("0054-10-13", {"date-parts": [[54, 10, 13]]}),
+        ("2004?", {"raw": "2004?"}),
+        ("199X", {"raw": "199X"}),
+        ("../2004", {"raw": "../2004"}),
+    ],
+)
+def test_edtf_dates_go_back_as_the_csl_dates_that_read_as_them(edtf: str, item: dict) -> None:
+    assert edtf_to_csl(edtf) == item
+    if "raw" not in item:
+        assert csl({"issued": item})[0]["published"] == edtf
