@@ -646,7 +646,7 @@ def from_bibtex_fields(key: str, kind: str, values: Mapping[str, str], *, where:
         "doi": doi,
         "url": verbatim("url"),
         "archived": verbatim("archiveurl", "archived"),
-        "note": _joined(text("note"), text("addendum")),
+        "note": _joined(text("note"), None, text("addendum")) or text("addendum"),  # the addendum: a unit of its own
     }
     fields.update({k: v for k, v in optional.items() if v})
     if "url" not in fields and doi:

@@ -553,3 +553,387 @@ def test_edtf_dates_go_back_as_the_csl_dates_that_read_as_them(edtf: str, item: 
     assert edtf_to_csl(edtf) == item
     if "raw" not in item:
         assert csl({"issued": item})[0]["published"] == edtf
+
+
+# --- BibLaTeX: the file -------------------------------------------------------------------------
+
+
+def test_a_cited_entry_with_a_syntax_error_names_its_line_and_what_to_check(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.bib", "@misc{ok, title={Fine}}\n\n@misc{broken, title = {x}\n@misc{c, title={y}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"broken"})
+    error = caught.value
+    assert error.message.startswith("BibTeX syntax error: ") and len(error.message) > len("BibTeX syntax error: ")
+    assert (error.file, error.line, error.hint) == (str(path), 3, "check the braces and commas of this entry")
+
+
+def test_an_entry_without_title_names_its_own_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a, title={x}}\n\n\n@article{b,\n  year = {2020}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"b"})
+    error = caught.value
+    assert (error.file, error.line, error.field) == (str(path), 4, "@article{b}.title")
+    assert error.message == "the entry has no title" and error.hint == "give it a title, or cite another entry"
+
+
+def test_strings_concatenation_numbers_and_month_macros_resolve(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, r"""
+@String{Pub = {Walter de Gruyter}}
+@string{self = self}
+@misc{a, title = "C# and F#" # { in } # {{C#}}, publisher = PUB # { \& Co}, year = 2020, month = mar,
+  note = self # {.} # undefined}
+""")
+    a = entries["a"]
+    assert a["title"] == 'C# and F# in <span class="nocase">C#</span>'
+    assert a["publisher"] == "Walter de Gruyter & Co" and a["published"] == "2020-03"
+    assert a["note"] == "self.undefined"  # a string defined by itself, like an undefined name, stays as written
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle", "addon", "shown"),
+    [
+        ("Title", "Sub", "Addon", "Title: Sub. Addon"),
+        ("Title", None, "Addon", "Title. Addon"),
+        ("Why?", "Because", "More", "Why? Because. More"),
+        ("Done.", None, "Extra", "Done. Extra"),
+        ("Wow!", "Sub", None, "Wow! Sub"),
+        ("Colon:", "Sub", None, "Colon: Sub"),
+        ("Title", "Sub?", "Addon", "Title: Sub? Addon"),
+    ],
+)
+def test_subtitle_and_title_addon_join_the_title_without_doubled_punctuation(
+    tmp_path: Path, title: str, subtitle: str | None, addon: str | None, shown: str
+) -> None:
+    extra = (f", subtitle = {{{subtitle}}}" if subtitle else "") + (f", titleaddon = {{{addon}}}" if addon else "")
+    entries, _ = bib(tmp_path, f"@book{{a, title = {{{title}}}{extra}}}\n")
+    assert entries["a"]["title"] == shown
+
+
+def test_a_subtitle_without_a_title_is_no_title(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@book{a, subtitle = {Only}, titleaddon = {This}}\n")
+    with pytest.raises(rk.InputError, match="the entry has no title"):
+        read_references(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "subtype", "csl_type"),
+    [
+        ("article", "", "article-journal"), ("article", "newspaper", "article-newspaper"),
+        ("article", "Magazine", "article-magazine"), ("article", "journal", "article-journal"),
+        ("online", "", "webpage"), ("inproceedings", "", "paper-conference"), ("phdthesis", "", "thesis"),
+        ("techreport", "", "report"), ("MvBook", "", "book"), ("misc", "newspaper", "article-newspaper"),
+    ],
+)
+def test_entry_types_and_subtypes_become_csl_types(tmp_path: Path, kind: str, subtype: str, csl_type: str) -> None:
+    extra = f", entrysubtype = {{{subtype}}}" if subtype else ""
+    entries, _ = bib(tmp_path, f"@{kind}{{a, title = {{T}}{extra}}}\n")
+    assert entries["a"]["type"] == csl_type
+
+
+def test_an_entry_type_csl_lacks_gives_no_type(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@customa{a, title = {T}}\n")
+    assert "type" not in entries["a"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "container"),
+    [
+        ("journaltitle = {J One}, journal = {J Two}, booktitle = {B}", "J One"),
+        ("journal = {J Two}, journalsubtitle = {Sub}, booktitle = {B}", "J Two: Sub"),
+        ("booktitle = {B}, booksubtitle = {Bs}, booktitleaddon = {Ba}, maintitle = {M}", "B: Bs. Ba"),
+        ("maintitle = {M}, mainsubtitle = {Ms}, maintitleaddon = {Ma}, eventtitle = {E}", "M: Ms. Ma"),
+        ("eventtitle = {The Event}", "The Event"),
+        ("journaltitle = {  }, booktitle = {B}", "B"),
+    ],
+)
+def test_the_container_is_the_first_of_journal_book_main_and_event_titles(
+    tmp_path: Path, fields: str, container: str
+) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, title = {{T}}, {fields}}}\n")
+    assert entries["a"]["container"] == container
+
+
+@pytest.mark.parametrize(
+    ("fields", "publisher"),
+    [
+        ("publisher = {P}, organization = {O}, institution = {I}, school = {S}", "P"),
+        ("organization = {O}, institution = {I}, school = {S}", "O"),
+        ("institution = {I}, school = {S}", "I"),
+        ("school = {S}", "S"),
+        ("publisher = {Springer  and\n   Nature}", "Springer and Nature"),
+    ],
+)
+def test_the_publisher_is_the_first_of_publisher_organization_institution_and_school(
+    tmp_path: Path, fields: str, publisher: str
+) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, title = {{T}}, {fields}}}\n")
+    assert entries["a"]["publisher"] == publisher
+
+
+def test_doi_url_archive_and_notes_map_onto_source_fields(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, r"""
+@misc{a, title = {T}, doi = { 10.1000/ab
+  cd }, url = {https://e.org/a b}, archiveurl = {https://web.archive.org/x}, note = {N}, addendum = {Add}}
+@misc{b, title = {T}, doi = {10.1000/x}, archived = {https://archive.today/y}, addendum = {Only add}}
+@misc{c, title = {T}, eprinttype = {DOI}, eprint = {10.1000/e}}
+@misc{d, title = {T}, eprinttype = {arxiv}, eprint = {1234.5678}}
+""")
+    assert {k: entries["a"][k] for k in ("doi", "url", "archived", "note")} == {
+        "doi": "10.1000/abcd", "url": "https://e.org/ab", "archived": "https://web.archive.org/x", "note": "N. Add"}
+    assert (entries["b"]["url"], entries["b"]["archived"], entries["b"]["note"]) == (
+        "https://doi.org/10.1000/x", "https://archive.today/y", "Only add")
+    assert (entries["c"]["doi"], entries["c"]["url"]) == ("10.1000/e", "https://doi.org/10.1000/e")
+    assert entries["d"] == {"key": "d", "title": "T", "type": "document"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "published"),
+    [
+        ("year = {2020}, month = {3}", "2020-03"),
+        ("year = {2020}, month = {March}", "2020-03"),
+        ("year = {2020}, month = {Sept.}", "2020-09"),
+        ("year = {2020}, month = dec", "2020-12"),
+        ("year = {2020}, month = {12}", "2020-12"),
+        ("year = {2020}, month = {1}", "2020-01"),
+        ("year = {-44}", "-0044"),
+        ("year = {99}", "0099"),
+        ("year = { 1999 }", "1999"),
+        ("year = {1999/2000}", "1999/2000"),
+        ("date = {2004-03-02/2004-05}", "2004-03-02/2004-05"),
+        ("date = {2004-03-02T10:00:00Z}, year = {1999}", "2004-03-02"),
+        ("date = {2004-22}", "2004-22"),
+        ("date = {open/2004}", "../2004"),
+    ],
+)
+def test_biblatex_dates_become_edtf(tmp_path: Path, fields: str, published: str) -> None:
+    entries, warned = bib(tmp_path, f"@misc{{a, title = {{T}}, {fields}}}\n")
+    assert entries["a"]["published"] == published and warned == []
+
+
+def test_a_month_without_a_year_is_no_date(tmp_path: Path) -> None:
+    entries, warned = bib(tmp_path, "@misc{a, title = {T}, month = {3}}\n")
+    assert "published" not in entries["a"] and "published_text" not in entries["a"] and warned == []
+
+
+@pytest.mark.parametrize("month", ["13", "0", "Brumaire"])
+def test_a_month_that_is_no_month_warns_and_the_year_is_shown_alone(tmp_path: Path, month: str) -> None:
+    path = write(tmp_path, "r.bib", f"@misc{{a, title = {{T}}, year = {{2020}}, month = {{{month}}}}}\n")
+    fields, warned = read(path)
+    assert fields[0]["published"] == "2020"
+    assert warned == [f"{path}: @misc{{a}}.month: {month!r} is not a month; the year is shown alone"]
+
+
+def test_a_date_that_is_no_date_warns_and_is_shown_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", r"@misc{a, title = {T}, date = {Sp\"atsommer 2020}, year = {2020}}" "\n")
+    fields, warned = read(path)
+    assert fields[0]["published_text"] == "Spätsommer 2020" and "published" not in fields[0]
+    assert warned == [f"{path}: @misc{{a}}.date: 'Sp\\\\\"atsommer 2020' is not a date reportkit can read "
+                      "(write it as YYYY-MM-DD or EDTF); it is shown as written"]
+
+
+@pytest.mark.parametrize(("year", "shown"), [("n.d.", "n.d."), ("forthcoming", "forthcoming"), ("12345", "12345")])
+def test_a_year_that_is_no_date_is_shown_as_written_without_a_warning(tmp_path: Path, year: str, shown: str) -> None:
+    entries, warned = bib(tmp_path, f"@misc{{a, title = {{T}}, year = {{{year}}}}}\n")
+    assert entries["a"]["published_text"] == shown and warned == []
+
+
+def test_the_urldate_is_the_accessed_date_and_a_bad_one_warns(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@online{a, title = {T}, urldate = {2006-10-01}}\n"
+                                    "@online{b, title = {T}, urldate = {2006-1-5}}\n"
+                                    "@online{c, title = {T}, urldate = {yesterday}}\n")
+    fields, warned = read(path)
+    assert [f.get("accessed") for f in fields] == ["2006-10-01", "2006-01-05", None]
+    assert warned == [f"{path}: @online{{c}}.urldate: 'yesterday' is not a date; the field is left out of the source"]
+
+
+def test_the_urldate_of_a_real_biblatex_example_is_its_accessed_date() -> None:
+    text = (REAL / "biblatex-examples.bib").read_text(encoding="utf-8")
+    key = "markey"
+    block = text[text.index("{" + key + ","):]
+    urldate = re.search(r"urldate\s*=\s*\{([^}]*)\}", block[:block.index("\n}")]).group(1)
+    fields, _ = read(REAL / "biblatex-examples.bib", keys={key})
+    assert fields[0]["accessed"] == urldate
+
+
+# --- BibLaTeX: names ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "data"),
+    [
+        ("Ortega, Lucía", {"family": "Ortega", "given": "Lucía"}),
+        ("Jan van der Berg", {"family": "Berg", "given": "Jan", "particle": "van der"}),
+        ("King, Jr., Martin", {"family": "King", "given": "Martin", "suffix": "Jr."}),
+        ("Plato", {"family": "Plato"}),
+        ("{World Health Organization}", "World Health Organization"),
+        ("{Barnes and Noble}", "Barnes and Noble"),
+        (r"{\'Ecole normale}", "École normale"),
+        (r"M{\"u}ller, J{\"o}rg", {"family": "Müller", "given": "Jörg"}),
+        ("others", "et al."),
+        ("OTHERS", "et al."),
+    ],
+)
+def test_bibtex_names_become_structured_names(tmp_path: Path, written: str, data: object) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, title = {{T}}, author = {{Someone, A. and {written}}}}}\n")
+    assert names(Source(**entries["a"]).authors) == [{"family": "Someone", "given": "A."}, data]
+
+
+def test_a_name_in_braces_that_do_not_close_each_other_is_parsed_as_a_person(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@misc{a, title = {T}, author = {{Ann} {Lee}}}\n")
+    assert names(Source(**entries["a"]).authors) == [{"family": "Lee", "given": "Ann"}]
+
+
+def test_each_name_role_has_its_source_field(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@incollection{a, title = {T}, author = {A, Au}, editor = {E, Ed and F, Fe}, "
+                               "translator = {T, Tr}, bookauthor = {B, Bo}}\n")
+    a = Source(**entries["a"])
+    assert names(a.authors) == [{"family": "A", "given": "Au"}]
+    assert names(a.editors) == [{"family": "E", "given": "Ed"}, {"family": "F", "given": "Fe"}]
+    assert names(a.translators) == [{"family": "T", "given": "Tr"}]
+    assert names(a.container_authors) == [{"family": "B", "given": "Bo"}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "editors", "translators"),
+    [
+        ("editora = {A, X}, editoratype = {translator}", None, ["X A"]),
+        ("editorb = {B, Y}, editorbtype = {Editor }", ["Y B"], None),
+        ("editorc = {C, Z}, editorctype = {translator}", None, ["Z C"]),
+        ("editora = {A, X}, editoratype = {redactor}", None, None),
+        ("editora = {A, X}", None, None),
+        ("editor = {E, Ed}, editora = {A, X}, editoratype = {editor}", ["Ed E"], None),
+        ("translator = {T, Tr}, editora = {A, X}, editoratype = {translator}", None, ["Tr T"]),
+        ("editora = {A, X}, editoratype = {translator}, editorb = {B, Y}, editorbtype = {translator}", None, ["X A"]),
+    ],
+)
+def test_editora_to_editorc_count_as_editors_or_translators_by_their_type(
+    tmp_path: Path, fields: str, editors: list[str] | None, translators: list[str] | None
+) -> None:
+    entries, _ = bib(tmp_path, f"@book{{a, title = {{T}}, {fields}}}\n")
+    a = Source(**entries["a"])
+    assert [str(n) for n in a.editors] == (editors or []) and [str(n) for n in a.translators] == (translators or [])
+
+
+def test_the_redactors_of_a_real_biblatex_example_are_neither_editors_nor_translators() -> None:
+    text = (REAL / "biblatex-examples.bib").read_text(encoding="utf-8")
+    assert "editoratype  = {redactor}" in text
+    fields, _ = read(REAL / "biblatex-examples.bib", keys={"jaffe"})
+    assert "translators" not in fields[0]
+    assert [str(n) for n in Source(**fields[0]).editors] == ["Philipp Jaffé"]  # the editor, not the editora
+
+
+# --- BibLaTeX: inheritance and sets ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "container"),
+    [("book", "inbook", "Parent"), ("mvbook", "book", "Parent"), ("collection", "incollection", "Parent"),
+     ("mvcollection", "incollection", "Parent"), ("proceedings", "inproceedings", "Parent"),
+     ("mvproceedings", "proceedings", "Parent"), ("reference", "inreference", "Parent"),
+     ("mvreference", "reference", "Parent"), ("periodical", "article", "Parent")],
+)
+def test_the_parents_title_is_the_childs_container(tmp_path: Path, parent: str, child: str, container: str) -> None:
+    entries, _ = bib(tmp_path, f"@{parent}{{p, title = {{Parent}}, subtitle = {{Sub}}, titleaddon = {{Add}}}}\n"
+                               f"@{child}{{c, title = {{Child}}, crossref = {{p}}}}\n")
+    addon = "" if parent == "periodical" else ". Add"  # a journal title has no addon reportkit reads
+    assert entries["c"]["title"] == "Child" and entries["c"]["container"] == f"{container}: Sub{addon}"
+
+
+def test_which_title_field_the_parents_title_fills_depends_on_the_parents_type(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@mvbook{mv, title = {Main}}\n@book{b, title = {Book}}\n@periodical{j, title = {Jour}}\n"
+                               "@inbook{c1, title = {C}, crossref = {mv}, booktitle = {Own book}}\n"
+                               "@inbook{c2, title = {C}, crossref = {b}, journaltitle = {Own journal}}\n"
+                               "@article{c3, title = {C}, crossref = {j}, booktitle = {Own book}}\n")
+    assert entries["c1"]["container"] == "Own book"  # the mvbook's title is a maintitle, which comes after
+    assert entries["c2"]["container"] == "Own journal"  # the book's title is a booktitle, which comes after
+    assert entries["c3"]["container"] == "Jour"  # the periodical's title is a journaltitle, which comes first
+
+
+def test_a_parent_of_another_type_lends_fields_under_their_own_names(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@misc{p, title = {Parent}, publisher = {P}, booktitle = {In}}\n"
+                               "@misc{c, crossref = {p}}\n")
+    assert (entries["c"]["title"], entries["c"]["publisher"], entries["c"]["container"]) == ("Parent", "P", "In")
+
+
+def test_a_books_author_is_the_book_author_of_its_parts_only(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@book{p, title = {P}, author = {Kant, Immanuel}}\n"
+                               "@inbook{c1, title = {C}, crossref = {p}}\n@bookinbook{c2, title = {C}, crossref = {p}}\n"
+                               "@suppbook{c3, title = {C}, crossref = {p}}\n@book{c4, title = {C}, crossref = {p}}\n"
+                               "@collection{q, title = {Q}, author = {Kant, Immanuel}}\n"
+                               "@incollection{c5, title = {C}, crossref = {q}}\n")
+    for key in ("c1", "c2", "c3"):
+        assert names(entries[key]["container_authors"]) == [{"family": "Kant", "given": "Immanuel"}], key
+        assert "authors" not in entries[key]
+    for key in ("c4", "c5"):
+        assert names(entries[key]["authors"]) == [{"family": "Kant", "given": "Immanuel"}], key
+        assert "container_authors" not in entries[key]
+
+
+def test_the_childs_own_fields_win_and_some_fields_are_never_inherited(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@collection{p, title = {P}, publisher = {Parent press}, entrysubtype = {newspaper}, "
+                               "note = {Parent note}}\n"
+                               "@incollection{c, title = {C}, crossref = {p}, publisher = {Own press}}\n")
+    assert entries["c"]["publisher"] == "Own press" and entries["c"]["note"] == "Parent note"
+    assert entries["c"]["type"] == "chapter"  # the parent's entrysubtype stays with the parent
+
+
+def test_xdata_fills_what_the_entry_lacks_in_the_order_listed(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@xdata{x1, publisher = {First}, note = {Note one}}\n@xdata{x2, publisher = {Second}, "
+                               "location = {L}, xdata = {x3}}\n@xdata{x3, addendum = {Deep}}\n"
+                               "@misc{a, title = {T}, xdata = { x2 , x1,, missing}, note = {Own}}\n")
+    assert "x1" not in entries and "x2" not in entries
+    assert (entries["a"]["publisher"], entries["a"]["note"]) == ("Second", "Own. Deep")
+
+
+def test_inheritance_loops_end(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@misc{a, title = {A}, crossref = {b}, xdata = {a}}\n"
+                               "@book{b, title = {B}, crossref = {a}, publisher = {P}}\n"
+                               "@misc{c, title = {C}, crossref = {nobody}}\n")
+    assert entries["a"]["publisher"] == "P" and entries["b"]["title"] == "B" and "container" not in entries["c"]
+
+
+def test_a_set_is_its_members_titles_first_authors_and_the_first_members_details(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@article{m1, title = {One}, author = {A, Ann and B, Bob}, journal = {J}, year = {2001}, "
+                               "publisher = {P}}\n@article{m2, title = {Two}, author = {A, Ann}, journal = {K}, year = {2002}}\n"
+                               "@book{m3, title = {Three}, author = {C, Cy}}\n"
+                               "@set{s, entryset = { m1, m2 ,s, m3, absent}}\n")
+    s = entries["s"]
+    assert s["title"] == "One; Two; Three"
+    assert names(s["authors"]) == [{"family": "A", "given": "Ann"}, {"family": "C", "given": "Cy"}]
+    assert (s["container"], s["published"], s["publisher"], s["type"]) == ("J", "2001", "P", "article-journal")
+
+
+def test_a_set_without_members_names_its_entryset_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a, title = {A}}\n\n@set{s,\n entryset = {s, absent}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"s"})
+    error = caught.value
+    assert error.message == "the set names no entry of the file in 'entryset'"
+    assert (error.file, error.line, error.field) == (str(path), 3, "@set{s}.entryset")
+    assert error.hint == "list the keys of its members: entryset = {key1,key2}"
+
+
+def test_a_member_without_title_is_named_through_its_set(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a, year = {2000}}\n@set{s, entryset = {a}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"s"})
+    assert caught.value.field == "@set{s} > @misc{a}.title" and caught.value.line == 2
+
+
+def test_a_real_set_lists_its_members_titles() -> None:
+    text = (REAL / "biblatex-examples.bib").read_text(encoding="utf-8")
+    members = re.search(r"@set\{set,\s*entryset\s*=\s*\{([^}]*)\}", text).group(1).split(",")
+    fields, _ = read(REAL / "biblatex-examples.bib", keys={"set"})
+    assert len(fields[0]["title"].split("; ")) == len(members)
+
+
+def test_braces_nested_deeper_than_the_field_limit_name_the_field(tmp_path: Path) -> None:
+    deep = "{" * 52 + "x" + "}" * 52  # the field's own braces, then 51 levels
+    path = write(tmp_path, "r.bib", f"@misc{{a,\n title = {{T}},\n note = {deep}}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    error = caught.value
+    assert error.message == "the field nests braces more than 50 deep" and error.hint == "remove the extra braces"
+    assert (error.file, error.field, error.line) == (str(path), "@misc{a}.note", 1)
+    fine = "{" * 51 + "x" + "}" * 51
+    assert read_references(write(tmp_path, "ok.bib", f"@misc{{a, title = {{T}}, note = {fine}}}\n"))[0]["note"] == "x"
