@@ -53,7 +53,7 @@ _SOURCES = re.compile(
 )
 #: Lines around an article's title that are not its title: dates of checking, disclaimers, banners.
 _BOILERPLATE = re.compile(
-    r"^(?:(?:last\s+)?(?:checked|updated|reviewed|published|fact[- ]checked)\s+(?:on|at|:)|disclaimer\b"
+    r"^(?:(?:last\s+)?(?:checked|updated|reviewed|published|fact[- ]checked)(?:\s+(?:on|at)|\s*:)|disclaimer\b"
     r"|(?:please\s+)?(?:support|donate|subscribe|sign\s+up|become\s+a\s+(?:member|supporter))\b"
     r"|advertisement\b|share\s+(?:this|on)\b|skip\s+to\b|menu\b|this\s+(?:article|fact[- ]check|page)\s+"
     r"(?:was|is|has\s+been)\s+(?:generated|written|produced|updated)|(?:ai|automated)[- ]generated\b)",
@@ -504,8 +504,8 @@ def import_article(
     references = [Source(**fields) for fields in read_references(sources)]
     keys = [source.key for source in references]
     problems: list[ImportProblem] = []
-    blocks = {"text": _text_blocks, "markdown": _markdown_blocks, "html": _html_blocks}[kind](text)
     try:
+        blocks = {"text": _text_blocks, "markdown": _markdown_blocks, "html": _html_blocks}[kind](text)
         title, summary, sections = _structure(blocks, kind, problems, language)
     except InputError as exc:
         raise exc.located(path) from None
