@@ -878,11 +878,12 @@ def test_the_childs_own_fields_win_and_some_fields_are_never_inherited(tmp_path:
 
 
 def test_xdata_fills_what_the_entry_lacks_in_the_order_listed(tmp_path: Path) -> None:
-    entries, _ = bib(tmp_path, "@xdata{x1, publisher = {First}, note = {Note one}}\n@xdata{x2, publisher = {Second}, "
-                               "location = {L}, xdata = {x3}}\n@xdata{x3, addendum = {Deep}}\n"
+    entries, _ = bib(tmp_path, "@xdata{x1, publisher = {First}, note = {Note one}, eventtitle = {Event one}}\n"
+                               "@xdata{x2, publisher = {Second}, location = {L}, xdata = {x3}}\n@xdata{x3, addendum = {Deep}}\n"
                                "@misc{a, title = {T}, xdata = { x2 , x1,, missing}, note = {Own}}\n")
     assert "x1" not in entries and "x2" not in entries
     assert (entries["a"]["publisher"], entries["a"]["note"]) == ("Second", "Own. Deep")
+    assert entries["a"]["container"] == "Event one"  # from x1, listed second
 
 
 def test_inheritance_loops_end(tmp_path: Path) -> None:
@@ -895,10 +896,10 @@ def test_inheritance_loops_end(tmp_path: Path) -> None:
 def test_a_set_is_its_members_titles_first_authors_and_the_first_members_details(tmp_path: Path) -> None:
     entries, _ = bib(tmp_path, "@article{m1, title = {One}, author = {A, Ann and B, Bob}, journal = {J}, year = {2001}, "
                                "publisher = {P}}\n@article{m2, title = {Two}, author = {A, Ann}, journal = {K}, year = {2002}}\n"
-                               "@book{m3, title = {Three}, author = {C, Cy}}\n"
-                               "@set{s, entryset = { m1, m2 ,s, m3, absent}}\n")
+                               "@book{m3, title = {Three}, author = {C, Cy}}\n@misc{m4, title = {Four}}\n"
+                               "@string{members = { m1, m2 ,s, m3, absent, m4}}\n@set{s, entryset = members}\n")
     s = entries["s"]
-    assert s["title"] == "One; Two; Three"
+    assert s["title"] == "One; Two; Three; Four"
     assert names(s["authors"]) == [{"family": "A", "given": "Ann"}, {"family": "C", "given": "Cy"}]
     assert (s["container"], s["published"], s["publisher"], s["type"]) == ("J", "2001", "P", "article-journal")
 
@@ -937,3 +938,38 @@ def test_braces_nested_deeper_than_the_field_limit_name_the_field(tmp_path: Path
     assert (error.file, error.field, error.line) == (str(path), "@misc{a}.note", 1)
     fine = "{" * 51 + "x" + "}" * 51
     assert read_references(write(tmp_path, "ok.bib", f"@misc{{a, title = {{T}}, note = {fine}}}\n"))[0]["note"] == "x"
+
+
+def test_a_set_without_entryset_is_an_input_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a, title = {A}}\n@set{s, note = {no members}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={"s"})
+    assert caught.value.field == "@set{s}.entryset" and caught.value.line == 2
+
+
+def test_year_zero_is_year_zero_and_a_month_warning_names_a_key_with_dots(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{doe.2020.a, title = {T}, year = {0}, month = {14}}\n")
+    fields, warned = read(path)
+    assert fields[0]["published"] == "0000"
+    assert warned == [f"{path}: @misc{{doe.2020.a}}.month: '14' is not a month; the year is shown alone"]
+
+
+@pytest.mark.parametrize(
+    ("written", "data"),
+    [
+        ("{{WHO} Europe}", "WHO Europe"),  # braces inside the organisation's braces
+        ("{Ann {Lee}}", "Ann Lee"),
+        ("Le Guin, Ursula K.", {"family": "Le Guin", "given": "Ursula K."}),
+        ("King, Jr. III, Martin", {"family": "King", "given": "Martin", "suffix": "Jr. III"}),
+        ("A, B, C, D", {"family": "A", "given": "C D", "suffix": "B"}),  # too many commas: read, not refused
+        (", Jean", ", Jean"),  # no last name: shown as written
+    ],
+)
+def test_bibtex_names_of_several_words_and_odd_shapes(tmp_path: Path, written: str, data: object) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, title = {{T}}, author = {{{written}}}}}\n")
+    assert names(Source(**entries["a"]).authors) == [data]
+
+
+def test_year_one_goes_back_to_csl_as_year_one() -> None:
+    assert edtf_to_csl("0001") == {"date-parts": [[1]]}
+    assert edtf_to_csl("0001-21") == {"date-parts": [[1]], "season": 1}
