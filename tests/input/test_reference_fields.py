@@ -18,7 +18,7 @@ import pytest
 import reportkit as rk
 from reportkit.document.model import Name, Source
 from reportkit.errors import ReportkitWarning
-from reportkit.input.references import doi_url, edtf_to_csl, from_csl, read_references, to_csl
+from reportkit.input.references import doi_url, edtf_to_csl, from_bibtex, from_csl, read_references, to_csl
 
 REAL = Path(__file__).parent.parent / "data" / "real" / "references"
 
@@ -973,3 +973,22 @@ def test_bibtex_names_of_several_words_and_odd_shapes(tmp_path: Path, written: s
 def test_year_one_goes_back_to_csl_as_year_one() -> None:
     assert edtf_to_csl("0001") == {"date-parts": [[1]]}
     assert edtf_to_csl("0001-21") == {"date-parts": [[1]], "season": 1}
+
+
+def test_from_bibtex_reads_an_entry_bibtexparser_parsed_with_its_middlewares() -> None:
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors
+
+    library = bibtexparser.parse_string(
+        "@Article{Key1, TITLE = {A {T}itle}, author = {Doe, Jane and Roe, Rob}, year = 2020, journal = {J}}\n"
+        "@Book{Key2, year = 2021}\n", append_middleware=[SeparateCoAuthors()])
+    first, second = library.entries
+    assert isinstance(first.fields_dict["author"].value, list)
+    fields = from_bibtex(first, file="lib.bib")
+    assert {k: fields[k] for k in ("key", "type", "published", "container")} == {
+        "key": "Key1", "type": "article-journal", "published": "2020", "container": "J"}
+    assert fields["title"].startswith("A ") and fields["title"].endswith("itle")
+    assert names(fields["authors"]) == [{"family": "Doe", "given": "Jane"}, {"family": "Roe", "given": "Rob"}]
+    with pytest.raises(rk.InputError) as caught:
+        from_bibtex(second, file="lib.bib")
+    assert (caught.value.field, caught.value.file) == ("@book{Key2}.title", "lib.bib")  # its parser lowercases types
