@@ -186,3 +186,55 @@ def test_a_build_option_of_the_wrong_type_names_the_option_and_the_value() -> No
         BuildOptions.parse({"timeout": "soon"})
     assert caught.value.field == "timeout" and caught.value.message.startswith("option timeout: ")
     assert caught.value.message.endswith("(got 'soon')")
+
+
+def test_a_claimreview_without_verdict_names_the_verdict_field() -> None:
+    from reportkit.render.claimreview import claimreview
+
+    with pytest.raises(rk.InputError) as caught:
+        claimreview(rk.FactCheck("Is it so?").section("S", "Text.").document)
+    assert (caught.value.field, caught.value.message) == ("verdict", "a ClaimReview needs a verdict")
+
+
+# --- the server's requests --------------------------------------------------------------------------
+
+
+def test_each_refused_request_value_names_its_request_field(tmp_path: Path) -> None:
+    from reportkit.errors import LayoutError
+    from reportkit.tools.serve import ServeConfig
+    from reportkit.tools.serve.config import check_host
+    from reportkit.tools.serve.server import Server
+
+    (tmp_path / "check.md").write_text(FRONT, encoding="utf-8")
+    server = Server(ServeConfig(root=tmp_path))
+    assert server.check_name("check.md") == "check.md"
+    with pytest.raises(rk.InputError) as caught:
+        server.check_name("other.md")
+    assert (caught.value.field, caught.value.message) == ("file", "there is no fact-check 'other.md' in the folder")
+    with pytest.raises(LayoutError) as caught:
+        server.layout_path("no-such-layout")
+    assert (caught.value.field, caught.value.message) == ("layout", "there is no layout 'no-such-layout'")
+    with pytest.raises(rk.InputError) as caught:
+        server.page_size("report", "Folio")
+    assert (caught.value.field, caught.value.message) == ("page_size", "layout 'report' has no page size 'Folio'")
+    with pytest.raises(rk.InputError) as caught:
+        server.engine("no-such-engine")
+    assert (caught.value.field, caught.value.message) == ("engine", "there is no PDF engine 'no-such-engine'")
+    with pytest.raises(rk.InputError) as caught:
+        server.build_job(str(tmp_path), "check.md", "epub", layout="report", page_size="A4", archival=True)
+    assert (caught.value.field, caught.value.message) == ("archival", "archival applies to the PDF only")
+    with pytest.raises(rk.InputError) as caught:
+        check_host("0.0.0.0", frozenset())
+    assert (caught.value.field, caught.value.message) == ("--host", "refusing to listen on 0.0.0.0 without authentication")
+
+
+def test_an_image_without_alt_text_in_an_archival_pdf_names_its_line_and_section(tmp_path: Path) -> None:
+    (tmp_path / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
+    text = FRONT.replace("## One\n\nText.\n", "## One\n\nText.\n\n## Two\n\nBefore.\n\n![](chart.svg)\n")
+    path = write(tmp_path, "c.md", text)
+    with pytest.warns(rk.ReportkitWarning, match="has no alt text"), pytest.raises(rk.InputError) as caught:
+        rk.load(path).to_pdf(tmp_path / "c.pdf", archival=True)
+    error = caught.value
+    assert error.message.startswith("image 'chart.svg' in section 2 ('Two') has no alt text")
+    assert (error.file, error.line, error.field) == (str(path), line_of(text, "![](chart.svg)"), "sections[1].body")
+    assert not (tmp_path / "c.pdf").exists()
