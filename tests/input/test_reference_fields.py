@@ -992,3 +992,40 @@ def test_from_bibtex_reads_an_entry_bibtexparser_parsed_with_its_middlewares() -
     with pytest.raises(rk.InputError) as caught:
         from_bibtex(second, file="lib.bib")
     assert (caught.value.field, caught.value.file) == ("@book{Key2}.title", "lib.bib")  # its parser lowercases types
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "shown"),
+    [
+        ("title = {The {NASA} story}", "title", "The <span class=\"nocase\">NASA</span> story"),
+        ("title = {T}, subtitle = {The {NASA} story}", "title", "T: The <span class=\"nocase\">NASA</span> story"),
+        ("title = {T}, journaltitle = {{NASA} Review}", "container", "<span class=\"nocase\">NASA</span> Review"),
+        ("title = {T}, journal = {J}, journalsubtitle = {{NASA}}", "container", "J: <span class=\"nocase\">NASA</span>"),
+        ("title = {T}, booktitle = {{NASA} Book}", "container", "<span class=\"nocase\">NASA</span> Book"),
+        ("title = {T}, booktitle = {B}, booksubtitle = {{NASA}}", "container", "B: <span class=\"nocase\">NASA</span>"),
+        ("title = {T}, maintitle = {{NASA} Works}", "container", "<span class=\"nocase\">NASA</span> Works"),
+        ("title = {T}, maintitle = {M}, mainsubtitle = {{NASA}}", "container", "M: <span class=\"nocase\">NASA</span>"),
+        ("title = {T}, eventtitle = {{NASA} Meeting}", "container", "<span class=\"nocase\">NASA</span> Meeting"),
+    ],
+)
+def test_braces_protect_the_case_of_every_title_and_container(tmp_path: Path, fields: str, field: str, shown: str) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, {fields}}}\n")
+    assert entries["a"][field] == shown
+
+
+def test_the_title_a_parent_lends_is_a_main_title_only_for_multi_volume_parents(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@mvbook{mv, title = {Parent}}\n@book{b, title = {Parent}}\n"
+                               "@inbook{c1, title = {C}, crossref = {mv}, maintitle = {Own main}}\n"
+                               "@inbook{c2, title = {C}, crossref = {b}, maintitle = {Own main}}\n")
+    assert entries["c1"]["container"] == "Own main"  # the mvbook's title would be a maintitle: the child's own wins
+    assert entries["c2"]["container"] == "Parent"  # the book's title is a booktitle, which comes before a maintitle
+
+
+def test_from_bibtex_needs_no_file() -> None:
+    import bibtexparser
+
+    entry = bibtexparser.parse_string("@misc{k, title = {T}, urldate = {never}}\n").entries[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert from_bibtex(entry)["title"] == "T"
+    assert [str(w.message) for w in caught] == ["@misc{k}.urldate: 'never' is not a date; the field is left out of the source"]
