@@ -1029,3 +1029,61 @@ def test_from_bibtex_needs_no_file() -> None:
         warnings.simplefilter("always")
         assert from_bibtex(entry)["title"] == "T"
     assert [str(w.message) for w in caught] == ["@misc{k}.urldate: 'never' is not a date; the field is left out of the source"]
+
+
+@pytest.mark.parametrize("broken", ["@misc{dupfield, title = {x}, title = {y}}", "@misc{open, title = {x}"])
+def test_an_uncited_entry_bibtexparser_cannot_parse_is_skipped_quietly_and_a_cited_one_named(
+    tmp_path: Path, broken: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    path = write(tmp_path, "r.bib", f"@misc{{good, title = {{Fine}}}}\n\n{broken}\n")
+    root = logging.getLogger().level
+    with caplog.at_level(logging.DEBUG):
+        root = logging.getLogger().level
+        fields, warned = read(path, keys={"good"})
+        assert logging.getLogger().level == root  # only bibtexparser's own logger is quietened
+    assert [f["key"] for f in fields] == ["good"] and warned == []
+    assert [r for r in caplog.records if r.name.startswith("bibtexparser")] == []
+    key = re.search(r"\{(\w+),", broken).group(1)
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={key})
+    assert caught.value.line == 3 and caught.value.message.startswith("BibTeX syntax error: ")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "shown"),
+    [
+        ("title = {A}#{B}", "title", "AB"),
+        ("title = {T}, note = {Hash {in} the # note}", "note", "Hash in the # note"),
+        ("title = {T}, note = {In } # aug", "note", "In 8"),  # month macros are numbers, as in biblatex
+        ("title = {Project X}, subtitle = {Sub}", "title", "Project X: Sub"),
+        ("title = {Project X}, titleaddon = {Addon}", "title", "Project X. Addon"),
+    ],
+)
+def test_concatenation_macros_and_joins_at_their_edges(tmp_path: Path, fields: str, field: str, shown: str) -> None:
+    entries, _ = bib(tmp_path, f"@misc{{a, {fields}}}\n")
+    assert entries["a"][field] == shown
+
+
+def test_an_editor_type_without_its_editor_adds_nobody(tmp_path: Path) -> None:
+    entries, _ = bib(tmp_path, "@book{a, title = {T}, editoratype = {translator}, editorbtype = {editor}}\n")
+    assert "translators" not in entries["a"] and "editors" not in entries["a"]
+
+
+@pytest.mark.parametrize(
+    ("note", "refused"),
+    [
+        ("{a}" * 60, False),  # sixty groups side by side are one level deep
+        ("{" * 50 + "}" * 50 + "{" * 50 + "}" * 50, False),  # fifty levels, twice
+        ("{a" * 51 + "}" * 51, True),  # fifty-one levels with text between the braces
+        ("{a}" + "{" * 51 + "}" * 51, True),  # fifty-one levels after a closed group
+    ],
+)
+def test_the_brace_depth_of_a_field_is_its_deepest_nesting(tmp_path: Path, note: str, refused: bool) -> None:
+    path = write(tmp_path, "r.bib", f"@misc{{a, title = {{T}}, note = {{{note}}}}}\n")
+    if refused:
+        with pytest.raises(rk.InputError, match="nests braces more than 50 deep"):
+            read_references(path)
+    else:
+        assert read_references(path)[0]["key"] == "a"
