@@ -1087,3 +1087,20 @@ def test_the_brace_depth_of_a_field_is_its_deepest_nesting(tmp_path: Path, note:
             read_references(path)
     else:
         assert read_references(path)[0]["key"] == "a"
+
+
+@pytest.mark.parametrize("broken", ["@misc{open, title = {x}\n@misc{next, title = {y}}", "@misc{dupfield, title = {x}, title = {y}}"])
+def test_a_syntax_error_says_what_bibtexparser_found_after_an_uncited_duplicate(tmp_path: Path, broken: str) -> None:
+    import bibtexparser
+
+    text = f"@misc{{dup, title = {{One}}}}\n@misc{{dup, title = {{Two}}}}\n{broken}\n"
+    failed = [b for b in bibtexparser.parse_string(text, parse_stack=[]).failed_blocks
+              if type(b).__name__ != "DuplicateBlockKeyBlock"][0]
+    reason = (getattr(failed.error, "abort_reason", None) or str(failed.error or "")).strip()
+    path = write(tmp_path, "r.bib", text)
+    key = re.search(r"\{(\w+),", broken).group(1)
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path, keys={key})
+    expected = reason.splitlines()[0] if reason else "the entry cannot be parsed"
+    assert caught.value.message == f"BibTeX syntax error: {expected}" and caught.value.line == 3
+    assert caught.value.hint == "check the braces and commas of this entry"
