@@ -1104,3 +1104,37 @@ def test_a_syntax_error_says_what_bibtexparser_found_after_an_uncited_duplicate(
     expected = reason.splitlines()[0] if reason else "the entry cannot be parsed"
     assert caught.value.message == f"BibTeX syntax error: {expected}" and caught.value.line == 3
     assert caught.value.hint == "check the braces and commas of this entry"
+
+
+@pytest.mark.parametrize(
+    ("issued", "published"),
+    [
+        ({"date-parts": ["2020"], "literal": "2021"}, "2021"),  # date-parts that hold no list: the literal is read
+        ({"date-parts": [[""]], "literal": "1999"}, "1999"),
+        ({"date-parts": [[1987], [2003], "not read"]}, "1987/2003"),  # a third part is never read
+        ({"date-parts": [[2005, 12, 15, "not read"]]}, "2005-12-15"),  # nor a fourth number
+        ({"date-parts": [[0, 5]]}, "0000-05"),
+        ({"date-parts": [[1987]], "season": 21}, "1987-21"),
+        ({"date-parts": [[1987]], "season": "24"}, "1987-24"),
+    ],
+)
+def test_csl_date_parts_at_their_edges(issued: object, published: str) -> None:
+    assert csl({"issued": issued})[0]["published"] == published
+
+
+def test_a_month_beyond_the_seasons_is_no_date_and_says_so(tmp_path: Path) -> None:
+    items = {i["id"]: i for i in json.loads((REAL / "csl-test-suite-dates.json").read_text("utf-8"))}
+    item = items["date_VariousInvalidDates-ITEM-3"]
+    assert item["issued"] == {"date-parts": [[1965, 17, 1]]}
+    path = write(tmp_path, "r.json", [item | {"title": "T"}])
+    fields, warned = read(path)
+    assert "published" not in fields[0]
+    assert len(warned) == 1 and warned[0].startswith(f"{path}: [0] (id 'date_VariousInvalidDates-ITEM-3').published: ")
+
+
+def test_a_csl_json_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", '[\n  {"id": "a", "title": "x"},\n  {"id": }\n]\n')
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert (caught.value.file, caught.value.line) == (str(path), 3)
+    assert caught.value.message.startswith("JSON syntax error: ")
