@@ -1138,3 +1138,20 @@ def test_a_csl_json_syntax_error_names_the_file_and_line(tmp_path: Path) -> None
         read_references(path)
     assert (caught.value.file, caught.value.line) == (str(path), 3)
     assert caught.value.message.startswith("JSON syntax error: ")
+
+
+def test_circa_marks_only_the_ends_a_range_has() -> None:
+    assert csl({"issued": {"date-parts": [[0], [2003]], "circa": True}})[0]["published"] == "/2003~"
+
+
+def test_a_literal_date_is_read_as_edtf_only_not_in_the_forms_a_raw_date_may_take() -> None:
+    fields, _ = csl({"issued": {"literal": "2024-3-7"}})
+    assert fields["published_text"] == "2024-3-7" and "published" not in fields
+    assert csl({"issued": {"raw": "2024-3-7"}})[0]["published"] == "2024-03-07"
+
+
+def test_a_stand_in_creator_without_a_name_is_named_in_the_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.json", [{"id": "a", "title": "x", "director": [{}, {"family": "Kubrick"}]}])
+    fields, warned = read(path)
+    assert names(Source(**fields[0]).authors) == [{"family": "Kubrick"}]
+    assert warned == [f"{path}: [0] (id 'a').director: the name {{}} has no family, given or literal name; it is left out"]
