@@ -1155,3 +1155,40 @@ def test_a_stand_in_creator_without_a_name_is_named_in_the_warning(tmp_path: Pat
     fields, warned = read(path)
     assert names(Source(**fields[0]).authors) == [{"family": "Kubrick"}]
     assert warned == [f"{path}: [0] (id 'a').director: the name {{}} has no family, given or literal name; it is left out"]
+
+
+def test_a_sources_file_that_is_no_text_is_named_as_the_sources_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.bib"
+    path.write_bytes(b"@misc{a,\n  title = {Caf\xe9}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == "the sources file is not UTF-8 text (byte 0xe9)"
+    assert (caught.value.file, caught.value.line) == (str(path), 2)
+    path.write_bytes(b"\x00\x01binary")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert caught.value.message == "this is a binary file, not a sources file"
+
+
+def test_an_unusable_bibtex_key_names_the_entrys_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a, title={x}}\n\n\n@misc{has~tilde,\n  title={y}}\n")
+    with pytest.raises(rk.InputError) as caught:
+        read_references(path)
+    assert (caught.value.file, caught.value.line) == (str(path), 4)
+    assert caught.value.field == "@misc{has~tilde}.key"
+
+
+def test_an_entry_with_every_droppable_field_broken_keeps_its_key_and_title(tmp_path: Path) -> None:
+    bell = "\x07"
+    item = {"id": "a", "title": "Kept", "type": "no-such-type", "DOI": "not a doi", "URL": "ftp://e.org",
+            "archive_location": f"https://e.org/{bell}", "note": f"n{bell}", "container-title": f"c{bell}",
+            "publisher": f"p{bell}", "issued": {"literal": f"13th{bell}"}, "accessed": {"date-parts": [[2020, 30]]},
+            "author": [f"A{bell}"], "editor": [f"E{bell}"], "translator": [f"T{bell}"],
+            "container-author": [f"C{bell}"]}
+    path = write(tmp_path, "r.json", [item])
+    fields, warned = read(path)
+    assert fields == [{"key": "a", "title": "Kept"}]
+    assert len(warned) == 13
+    assert {w.split(": ")[1].split(".")[1].split("[")[0] for w in warned} == {
+        "type", "doi", "url", "archived", "note", "container", "publisher", "published_text", "accessed", "authors",
+        "editors", "translators", "container_authors"}
