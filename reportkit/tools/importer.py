@@ -244,6 +244,8 @@ def _html_blocks(text: str) -> list[_Block]:
                     for item, item_raw in zip(re.split(r"\s*[•·▪◦‣]\s+", inline)[1:], re.split(r"\s*[•·▪◦‣]\s+", raw)[1:]):
                         blocks.append(_Block("para", "- " + item, child.sourceline or 0, level=-1, raw=item_raw))
                 elif inline:
+                    if tag == "li":  # a list item drawn with a bullet character as well: one bullet
+                        inline, raw = re.sub(r"^[•·▪◦‣]\s+", "", inline), re.sub(r"^[•·▪◦‣]\s+", "", raw)
                     prefix = "- " if tag == "li" else ""
                     blocks.append(_Block("para", prefix + inline, child.sourceline or 0, raw=raw,
                                          level=-1 if tag == "li" else 0))
@@ -259,7 +261,7 @@ def _inline(element: Any) -> str:
     parts = [_cite_safe_escape(element.text or "")]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS or not tag:  # a comment or processing instruction: only the text after it counts
             pass
         elif tag in ("em", "i", "cite"):
             inner = _inline(child).strip()

@@ -462,3 +462,101 @@ def test_html_that_holds_nothing_is_refused_naming_the_file(tmp_path: Path) -> N
     with pytest.raises(rk.InputError) as caught:
         import_article(path, REFS)
     assert caught.value.file == str(path)
+
+
+# --- edges the mutation run found -----------------------------------------------------------------
+
+
+def test_html_comments_are_never_text_and_a_list_item_has_one_bullet(tmp_path: Path) -> None:
+    result = imp(tmp_path, "<h1>Is it so?</h1><!-- a note before --><h2>Summary</h2><p>No <!-- secret --> [1].</p>"
+                           "<h2>Part</h2><ul><li>• item [2]</li><li>• a • b</li></ul><p><b></b><b> </b>Text.</p>", ".html")
+    text = body(result)
+    assert "secret" not in text and "note before" not in text
+    assert text == "No [@leaflet-2025].\n\n## Part\n\n- item [@counts-2024]\n\n- a • b\n\nText.\n"
+
+
+def test_html_outside_the_main_element_is_left_out(tmp_path: Path) -> None:
+    result = imp(tmp_path, html_article("<main><h1>Is it so?</h1><p>Summary</p><p>No [1].</p><h2>Part</h2>"
+                                        "<p>Text [2].</p></main><p>after main</p>"), ".html")
+    assert "after main" not in result.markdown
+
+
+def test_an_html_h1_before_a_question_is_the_title(tmp_path: Path) -> None:
+    result = imp(tmp_path, "<h1>Newsroom</h1><p>Did it happen?</p><h2>Summary</h2><p>No [1].</p><h2>Part</h2>"
+                           "<p>Text [2].</p>", ".html")
+    assert result.title == "Newsroom"
+
+
+def test_html_list_items_are_never_headings_of_an_article_without_numbers(tmp_path: Path) -> None:
+    result = imp(tmp_path, "<h1>Is it so?</h1><p>Summary</p><p>It is not, as the counts show [1].</p>"
+                           "<ul><li>Short item</li><li>A much longer list item follows the short one [2].</li></ul>"
+                           "<p>• Bullet line</p><p>A paragraph that is longer than the bullet line before it.</p>",
+                 ".html")
+    assert result.sections == ["Analysis"]
+    assert "- Short item\n\n- A much longer list item" in body(result)
+
+
+def _flat(lines: list[str]) -> str:
+    """An article of a title, a summary heading and ``lines``, one per line."""
+    return "Is it so?\nSummary\n" + "\n".join(lines) + "\n"
+
+
+LONG = "A paragraph that is clearly longer than any heading above it, and it goes on [1]."
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("Background", True),
+        (" ".join(["Word"] * 12), True),
+        (" ".join(["Word"] * 13), False),
+        ("A" * 90, True),
+        ("A" * 91, False),
+        ("Ends in a colon:", False),
+        ("lower case start", False),
+    ],
+)
+def test_a_short_capitalised_line_is_a_heading_within_its_limits(tmp_path: Path, line: str, heading: bool) -> None:
+    result = imp(tmp_path, _flat(["It is not, as the counts show, at least not in the way the leaflet said [2].",
+                                  line, LONG + " " + LONG]))
+    assert (result.sections == [line]) is heading
+    if heading:
+        mapped = LONG.replace("[1]", "[@leaflet-2025]")
+        assert f"\n## {line}\n\n{mapped} {mapped}\n" in body(result)
+
+
+def test_a_heading_needs_a_longer_paragraph_after_it(tmp_path: Path) -> None:
+    same = "Same length line"
+    result = imp(tmp_path, _flat(["It is not, as the counts show, at least not in the way the leaflet said [2].",
+                                  same, "Same length text", "Last Line"]))
+    assert result.sections == ["Analysis"]  # neither an equal-length next line nor no next line makes a heading
+
+
+def test_the_first_line_after_the_summary_heading_is_never_a_section(tmp_path: Path) -> None:
+    result = imp(tmp_path, _flat(["Short first", LONG, "Next part", LONG + " More."]))
+    assert result.sections == ["Next part"]
+    assert body(result).startswith("Short first\n\n")
+
+
+def test_an_unnumbered_heading_without_text_is_reported_with_its_line(tmp_path: Path) -> None:
+    result = imp(tmp_path, _flat(["It is not, as the counts show, at least not in the way the leaflet said [2].",
+                                  "Short", "A longer heading", LONG]))
+    assert result.sections == ["Short", "A longer heading"]
+    assert "line 4: section 'Short' has no text" in problems(result)
+
+
+@pytest.mark.parametrize(("length", "marker"), [(160, True), (161, False)])
+def test_a_numbered_line_up_to_the_heading_length_is_never_joined_to_a_paragraph(
+    tmp_path: Path, length: int, marker: bool
+) -> None:
+    line = "2. " + "w" * (length - 3)
+    result = imp(tmp_path, f"Is it so?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\nText [2]\n{line}\n")
+    assert ("Text [@counts-2024] " + line.replace(".", "\\.", 1) in body(result)) is not marker
+
+
+@pytest.mark.parametrize(("banner", "marker"), [("Donate " + "x" * 153, True), ("Donate " + "x" * 154, False)])
+def test_a_banner_up_to_the_heading_length_is_never_joined_to_a_paragraph(
+    tmp_path: Path, banner: str, marker: bool
+) -> None:
+    result = imp(tmp_path, f"Is it so?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\nText [2]\n{banner}\n")
+    assert (banner in body(result)) is not marker
