@@ -560,3 +560,38 @@ def test_a_banner_up_to_the_heading_length_is_never_joined_to_a_paragraph(
 ) -> None:
     result = imp(tmp_path, f"Is it so?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\nText [2]\n{banner}\n")
     assert (banner in body(result)) is not marker
+
+
+def test_bullets_are_never_summary_headings_and_their_wrapped_lines_stay_with_them(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\n• Key findings\nExecutive summary\nIt is not [1].\n1. Part\nText [2].\n")
+    assert "- Key findings" in body(result) and body(result).index("- Key findings") < body(result).index("It is not")
+    result = imp(tmp_path, "Is it so?\n\nExecutive summary\n\nIt is not [1].\n\n1. Part\n\n• Sources\n  of funding [2]\n\n"
+                           "Text [3].\n")
+    assert "- Sources of funding [@counts-2024]\n\nText [@method-note]." in body(result)
+
+
+def test_a_bullet_that_is_a_banner_is_left_out_and_a_bullets_problem_has_its_line(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\nExecutive summary\nIt is not [1].\n1. Part\n• Share this article\n• See [9]\n")
+    assert "Share this article" not in body(result)
+    assert "line 5: left out as not part of the article: 'Share this article'" in problems(result)
+    assert "line 6: citation '[9]': no reference number 9 (the reference file has 4): kept as text" in problems(result)
+
+
+@pytest.mark.parametrize("fence", ["```", "  ```", "~~~"])
+def test_a_markdown_fence_of_any_kind_hides_headings(tmp_path: Path, fence: str) -> None:
+    result = imp(tmp_path, f"# Is it so?\n\n## Summary\n\nNo [1].\n\n## Part\n\n{fence}\n# not a heading\n{fence}\n\n"
+                           "Text [2].\n", ".md")
+    assert result.sections == ["Part"]
+
+
+def test_an_empty_markdown_section_is_reported_with_its_line(tmp_path: Path) -> None:
+    result = imp(tmp_path, "# Is it so?\n\n## Summary\n\nNo [1] [2] [3] [4].\n\n## Empty\n\n## Full\n\nText.\n", ".md")
+    assert problems(result) == ["line 7: section 'Empty' has no text"]
+
+
+@pytest.mark.parametrize(("length", "shown"), [(60, None), (61, 59)])
+def test_text_quoted_in_a_problem_is_cut_after_sixty_characters(tmp_path: Path, length: int, shown: int | None) -> None:
+    before = "B" * length
+    result = imp(tmp_path, f"{before}\n{ARTICLE}")
+    quoted = before if shown is None else before[:shown] + "…"
+    assert problems(result)[0] == f"line 1: text before the title was left out: {quoted!r}"
