@@ -595,3 +595,66 @@ def test_text_quoted_in_a_problem_is_cut_after_sixty_characters(tmp_path: Path, 
     result = imp(tmp_path, f"{before}\n{ARTICLE}")
     quoted = before if shown is None else before[:shown] + "…"
     assert problems(result)[0] == f"line 1: text before the title was left out: {quoted!r}"
+
+
+@pytest.mark.parametrize(("length", "summary"), [(79, True), (80, False)])
+def test_a_summary_line_is_short_unless_it_is_a_heading(tmp_path: Path, length: int, summary: bool) -> None:
+    line = ("Summary: " + "w" * length)[:length]
+    result = imp(tmp_path, f"Is it so?\n{line}\nIt is not [1].\n1. Part\nText [2].\n")
+    assert (line not in body(result)) is summary
+    long_heading = "## Executive Summary — " + "w" * 80
+    result = imp(tmp_path, f"# Is it so?\n\n{long_heading}\n\nNo [1].\n\n## Part\n\nText [2].\n", ".md")
+    assert "Executive Summary" not in body(result)
+
+
+def test_every_citation_of_a_paragraph_is_counted(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\nSummary\nA [1] and B [2, 3-4].\n1. Part\nText.\n")
+    assert result.citations == 2
+    assert body(result).startswith("A [@leaflet-2025] and B [@counts-2024; @method-note; @regional-survey].")
+
+
+def test_a_range_wider_than_fifty_is_not_read(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\nSummary\nIt is not [1-52].\n1. Part\nText [1] [2] [3] [4].\n")
+    assert "line 3: cannot read the citation '[1-52]': kept as text" in problems(result)
+
+
+@pytest.mark.parametrize(("length", "reported"), [(160, True), (161, False)])
+def test_a_numbered_heading_out_of_turn_is_reported_up_to_the_heading_length(
+    tmp_path: Path, length: int, reported: bool
+) -> None:
+    line = "3. " + "w" * (length - 3)
+    result = imp(tmp_path, f"Is it so?\nSummary\nIt is not [1].\n1. Part\nText [2].\n{line}\n")
+    assert any("looks like a section heading" in p for p in problems(result)) is reported
+
+
+def test_a_wrapped_title_and_a_wrapped_bullet_banner_are_read_whole(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it\nso?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\n• Share\n  this article\n\nText [2].\n")
+    assert result.title == "Is it so?"
+    assert "Share" not in body(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Cycling counts rose\nDonate today\nSummary\nNo [1].\n1. Part\nText [2].\n", "Cycling counts rose"),
+        ("Cycling counts rose\n• a bullet\nSummary\nNo [1].\n1. Part\nText [2].\n", "Cycling counts rose"),
+        ("Did it?\n\n# Is it so?\n\n## Summary\n\nNo [1].\n\n## Part\n\nText [2].\n", "Is it so?"),
+        ("## Newsroom\n\nDid it happen?\n\n## Summary\n\nNo [1].\n\n## Part\n\nText [2].\n", "Did it happen?"),
+    ],
+)
+def test_the_title_is_no_banner_no_bullet_and_an_h1_question_wins(tmp_path: Path, text: str, title: str) -> None:
+    suffix = ".md" if "#" in text else ".txt"
+    assert imp(tmp_path, text, suffix).title == title
+
+
+@pytest.mark.parametrize(("length", "title"), [(300, True), (301, False)])
+def test_a_title_is_at_most_three_hundred_characters(tmp_path: Path, length: int, title: bool) -> None:
+    question = "W" * (length - 1) + "?"
+    result = imp(tmp_path, f"Plain first line\n{question}\nSummary\nNo [1].\n1. Part\nText [2].\n")
+    assert (result.title == question) is title
+
+
+def test_without_a_summary_the_title_is_looked_for_in_the_first_twelve_blocks(tmp_path: Path) -> None:
+    lines = [f"Statement number {n}" for n in range(1, 13)]
+    result = imp(tmp_path, "\n".join(lines) + "\nIs it so?\n1. Part\nText [1] [2] [3] [4].\n")
+    assert result.title == "Statement number 1"
