@@ -658,3 +658,50 @@ def test_without_a_summary_the_title_is_looked_for_in_the_first_twelve_blocks(tm
     lines = [f"Statement number {n}" for n in range(1, 13)]
     result = imp(tmp_path, "\n".join(lines) + "\nIs it so?\n1. Part\nText [1] [2] [3] [4].\n")
     assert result.title == "Statement number 1"
+
+
+def test_the_front_matter_text_is_written_out_as_given(tmp_path: Path) -> None:
+    title = "Haben die Radwege in Köln den Radverkehr verdoppelt, wie es die Stadt in ihrem Faltblatt behauptet?"
+    result = imp(tmp_path, ARTICLE.replace("Is it so?", title), sources_ref="refs.json")
+    assert result.markdown.startswith(
+        f"---\ntitle: {title}\nlanguage: en\nsources: refs.json\n"
+        "# What the article does not say; fill in, then build (fields: reportkit schema):\n")
+    assert result.markdown.endswith("More [@method-note; @regional-survey].\n")
+
+
+def test_listed_sources_hold_only_the_fields_the_reference_file_gives(tmp_path: Path) -> None:
+    data = front(imp(tmp_path, ARTICLE))
+    for source in data["sources"]:
+        assert all(value not in (None, [], "") for value in source.values()), source
+
+
+def test_problems_are_listed_by_line(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\nSummary\nIt is not [1] [2] [3] [4].\n1. Empty part\n2. Full part\nText [9].\n")
+    assert problems(result) == [
+        "line 4: section 'Empty part' has no text",
+        "line 6: citation '[9]': no reference number 9 (the reference file has 4): kept as text",
+    ]
+
+
+def test_a_summary_line_before_the_title_is_text_before_the_title(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Summary\nIs it so?\nIt is not [1].\n1. Part\nText [2].\n")
+    assert result.title == "Is it so?"
+    result = imp(tmp_path, "Our newsroom\nCycling counts rose\nSummary\nNo [1].\n1. Part\nText [2].\n")
+    assert result.title == "Cycling counts rose"  # the last line before the summary
+
+
+def test_an_article_that_is_no_text_is_named_as_the_article(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Is it so?\nCaf\xe9\n")
+    with pytest.raises(rk.InputError) as caught:
+        import_article(path, REFS)
+    assert caught.value.message == "the article is not UTF-8 text (byte 0xe9)"
+    assert (caught.value.file, caught.value.line) == (str(path), 2)
+
+
+def test_a_numbered_sentence_is_joined_to_its_paragraph_and_a_long_summary_line_is_a_marker(tmp_path: Path) -> None:
+    result = imp(tmp_path, "Is it so?\n\nSummary\n\nIt is not [1]\n2. a numbered sentence.\n\n1. Part\n\nText [2].\n")
+    assert "It is not [@leaflet-2025] 2\\. a numbered sentence." in body(result)
+    line = ("Summary — " + "w" * 160)[:160]
+    result = imp(tmp_path, f"Is it so?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\nText [2]\n{line}\n")
+    assert "Text [@counts-2024]\n\n" in body(result)
