@@ -705,3 +705,9 @@ def test_a_numbered_sentence_is_joined_to_its_paragraph_and_a_long_summary_line_
     line = ("Summary — " + "w" * 160)[:160]
     result = imp(tmp_path, f"Is it so?\n\nSummary\n\nIt is not [1].\n\n1. Part\n\nText [2]\n{line}\n")
     assert "Text [@counts-2024]\n\n" in body(result)
+
+
+def test_a_banner_list_item_drawn_with_a_bullet_is_left_out(tmp_path: Path) -> None:
+    result = imp(tmp_path, "<h1>Is it so?</h1><h2>Summary</h2><p>No [1].</p><h2>Part</h2><p>Text [2].</p>"
+                           "<ul><li>• Share this article</li></ul>", ".html")
+    assert "Share" not in body(result) and any("'Share this article'" in p for p in problems(result))
