@@ -711,3 +711,17 @@ def test_a_banner_list_item_drawn_with_a_bullet_is_left_out(tmp_path: Path) -> N
     result = imp(tmp_path, "<h1>Is it so?</h1><h2>Summary</h2><p>No [1].</p><h2>Part</h2><p>Text [2].</p>"
                            "<ul><li>• Share this article</li></ul>", ".html")
     assert "Share" not in body(result) and any("'Share this article'" in p for p in problems(result))
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "title"),
+    [
+        ("## Cycling counts\n\nSome words\n\n## Summary\n\nNo [1].\n\n## Part\n\nText [2].\n", ".md", "Cycling counts"),
+        ("Donate today\nCycling counts rose\nIt rose [1].\n1. Part\nText [2].\n", ".txt", "Cycling counts rose"),
+        ("• one\n• two\n• three [1]\n", ".txt", "one"),  # nothing but bullets: the first block
+    ],
+)
+def test_the_first_heading_then_the_first_candidate_then_the_first_block_is_the_title(
+    tmp_path: Path, text: str, suffix: str, title: str
+) -> None:
+    assert imp(tmp_path, text, suffix).title == title
