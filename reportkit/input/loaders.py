@@ -213,6 +213,15 @@ def _yaml(text: str, file: Path, first_line: int) -> tuple[Any, dict[str, int]]:
             column=mark.column + 1 if mark else None,
             hint="check indentation, and quote values that contain ': ' or start with a special character",
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (text is str: an int and an index into it)
+        at = min(max(exc.position, 0), len(text))
+        raise InputError(
+            f"contains the control character U+{exc.character:04X}, which YAML does not allow",
+            file=file,
+            line=text.count("\n", 0, at) + first_line,
+            column=at - (text.rfind("\n", 0, at) + 1) + 1,
+            hint="remove it (it often comes from copying text out of a PDF or a word processor)",
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=file) from None
     except _TooLong as exc:

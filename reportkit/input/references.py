@@ -454,7 +454,7 @@ def _bibtex_entries(text: str, file: Path, keys: Collection[str] | None) -> list
     check_braces(text, file)
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: reportkit resolves them
     for block in library.failed_blocks:
-        key = getattr(block, "key", None)
+        key = getattr(block, "key", None) or _failed_key(getattr(block, "raw", ""))
         if key is not None and keys is not None and key not in keys:
             continue  # a broken entry nobody cites
         line = _line(block.start_line)
@@ -491,6 +491,12 @@ def _bibtex_entries(text: str, file: Path, keys: Collection[str] | None) -> list
             entries.append(_Entry(getattr(block, "key", "?"), f"line {_line(block.start_line)}",
                                   _line(block.start_line), lambda: {}))
     return entries
+
+
+def _failed_key(raw: str) -> str | None:
+    """The key of an entry bibtexparser could not parse (it records one only for a duplicate key), or None."""
+    match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^\s,{}()]+)\s*,", raw)
+    return match.group(1) if match else None
 
 
 def _line(start_line: int | None) -> int | None:
@@ -646,7 +652,7 @@ def from_bibtex_fields(key: str, kind: str, values: Mapping[str, str], *, where:
         "doi": doi,
         "url": verbatim("url"),
         "archived": verbatim("archiveurl", "archived"),
-        "note": _joined(text("note"), text("addendum")),
+        "note": _joined(text("note"), None, text("addendum")) or text("addendum"),  # the addendum: a unit of its own
     }
     fields.update({k: v for k, v in optional.items() if v})
     if "url" not in fields and doi:

@@ -53,7 +53,7 @@ _SOURCES = re.compile(
 )
 #: Lines around an article's title that are not its title: dates of checking, disclaimers, banners.
 _BOILERPLATE = re.compile(
-    r"^(?:(?:last\s+)?(?:checked|updated|reviewed|published|fact[- ]checked)\s+(?:on|at|:)|disclaimer\b"
+    r"^(?:(?:last\s+)?(?:checked|updated|reviewed|published|fact[- ]checked)(?:\s+(?:on|at)|\s*:)|disclaimer\b"
     r"|(?:please\s+)?(?:support|donate|subscribe|sign\s+up|become\s+a\s+(?:member|supporter))\b"
     r"|advertisement\b|share\s+(?:this|on)\b|skip\s+to\b|menu\b|this\s+(?:article|fact[- ]check|page)\s+"
     r"(?:was|is|has\s+been)\s+(?:generated|written|produced|updated)|(?:ai|automated)[- ]generated\b)",
@@ -244,6 +244,8 @@ def _html_blocks(text: str) -> list[_Block]:
                     for item, item_raw in zip(re.split(r"\s*[•·▪◦‣]\s+", inline)[1:], re.split(r"\s*[•·▪◦‣]\s+", raw)[1:]):
                         blocks.append(_Block("para", "- " + item, child.sourceline or 0, level=-1, raw=item_raw))
                 elif inline:
+                    if tag == "li":  # a list item drawn with a bullet character as well: one bullet
+                        inline, raw = re.sub(r"^[•·▪◦‣]\s+", "", inline), re.sub(r"^[•·▪◦‣]\s+", "", raw)
                     prefix = "- " if tag == "li" else ""
                     blocks.append(_Block("para", prefix + inline, child.sourceline or 0, raw=raw,
                                          level=-1 if tag == "li" else 0))
@@ -259,7 +261,7 @@ def _inline(element: Any) -> str:
     parts = [_cite_safe_escape(element.text or "")]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS or not tag:  # a comment or processing instruction: only the text after it counts
             pass
         elif tag in ("em", "i", "cite"):
             inner = _inline(child).strip()
@@ -504,8 +506,8 @@ def import_article(
     references = [Source(**fields) for fields in read_references(sources)]
     keys = [source.key for source in references]
     problems: list[ImportProblem] = []
-    blocks = {"text": _text_blocks, "markdown": _markdown_blocks, "html": _html_blocks}[kind](text)
     try:
+        blocks = {"text": _text_blocks, "markdown": _markdown_blocks, "html": _html_blocks}[kind](text)
         title, summary, sections = _structure(blocks, kind, problems, language)
     except InputError as exc:
         raise exc.located(path) from None

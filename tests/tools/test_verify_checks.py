@@ -1,0 +1,595 @@
+"""Each structural check of ``verify`` on small PDFs made here with pikepdf: one property per PDF.
+
+The PDFs are written in the test (their XMP properties, fonts, links, attachments), so every expected
+message is read off what the test put in: the names, counts, pages and hashes. They take milliseconds,
+so these tests also make the verify checks' part of the mutation run (TESTING.md); the archival-proof
+tests (tests/tools/test_archival_proof.py) check the same on real reportkit PDFs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pikepdf
+import pytest
+from pikepdf import Array, Dictionary, Name, String
+
+import reportkit as rk
+from reportkit.tools.verify import (
+    Check, EmbeddedFile, Verification, first_difference, read_archive, recorded_images, revisions, safe_name, verify,
+    write_images,
+)
+
+RK = "https://reportkit.invalid/ns/xmp/1.0/"
+NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
+              "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+              "pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "rk": RK}
+SOURCE = {"title": "Is it so?", "sections": [{"heading": "One", "body": "Text."}]}
+
+
+def xmp(properties: dict[str, str]) -> bytes:
+    """An XMP packet holding ``properties`` (qualified names) as simple properties of one description."""
+    names = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
+    attributes = " ".join(f'{name}="{html.escape(value)}"' for name, value in properties.items())
+    return (f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" {names} '
+            f'{attributes}/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
+
+
+def attach(pdf: pikepdf.Pdf, name: str, data: bytes, *, mime: str | None = "application/json",
+           relationship: str | None = "Source", associated: bool = True, checksum: bytes | None = None,
+           size: int | None = None) -> None:
+    """Embed ``data`` as ``name`` the way the options say."""
+    stream = pdf.make_stream(data, Type=Name.EmbeddedFile)
+    if mime:
+        stream.Subtype = Name("/" + mime)
+    params = Dictionary()
+    if checksum is not None:
+        params.CheckSum = String(checksum)
+    if size is not None:
+        params.Size = size
+    stream.Params = params
+    spec = pdf.make_indirect(Dictionary(Type=Name.Filespec, F=String(name), UF=String(name), EF=Dictionary(F=stream)))
+    if relationship:
+        spec.AFRelationship = Name("/" + relationship)
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = Dictionary(EmbeddedFiles=Dictionary(Names=Array()))
+    pdf.Root.Names.EmbeddedFiles.Names.extend([String(name), spec])
+    if associated:
+        if "/AF" not in pdf.Root:
+            pdf.Root.AF = Array()
+        pdf.Root.AF.append(spec)
+
+
+def make(tmp_path: Path, name: str = "t.pdf", *, meta: dict[str, str] | None = None, pages: int = 1,
+         change: Any = None, **save: Any) -> Path:
+    """A PDF of ``pages`` blank pages with the XMP ``meta``, changed by ``change(pdf)``."""
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(200, 200))
+    if meta is not None:
+        pdf.Root.Metadata = pdf.make_stream(xmp(meta), Type=Name.Metadata, Subtype=Name.XML)
+    if change is not None:
+        change(pdf)
+    path = tmp_path / name
+    pdf.save(path, **save)
+    return path
+
+
+def checks(path: Path, **options: Any) -> dict[str, Check]:
+    return {c.name: c for c in verify(path, structural=True, **options).checks}
+
+
+# --- identification, output intent, encryption, pages ------------------------------------------
+
+
+def test_pdfa_and_pdfua_identification_is_read_from_the_xmp(tmp_path: Path) -> None:
+    found = verify(make(tmp_path, meta={"pdfaid:part": "3", "pdfaid:conformance": "A", "pdfuaid:part": "1"}),
+                   structural=True)
+    by_name = {c.name: c for c in found.checks}
+    assert (found.pdfa, found.pdfua) == ("3a", "1")
+    assert by_name["pdfa"] == Check("pdfa", True, "PDF/A-3a declared in the XMP metadata")
+    assert by_name["pdfua"] == Check("pdfua", True, "PDF/UA-1 declared in the XMP metadata")
+
+
+def test_missing_identification_fails_naming_what_is_missing(tmp_path: Path) -> None:
+    found = verify(make(tmp_path, meta={"pdfaid:part": "2"}), structural=True)
+    by_name = {c.name: c for c in found.checks}
+    assert (found.pdfa, found.pdfua) == ("2", None)
+    assert by_name["pdfa"] == Check("pdfa", False, "PDF/A-2 declared without a conformance level (pdfaid:conformance)")
+    assert by_name["pdfua"] == Check("pdfua", False, "no PDF/UA identification (pdfuaid:part) in the XMP metadata")
+    none = checks(make(tmp_path, meta={}))
+    assert none["pdfa"].message == "no PDF/A identification (pdfaid:part) in the XMP metadata: build with --archival"
+
+
+def _intent(**entries: Any):
+    def change(pdf: pikepdf.Pdf) -> None:
+        intent = Dictionary(Type=Name.OutputIntent, S=Name.GTS_PDFA1, **entries)
+        if entries.pop("profile", True):
+            intent.DestOutputProfile = pdf.make_stream(b"profile")
+        pdf.Root.OutputIntents = Array([Dictionary(S=Name.GTS_PDFX), pdf.make_indirect(intent)])
+    return change
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({"OutputConditionIdentifier": String("sRGB IEC61966-2.1"), "Info": String("other")},
+         "PDF/A output intent with an ICC profile (sRGB IEC61966-2.1)"),
+        ({"Info": String("An info")}, "PDF/A output intent with an ICC profile (An info)"),
+        ({}, "PDF/A output intent with an ICC profile (unnamed)"),
+    ],
+)
+def test_the_output_intent_is_named_by_its_condition(tmp_path: Path, entries: dict, message: str) -> None:
+    assert checks(make(tmp_path, change=_intent(**entries)))["output-intent"] == Check("output-intent", True, message)
+
+
+def test_an_output_intent_without_profile_or_none_at_all_fails(tmp_path: Path) -> None:
+    def no_profile(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OutputIntents = Array([Dictionary(S=Name.GTS_PDFA1)])
+
+    assert checks(make(tmp_path, change=no_profile))["output-intent"].message == (
+        "the PDF/A output intent has no ICC profile (DestOutputProfile)")
+    assert checks(make(tmp_path))["output-intent"] == Check(
+        "output-intent", False, "no PDF/A output intent (GTS_PDFA1) in the document catalog")
+
+
+@pytest.mark.parametrize(("revision", "shown"), [(6, "AES Standard, version 5"), (3, "RC4 Standard, version 2")])
+def test_an_encrypted_file_fails_naming_its_algorithm(tmp_path: Path, revision: int, shown: str) -> None:
+    path = make(tmp_path, encryption=pikepdf.Encryption(owner="owner", user="", R=revision, aes=revision > 4,
+                                                         metadata=revision > 4))
+    assert checks(path)["encryption"] == Check(
+        "encryption", False,
+        f"the file is encrypted ({shown}; /Encrypt in the trailer): PDF/A forbids encryption, and reportkit never encrypts")
+    assert checks(make(tmp_path))["encryption"] == Check("encryption", True, "not encrypted")
+
+
+@pytest.mark.parametrize(("pages", "message"), [(1, "1 page"), (3, "3 pages")])
+def test_the_pages_are_counted(tmp_path: Path, pages: int, message: str) -> None:
+    found = verify(make(tmp_path, pages=pages), structural=True)
+    assert found.pages == pages and {c.name: c for c in found.checks}["pages"] == Check("pages", True, message)
+
+
+# --- fonts -----------------------------------------------------------------------------------------
+
+
+def _font(pdf: pikepdf.Pdf, name: str, *, embedded: bool, subtype: str = "/TrueType") -> pikepdf.Dictionary:
+    descriptor = Dictionary(Type=Name.FontDescriptor, FontName=Name("/" + name))
+    if embedded:
+        descriptor.FontFile2 = pdf.make_stream(b"glyphs")
+    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name(subtype), BaseFont=Name("/" + name),
+                                        FontDescriptor=descriptor))
+
+
+def test_fonts_not_embedded_are_named_and_counted_wherever_they_are_used(tmp_path: Path) -> None:
+    def fonts(pdf: pikepdf.Pdf) -> None:
+        type0 = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/Composite"),
+                           DescendantFonts=Array([_font(pdf, "Composite", embedded=True, subtype="/CIDFontType2")]))
+        type3 = Dictionary(Type=Name.Font, Subtype=Name.Type3, BaseFont=Name("/Drawn"))
+        form = pdf.make_stream(b"", Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, 1, 1]),
+                               Resources=Dictionary(Font=Dictionary(F9=_font(pdf, "InForm", embedded=False))))
+        image = pdf.make_stream(b"\x00", Type=Name.XObject, Subtype=Name.Image, Width=1, Height=1, BitsPerComponent=8,
+                                ColorSpace=Name.DeviceGray)
+        pdf.pages[0].Resources = Dictionary(
+            Font=Dictionary(F1=_font(pdf, "Embedded", embedded=True), F2=_font(pdf, "Plain", embedded=False),
+                            F3=type0, F4=type3),
+            XObject=Dictionary(X1=form, X2=form, Im=image),
+        )
+        pdf.pages[1].Resources = Dictionary(Font=Dictionary(F1=_font(pdf, "Plain", embedded=True)))
+
+    assert checks(make(tmp_path, pages=2, change=fonts))["fonts"] == Check(
+        "fonts", False, "2 of 5 fonts are not embedded: /InForm, /Plain")
+
+
+def test_a_document_whose_fonts_are_all_embedded_passes(tmp_path: Path) -> None:
+    def fonts(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Resources = Dictionary(Font=Dictionary(F1=_font(pdf, "A", embedded=True),
+                                                            F2=_font(pdf, "B", embedded=True)))
+
+    assert checks(make(tmp_path, change=fonts))["fonts"] == Check("fonts", True, "all 2 fonts are embedded")
+
+
+def test_a_type0_font_without_descendants_is_not_embedded(tmp_path: Path) -> None:
+    def fonts(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Resources = Dictionary(Font=Dictionary(F1=Dictionary(Type=Name.Font, Subtype=Name.Type0,
+                                                                          BaseFont=Name("/Hollow"))))
+
+    assert checks(make(tmp_path, change=fonts))["fonts"].message == "1 of 1 fonts are not embedded: /Hollow"
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def _link(rect: Any = (10, 10, 50, 30), **entries: Any) -> pikepdf.Dictionary:
+    return Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array(list(rect)), **entries)
+
+
+def test_links_to_pages_names_and_web_addresses_pass(tmp_path: Path) -> None:
+    def links(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.Names = Dictionary(Dests=Dictionary(Names=Array([String("sec-1"), Array([pdf.pages[1].obj, Name.Fit])])))
+        pdf.pages[0].Annots = Array([
+            _link(A=Dictionary(S=Name.URI, URI=String("https://example.org"))),
+            _link(A=Dictionary(S=Name.URI, URI=String("mailto:desk@example.org"))),
+            _link(A=Dictionary(S=Name.URI, URI=String("http://example.org"))),
+            _link(Dest=Array([pdf.pages[1].obj, Name.Fit])),
+            _link(Dest=String("sec-1")),
+            _link(A=Dictionary(S=Name.GoTo, D=String("sec-1"))),
+            Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([0, 0, 0, 0])),
+        ])
+
+    assert checks(make(tmp_path, pages=2, change=links))["links"] == Check(
+        "links", True, "all 6 links lead to a page of the document or a web address")
+
+
+def test_each_kind_of_broken_link_is_named_with_its_pages(tmp_path: Path) -> None:
+    def links(pdf: pikepdf.Pdf) -> None:
+        other = pikepdf.new()
+        other.add_blank_page()
+        foreign = pdf.copy_foreign(other.pages[0].obj)
+        for page in pdf.pages:
+            page.Annots = Array([
+                _link(A=Dictionary(S=Name.URI, URI=String("javascript:alert(1)"))),
+                _link(rect=(10, 10, 10.2, 30), A=Dictionary(S=Name.URI, URI=String("https://e.org"))),
+            ])
+        pdf.pages[0].Annots.extend([
+            _link(rect=(String("x"), 1, 2, 3)),
+            _link(Dest=String("nowhere")),
+            _link(A=Dictionary(S=Name.Launch, F=String("calc.exe"))),
+            _link(),
+            _link(Dest=Array([foreign, Name.Fit])),
+        ])
+
+    message = checks(make(tmp_path, pages=2, change=links))["links"].message
+    assert message == (
+        "9 of 9 links are invalid: it opens 'javascript:alert(1)', not an http(s) or mailto address (pages 1, 2); "
+        "its clickable area is empty (pages 1, 2); its clickable area (/Rect) is not four numbers (page 1); "
+        "destination 'nowhere' does not exist (page 1)"
+    )
+
+
+def test_links_beyond_the_fourth_kind_are_counted(tmp_path: Path) -> None:
+    def links(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Annots = Array([_link(A=Dictionary(S=Name.Launch)), _link(), _link(rect=(0, 0, 5, 0.2)),
+                                     _link(A=Dictionary(S=Name.GoTo, D=String("gone")))])
+
+    assert checks(make(tmp_path, change=links))["links"].message == (
+        "4 of 4 links are invalid: it runs a Launch action (page 1); it has neither a destination nor an action "
+        "(page 1); its clickable area is empty (page 1); destination 'gone' does not exist (page 1)")
+
+
+# --- source, attachments, images ------------------------------------------------------------------
+
+
+def _archive(tmp_path: Path, *, source: bytes | None = None, images: dict[str, bytes] | None = None,
+             recorded: dict[str, str] | None = None, extra_meta: dict[str, str] | None = None,
+             change: Any = None, **attach_options: Any) -> Path:
+    """A PDF with an embedded source (SOURCE by default) and images, and the XMP records of their hashes."""
+    data = json.dumps(SOURCE).encode() if source is None else source
+    images = images or {}
+    meta = {"rk:sourceSHA256": hashlib.sha256(data).hexdigest(),
+            "rk:imagesSHA256": json.dumps(recorded if recorded is not None else
+                                          {n: hashlib.sha256(d).hexdigest() for n, d in images.items()})}
+    meta.update(extra_meta or {})
+
+    def build(pdf: pikepdf.Pdf) -> None:
+        attach(pdf, "factcheck.json", data, **attach_options)
+        for name, image in images.items():
+            attach(pdf, name, image, mime="image/png", relationship="Supplement")
+        if change is not None:
+            change(pdf)
+
+    return make(tmp_path, meta=meta, change=build)
+
+
+def test_a_valid_source_and_its_hash_pass(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    found = checks(_archive(tmp_path, source=data, checksum=hashlib.md5(data).digest(), size=len(data)))
+    assert found["source"] == Check("source", True, f"factcheck.json embedded ({len(data):,} bytes, Source, application/json)")
+    assert found["source-hash"] == Check("source-hash", True,
+                                         f"SHA-256 {hashlib.sha256(data).hexdigest()[:16]}… matches the XMP metadata")
+    assert found["source-valid"] == Check("source-valid", True, "a valid fact-check")
+
+
+def test_a_source_embedded_the_wrong_way_names_each_fault(tmp_path: Path) -> None:
+    found = checks(_archive(tmp_path, mime=None, relationship=None, associated=False))
+    assert found["source"].message == (
+        "factcheck.json is embedded but its AFRelationship is missing, not Source; its MIME type is missing, "
+        "not application/json; the document's /AF array does not list it")
+    found = checks(_archive(tmp_path, mime="text/plain", relationship="Data"))
+    assert found["source"].message == ("factcheck.json is embedded but its AFRelationship is Data, not Source; "
+                                       "its MIME type is text/plain, not application/json")
+
+
+def test_no_source_fails_and_so_does_the_rebuild(tmp_path: Path) -> None:
+    found = {c.name: c for c in verify(make(tmp_path, meta={"rk:sourceFile": "other.json"})).checks}
+    assert found["source"] == Check("source", False,
+                                    "no embedded source: the PDF holds no other.json: build with --archival")
+    assert found["rebuild"] == Check("rebuild", False, "cannot rebuild: the embedded source is missing or invalid")
+    assert "metadata" not in found
+
+
+def test_a_changed_source_names_both_hashes_and_what_else_is_stale(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    recorded = "ab" * 32
+
+    def record(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.Metadata = pdf.make_stream(xmp({"rk:sourceSHA256": recorded, "rk:imagesSHA256": "{}"}))
+
+    found = checks(_archive(tmp_path, source=data, checksum=b"\x00" * 16, size=3, change=record))
+    assert found["source-hash"].message == (
+        f"the embedded factcheck.json has SHA-256 {hashlib.sha256(data).hexdigest()[:16]}…, the XMP metadata records "
+        f"{recorded[:16]}…: the source was changed after the PDF was made (its MD5 no longer matches the checksum "
+        f"stored with it; its size is {len(data)} bytes, the file records 3)")
+
+
+def test_a_source_altered_with_its_hash_recorded_again_is_caught_by_its_size(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    found = checks(_archive(tmp_path, source=data, size=len(data) + 1))
+    assert found["source-hash"] == Check("source-hash", False, f"the embedded factcheck.json was altered: its size is "
+                                         f"{len(data)} bytes, the file records {len(data) + 1}")
+
+
+def test_a_source_without_recorded_hash_fails(tmp_path: Path) -> None:
+    def forget(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.Metadata = pdf.make_stream(xmp({"rk:imagesSHA256": "{}"}))
+
+    assert checks(_archive(tmp_path, change=forget))["source-hash"].message == (
+        "the XMP metadata records no SHA-256 of the source (rk:sourceSHA256)")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe", "factcheck.json is not JSON: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
+        (b"[1, 2]", "factcheck.json is not JSON: it holds no mapping of fields"),
+        (b"{\"a\": NaN}", "factcheck.json is not JSON a fact-check can hold: NaN is not a value a fact-check can hold"),
+        (json.dumps({"title": "Q?", "sections": [{"heading": "S", "body": "[@nobody]"}]}).encode(), None),
+        (json.dumps({"title": "Q?", "titel": "x", "sections": [{"heading": "S", "body": "T"}]}).encode(), "(titel)"),
+    ],
+)
+def test_a_source_that_is_no_fact_check_says_why(tmp_path: Path, data: bytes, message: str | None) -> None:
+    found = checks(_archive(tmp_path, source=data))
+    assert found["source-valid"].ok is False
+    assert found["source-valid"].message.startswith("factcheck.json is not")
+    if message is not None:
+        assert found["source-valid"].message == message or found["source-valid"].message.endswith(message)
+    if data.startswith(b"{\"title\": \"Q?\", \"sections\""):
+        assert found["source-valid"].message.startswith("factcheck.json is not a valid fact-check: ")
+        assert "'nobody'" in found["source-valid"].message
+
+
+def test_only_the_source_and_recorded_images_may_be_attached(tmp_path: Path) -> None:
+    images = {"chart.png": b"png one", "photo.png": b"png two"}
+    found = checks(_archive(tmp_path, images=images))
+    assert found["attachments"] == Check("attachments", True,
+                                         "only the files the build embeds: factcheck.json and 2 image(s)")
+    assert found["images"] == Check("images", True, "2 embedded image(s) match the SHA-256 the XMP metadata records")
+    assert found["source-valid"] == Check("source-valid", True, "a valid fact-check, with its 2 image file(s)")
+
+    def smuggle(pdf: pikepdf.Pdf) -> None:
+        for n in range(6):
+            attach(pdf, f"extra{n}.exe", b"MZ", mime="application/octet-stream", relationship="Data")
+        pdf.pages[0].Annots = Array([Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=Array([0, 0, 9, 9]),
+                                                FS=Dictionary(Type=Name.Filespec, F=String("note.txt")))])
+
+    found = checks(_archive(tmp_path, images=images, change=smuggle))
+    assert found["attachments"] == Check(
+        "attachments", False, "7 attached file(s) the build did not write: 'extra0.exe', 'extra1.exe', 'extra2.exe', "
+        "'extra3.exe', 'extra4.exe', ...")
+
+
+def test_a_file_attachment_annotation_is_named_with_its_page(tmp_path: Path) -> None:
+    def annotate(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Annots = Array([
+            Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=Array([0, 0, 9, 9]),
+                       FS=Dictionary(Type=Name.Filespec, UF=String("note.txt"), F=String("n.txt"))),
+            Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=Array([0, 0, 9, 9])),
+        ])
+
+    assert checks(_archive(tmp_path, change=annotate))["attachments"].message == (
+        "2 attached file(s) the build did not write: 'note.txt (on page 1)', '(unnamed) (on page 1)'")
+
+
+def test_images_that_changed_or_are_missing_are_named(tmp_path: Path) -> None:
+    recorded = {"chart.png": "cd" * 32, "gone.png": "ef" * 32}
+    images = {"chart.png": b"png one"}
+    found = checks(_archive(tmp_path, images=images, recorded=recorded))
+    assert found["images"] == Check(
+        "images", False, "embedded images changed after the PDF was made: chart.png has SHA-256 "
+        f"{hashlib.sha256(b'png one').hexdigest()[:16]}…, the XMP metadata records {'cd' * 8}…; gone.png is not embedded")
+
+    def stale_md5(pdf: pikepdf.Pdf) -> None:
+        attach(pdf, "md5.png", b"data", mime="image/png", relationship="Supplement", checksum=b"\x01" * 16)
+
+    found = checks(_archive(tmp_path, recorded={"md5.png": hashlib.sha256(b"data").hexdigest()}, change=stale_md5))
+    assert found["images"].message == "embedded images changed after the PDF was made: md5.png no longer matches the MD5 stored with it"
+
+
+@pytest.mark.parametrize(("value", "images"), [(None, None), ("not json", None), ("[1]", None),
+                                               ('{"a.png": "ab", "b": 1}', {"a.png": "ab", "b": "1"})])
+def test_the_recorded_images_are_a_mapping_of_names_to_hashes(value: str | None, images: dict | None) -> None:
+    assert recorded_images({} if value is None else {"rk:imagesSHA256": value}) == images
+
+
+def test_without_an_image_record_attachments_and_images_fail(tmp_path: Path) -> None:
+    def forget(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.Metadata = pdf.make_stream(xmp({}))
+
+    found = checks(_archive(tmp_path, change=forget))
+    assert found["attachments"].message == "the XMP metadata records no image list (rk:imagesSHA256)"
+    assert found["images"].message == "the XMP metadata records no image hashes (rk:imagesSHA256)"
+
+
+# --- metadata and producer ------------------------------------------------------------------------
+
+
+def test_metadata_that_does_not_say_what_the_source_says_is_named(tmp_path: Path) -> None:
+    found = checks(_archive(tmp_path, extra_meta={"dc:title": "Another question?"}))
+    assert found["metadata"].ok is False
+    assert found["metadata"].message.startswith(
+        "the metadata does not match the embedded source: dc:title is 'Another question?', the source says 'Is it so?'")
+    assert found["metadata"].message.endswith("; ...")
+
+
+@pytest.mark.parametrize("engine", ["weasyprint", "typst"])
+def test_the_producer_names_the_recorded_versions(tmp_path: Path, engine: str) -> None:
+    shown = "Typst 0.12.0" if engine == "typst" else "WeasyPrint 62.3"
+    meta = {"rk:reportkitVersion": "9.9", "rk:pdfEngine": engine, "rk:typstVersion": "0.12.0",
+            "rk:weasyprintVersion": "62.3", "pdf:Producer": f"reportkit 9.9 ({shown})", "xmp:CreatorTool": "reportkit 9.9"}
+
+    def info(pdf: pikepdf.Pdf) -> None:
+        pdf.trailer.Info = pdf.make_indirect(Dictionary(Producer=String(f"reportkit 9.9 ({shown})"),
+                                                        Creator=String("reportkit 9.9")))
+
+    assert checks(make(tmp_path, meta=meta, change=info))["producer"] == Check(
+        "producer", True, f"made by reportkit 9.9 with {shown}")
+
+
+def test_an_edited_producer_names_each_field_that_differs(tmp_path: Path) -> None:
+    meta = {"rk:reportkitVersion": "9.9", "rk:weasyprintVersion": "62.3", "pdf:Producer": "Acrobat",
+            "xmp:CreatorTool": "reportkit 9.9"}
+
+    def info(pdf: pikepdf.Pdf) -> None:
+        pdf.trailer.Info = pdf.make_indirect(Dictionary(Producer=String("reportkit 9.9 (WeasyPrint 62.3)")))
+
+    assert checks(make(tmp_path, meta=meta, change=info))["producer"] == Check(
+        "producer", False, "the producer was edited: pdf:Producer is 'Acrobat', the build writes "
+        "'reportkit 9.9 (WeasyPrint 62.3)'; document info Creator is missing, the build writes 'reportkit 9.9'")
+
+
+# --- revisions -----------------------------------------------------------------------------------
+
+
+def _update(path: Path) -> tuple[int, int]:
+    """Append an empty incremental update to the PDF at ``path``; return where each revision ends."""
+    data = path.read_bytes()
+    first_end = len(data)
+    previous = int(data[data.rindex(b"startxref") + 9:].split()[0])
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.objgen[0]
+        size = len(pdf.objects) + 1
+    update = (f"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size {size} /Root {root} 0 R /Prev {previous} >>\n"
+              f"startxref\n").encode()
+    xref_at = first_end
+    path.write_bytes(data + update + f"{xref_at}\n%%EOF\n".encode())
+    return first_end, path.stat().st_size
+
+
+def test_revisions_are_found_through_the_prev_chain(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    assert revisions(path.read_bytes()) == [path.stat().st_size]
+    first, last = _update(path)
+    assert revisions(path.read_bytes()) == [first, last]
+    assert revisions(b"%PDF-1.7\nno cross-reference at all") == [len(b"%PDF-1.7\nno cross-reference at all")]
+
+
+def test_an_update_after_the_build_that_is_no_signature_fails(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    first, last = _update(path)
+    assert checks(path)["revisions"] == Check(
+        "revisions", False, f"the file was changed after the build: 1 incremental update(s) after the build "
+        f"({last - first:,} bytes appended), and none is a signature's")
+    assert checks(make(tmp_path, "one.pdf"))["revisions"] == Check(
+        "revisions", True, "one revision: nothing was added after the build")
+
+
+# --- the result ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("found", "structural", "verdict", "ok"),
+    [
+        ([], False, "failed", False),
+        ([Check("a", True, "")], False, "verified", True),
+        ([Check("a", True, "")], True, "structural", True),
+        ([Check("a", True, ""), Check("b", False, "", undecided=True)], False, "different environment", False),
+        ([Check("a", False, ""), Check("b", False, "", undecided=True)], False, "failed", False),
+    ],
+)
+def test_the_verdict_follows_from_the_checks(found: list[Check], structural: bool, verdict: str, ok: bool) -> None:
+    result = Verification(Path("x.pdf"), checks=found, structural=structural)
+    assert (result.verdict, result.ok) == (verdict, ok)
+    assert result.failures == [c for c in found if not c.ok and not c.undecided]
+
+
+def test_a_verification_as_json_holds_every_field() -> None:
+    result = Verification(Path("x.pdf"), checks=[Check("a", True, "fine")], pages=2, pdfa="3a", pdfua="1",
+                          needs=["weasyprint 1"], signatures=[{"field": "S"}], font_changes=["f.ttf"])
+    assert result.to_dict() == {
+        "file": "x.pdf", "ok": True, "verdict": "verified", "pages": 2, "pdfa": "3a", "pdfua": "1",
+        "checks": [{"name": "a", "ok": True, "message": "fine", "undecided": False}], "needs": ["weasyprint 1"],
+        "signatures": [{"field": "S"}], "font_changes": ["f.ttf"],
+    }
+
+
+# --- reading and writing what is embedded ---------------------------------------------------------
+
+
+def test_read_archive_returns_metadata_info_and_files(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    archive = read_archive(_archive(tmp_path, source=data, checksum=hashlib.md5(data).digest(), size=len(data)))
+    assert archive.metadata["rk:sourceSHA256"] == hashlib.sha256(data).hexdigest()
+    source = archive.source
+    assert source is not None and source.data == data
+    assert (source.mime_type, source.relationship, source.associated) == ("application/json", "Source", True)
+    assert (source.checksum, source.size) == (hashlib.md5(data).hexdigest(), len(data))
+
+
+def test_something_that_is_no_pdf_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(b"GIF89a")
+    with pytest.raises(rk.InputError) as caught:
+        verify(path)
+    assert caught.value.message == "is not a PDF file" and caught.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("claim.svg", "claim.svg"), ("my%20image.svg", "my image.svg"), ("claim.svg?v=2", "claim.svg"),
+     ("sub/../claim.svg", "claim.svg"), ("img/a.png#x", "img/a.png"), ("../up.png", None), ("/etc/passwd", None),
+     ("https://e.org/a.png", None), ("//host/a.png", None), ("a\\b.png", None), ("a\x00.png", None), ("", None),
+     (".", None), ("c:a.png", None), ("a/c:b.png", None), ("%2e%2e/x.png", None), ("?only", None)],
+)
+def test_an_embedded_name_is_a_file_inside_the_folder_or_nothing(name: str, path: str | None) -> None:
+    assert safe_name(name) == (PurePosixPath(path) if path else None)
+
+
+def test_write_images_writes_each_image_once_where_its_reference_points(tmp_path: Path) -> None:
+    def file(name: str, data: bytes) -> EmbeddedFile:
+        return EmbeddedFile(name, data, "image/png", "Supplement", False, None, None)
+
+    files = {"factcheck.json": file("factcheck.json", b"{}"), "img/a.png?v=1": file("img/a.png?v=1", b"one"),
+             "img/a.png": file("img/a.png", b"two"), "../evil.png": file("../evil.png", b"x"),
+             "notes.txt": file("notes.txt", b"t"), "B.SVG": file("B.SVG", b"<svg/>")}
+    written = write_images(files, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == ["B.SVG", "img/a.png"]
+    assert (tmp_path / "img" / "a.png").read_bytes() == b"two"  # sorted: 'img/a.png' comes before 'img/a.png?v=1'
+    assert not (tmp_path.parent / "evil.png").exists()
+
+
+# --- where a rebuild differs ---------------------------------------------------------------------------
+
+
+def test_first_difference_names_the_pages_part_or_byte(tmp_path: Path) -> None:
+    one = make(tmp_path, "one.pdf").read_bytes()
+    two = make(tmp_path, "two.pdf", pages=2).read_bytes()
+    assert first_difference(one, two) == "the file has 1 pages, the rebuild 2"
+    assert first_difference(one, one) == f"byte {len(one):,}: every page and object reads the same, the bytes that store them differ"
+    assert first_difference(b"%PDF-1.7 broken", b"%PDF-1.7 other").startswith(
+        "byte 9 (the file cannot be read as PDF objects: ")
+
+    def content(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Contents = pdf.make_stream(b"0 0 m 10 10 l S")
+
+    changed = make(tmp_path, "content.pdf", change=content).read_bytes()
+    assert first_difference(one, changed).startswith("the content stream of page 1")
+
+    def font(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].Resources = Dictionary(Font=Dictionary(F1=_font(pdf, "Serif", embedded=True)))
+
+    assert first_difference(one, make(tmp_path, "font.pdf", change=font).read_bytes()) == (
+        "the annotations (links) of page 1 (the rebuild has font Serif used on page 1 there)")
