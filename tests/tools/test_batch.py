@@ -495,6 +495,19 @@ def test_a_sources_file_and_a_file_an_option_names_are_part_of_the_cache_key(tmp
     assert context_key("report", {"note_file": str(style)}) != before
 
 
+@pytest.mark.parametrize("library", ["typst", "pikepdf", "citeproc-py", "icu4py", "weasyprint"])
+def test_a_new_version_of_a_library_that_writes_the_bytes_changes_the_context_key(library: str, monkeypatch) -> None:
+    """The Typst engine, its finishing, CSL styles and ICU word breaks decide bytes as WeasyPrint does."""
+    from importlib import metadata
+
+    from reportkit.tools import cache
+
+    before = cache.context_key("report", {})
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "999.0" if name == library else real(name))
+    assert cache.context_key("report", {}) != before
+
+
 def test_a_font_change_makes_the_pdf_stale_but_not_the_epub(tmp_path: Path, monkeypatch) -> None:
     import reportkit.render.fonts as fonts
 
