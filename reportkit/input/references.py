@@ -125,12 +125,19 @@ def _usable(entry: _Entry, file: Path) -> dict[str, Any]:
                 ReportkitWarning,
                 stacklevel=4,
             )
+            if name == "doi" and fields.get("url") in _doi_links(fields["doi"]):
+                del fields["url"]  # the link was made from the DOI dropped: it leads nowhere either
             del fields[name]
     raise AssertionError("unreachable: every droppable field was dropped")  # pragma: no cover
 
 
 def _warn(file: Path | None, where: str, message: str) -> None:
     warnings.warn(f"{file}: {where}: {message}" if file else f"{where}: {message}", ReportkitWarning, stacklevel=5)
+
+
+def _doi_links(doi: str) -> set[str]:
+    """The links reportkit makes from ``doi`` when an entry has no URL of its own (as written, and unprefixed)."""
+    return {doi_url(doi), doi_url(re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I))}
 
 
 def doi_url(doi: str) -> str:

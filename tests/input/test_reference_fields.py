@@ -196,6 +196,25 @@ def test_an_odd_field_is_dropped_with_a_warning_naming_file_entry_field_and_prob
     assert {w.split(": ")[1] for w in warned} == {"[0] (id 'a').type", "[0] (id 'a').doi"}
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("r.json", [{"id": "a", "title": "x", "DOI": "doi:not a doi"}]),
+        ("r.bib", "@misc{a,\n title={x},\n doi={not a doi}}\n"),
+    ],
+)
+def test_a_dropped_doi_takes_the_link_made_from_it_along(tmp_path: Path, name: str, content: object) -> None:
+    fields, warned = read(write(tmp_path, name, content))
+    assert "doi" not in fields[0] and "url" not in fields[0] and fields[0]["title"] == "x"
+    assert len(warned) == 1 and "doi" in warned[0]
+
+
+def test_a_dropped_doi_leaves_a_url_of_the_entrys_own(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.bib", "@misc{a,\n title={x},\n doi={not a doi},\n url={https://e.org/a}}\n")
+    fields, _ = read(path)
+    assert "doi" not in fields[0] and fields[0]["url"] == "https://e.org/a"
+
+
 def test_an_unusable_key_is_an_error_not_a_dropped_field(tmp_path: Path) -> None:
     path = write(tmp_path, "r.bib", "@misc{a,\n title={x}}\n\n@misc{has space, title={y}}\n")
     with pytest.raises(rk.InputError) as caught:
