@@ -86,7 +86,7 @@ __all__ = [
 WEASYPRINT_VERSION = "70.0"
 
 
-class _ListedSet(set):  # type: ignore[type-arg]
+class _ListedSet(set):
     """A set that takes ``append`` and ``extend`` like the list it replaces: membership in constant time."""
 
     append = set.add
@@ -371,7 +371,7 @@ def install() -> bool:
     compiled = [(patch, patch.compiled()) for patch in PATCHES]
     for patch, function in compiled:
         patch.set(function)
-    pydyf.PDF.page_references = property(page_references)  # type: ignore[assignment]
+    pydyf.PDF.page_references = property(page_references)
     return True
 
 
@@ -379,7 +379,7 @@ def uninstall() -> None:
     """Put WeasyPrint's and pydyf's own functions back (for comparisons; the writer keeps the patches)."""
     for patch in PATCHES:
         patch.set(patch.original)
-    pydyf.PDF.page_references = _PAGE_REFERENCES  # type: ignore[assignment]
+    pydyf.PDF.page_references = _PAGE_REFERENCES
 
 
 def upstream_diff() -> str:
