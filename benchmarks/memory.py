@@ -122,7 +122,10 @@ def measure(mode: str, inputs: Path, out: Path, count: int, recycle_after: int =
         "dask-profiled": [sys.executable, "-c", _DASK, str(inputs), str(out), "profile"],
     }[mode]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The command's messages go to a file: a pipe nobody reads while it runs fills up (64 KB, about
+    # 700 documents of progress lines) and stops the build.
+    errors = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
     at: dict[int, float] = {}
     peak = 0.0
     workers: set[int] = set()
@@ -141,8 +144,11 @@ def measure(mode: str, inputs: Path, out: Path, count: int, recycle_after: int =
                     at[mark] = biggest
         time.sleep(0.1)
     seconds = time.perf_counter() - started
+    errors.seek(0)
+    messages = errors.read().decode(errors="replace")
+    errors.close()
     if process.returncode != 0:
-        raise SystemExit(f"{mode} failed: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+        raise SystemExit(f"{mode} failed: {messages[-2000:]}")
     done = sum(1 for _ in out.glob("*.pdf"))
     last = at.get(count, peak)
     return {
