@@ -420,6 +420,26 @@ def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
     return "pdf" not in formats or typst
 
 
+#: The longest path of a Unix socket on Linux (``sun_path`` holds 108 bytes, the last one a NUL).
+UNIX_SOCKET_PATH_MAX = 107
+#: What multiprocessing adds to the temporary folder for the fork server's socket:
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` (its random parts are 8 characters).
+_FORKSERVER_SOCKET_SUFFIX = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+
+
+def forkserver_socket_fits(temporary_folder: str | None = None) -> bool:
+    """Whether the fork server's socket path fits in a Unix socket address under ``temporary_folder`` (TMPDIR).
+
+    multiprocessing puts the socket in the temporary folder; with a deep TMPDIR its path is too
+    long and starting the server fails (``OSError: AF_UNIX path too long``): the workers are
+    spawned instead.
+    """
+    import tempfile
+
+    folder = temporary_folder if temporary_folder is not None else tempfile.gettempdir()
+    return len(os.fsencode(folder)) + _FORKSERVER_SOCKET_SUFFIX <= UNIX_SOCKET_PATH_MAX
+
+
 def _worker_context(typst: bool) -> Any:
     """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
 
@@ -436,6 +456,8 @@ def _worker_context(typst: bool) -> Any:
     import multiprocessing
 
     if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
+        return multiprocessing.get_context("spawn")
+    if not forkserver_socket_fits():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])

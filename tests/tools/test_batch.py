@@ -599,6 +599,24 @@ def test_typst_workers_remove_their_compile_folders_when_they_end(tmp_path: Path
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("reportkit-typst-")]
 
 
+def test_the_fork_servers_socket_must_fit_a_unix_socket_address() -> None:
+    from reportkit.tools.batch import forkserver_socket_fits
+
+    assert forkserver_socket_fits("/tmp")
+    assert forkserver_socket_fits("/" + "t" * 74)  # 75 + 32 = 107 bytes: the longest that fits
+    assert not forkserver_socket_fits("/" + "t" * 75)
+
+
+def test_a_deep_temporary_folder_gets_spawned_workers_not_a_socket_error(tmp_path: Path) -> None:
+    inputs, deep = _batch(tmp_path / "in", 3), tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    result = subprocess.run([sys.executable, "-m", "reportkit", "build", str(inputs), "-f", "epub", "-j", "2",
+                             "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(deep)})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.epub")) == [f"check-{i}.epub" for i in range(3)]
+
+
 def _record_parent_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The indexes of the documents this (the parent) process builds itself; workers still get the real function."""
     import functools
