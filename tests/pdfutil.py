@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,3 +74,13 @@ def font_names(pdf: bytes) -> set[str]:
         for font in (page["/Resources"].get("/Font") or {}).values():
             names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
     return names
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as poppler's pdftotext reads it (it puts right-to-left runs in reading order, honours /ActualText)."""
+    from conftest import missing
+
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        missing("pdftotext", "apt-get install poppler-utils")
+    return subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode("utf-8")

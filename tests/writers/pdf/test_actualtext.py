@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import unicodedata
 
 import pikepdf
 import pytest
 
 import reportkit as rk
-from conftest import missing
+from pdfutil import pdf_text
 from reportkit.writers.pdf import actualtext
 
 #: One sentence per script whose clusters are drawn with several glyphs: pre-base vowel signs,
@@ -28,14 +26,6 @@ SENTENCES = {
     "th": "กระทรวงสาธารณสุขไม่ได้เผยแพร่ตัวเลขรายจังหวัดในรายงานฉบับนี้",
     "km": "ក្រសួងសុខាភិបាលមិនបានផ្សព្វផ្សាយតួលេខតាមខេត្តនៅក្នុងរបាយការណ៍នេះទេ។",
 }
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as poppler's pdftotext reads it."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        missing("pdftotext", "apt-get install poppler-utils")
-    return subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode("utf-8")
 
 
 def squeezed(text: str) -> str:

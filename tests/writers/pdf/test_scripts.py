@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 import reportkit as rk
 from conftest import messages, missing, run_cli
-from pdfutil import font_names
+from pdfutil import font_names, pdf_text
 from reportkit.errors import ReportkitWarning
 from reportkit.render.fonts import local_faces
 from reportkit.render.layouts import find_layout
@@ -74,14 +74,6 @@ def body_pieces(path: Path) -> list[str]:
             if piece.strip():
                 pieces.append(piece)
     return pieces
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as poppler's pdftotext reads it (it puts right-to-left runs in reading order)."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        missing("pdftotext", "apt-get install poppler-utils")
-    return subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode("utf-8")
 
 
 def pypdf_text(pdf: bytes) -> str:
