@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,17 +28,24 @@ from reportkit.tools.verify import (
 RK = "https://reportkit.invalid/ns/xmp/1.0/"
 NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
               "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
-              "pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "rk": RK}
+              "pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "rk": RK, "xmpMM": "http://ns.adobe.com/xap/1.0/mm/"}
 SOURCE = {"title": "Is it so?", "sections": [{"heading": "One", "body": "Text."}]}
 
 
-def xmp(properties: dict[str, str]) -> bytes:
-    """An XMP packet holding ``properties`` (qualified names) as simple properties of one description."""
+def xmp(properties: dict[str, str | list[str]]) -> bytes:
+    """An XMP packet holding ``properties`` (qualified names) in one description: text as attributes, lists as
+    an ``rdf:Seq`` (``dc:creator``) or an ``rdf:Bag`` (the other lists)."""
     names = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
-    attributes = " ".join(f'{name}="{html.escape(value)}"' for name, value in properties.items())
+    attributes = " ".join(f'{name}="{html.escape(value)}"' for name, value in properties.items()
+                          if isinstance(value, str))
+    lists = "".join(
+        f"<{name}><rdf:{kind}>{''.join(f'<rdf:li>{html.escape(item)}</rdf:li>' for item in value)}</rdf:{kind}></{name}>"
+        for name, value in properties.items() if isinstance(value, list)
+        for kind in ["Seq" if name == "dc:creator" else "Bag"]
+    )
     return (f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
             f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" {names} '
-            f'{attributes}/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
+            f'{attributes}>{lists}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode()
 
 
 def attach(pdf: pikepdf.Pdf, name: str, data: bytes, *, mime: str | None = "application/json",
@@ -65,7 +73,7 @@ def attach(pdf: pikepdf.Pdf, name: str, data: bytes, *, mime: str | None = "appl
         pdf.Root.AF.append(spec)
 
 
-def make(tmp_path: Path, name: str = "t.pdf", *, meta: dict[str, str] | None = None, pages: int = 1,
+def make(tmp_path: Path, name: str = "t.pdf", *, meta: dict[str, Any] | None = None, pages: int = 1,
          change: Any = None, **save: Any) -> Path:
     """A PDF of ``pages`` blank pages with the XMP ``meta``, changed by ``change(pdf)``."""
     pdf = pikepdf.new()
@@ -265,7 +273,7 @@ def test_links_beyond_the_fourth_kind_are_counted(tmp_path: Path) -> None:
 
 
 def _archive(tmp_path: Path, *, source: bytes | None = None, images: dict[str, bytes] | None = None,
-             recorded: dict[str, str] | None = None, extra_meta: dict[str, str] | None = None,
+             recorded: dict[str, str] | None = None, extra_meta: dict[str, Any] | None = None,
              change: Any = None, **attach_options: Any) -> Path:
     """A PDF with an embedded source (SOURCE by default) and images, and the XMP records of their hashes."""
     data = json.dumps(SOURCE).encode() if source is None else source
@@ -433,6 +441,96 @@ def test_metadata_that_does_not_say_what_the_source_says_is_named(tmp_path: Path
     assert found["metadata"].message.startswith(
         "the metadata does not match the embedded source: dc:title is 'Another question?', the source says 'Is it so?'")
     assert found["metadata"].message.endswith("; ...")
+
+
+#: A fact-check with every field the metadata describes, on a scale of its own (so every rating property is
+#: read off this input, not off reportkit's default scale).
+FULL = {
+    "title": "Did the river rise?", "slug": "river-rise", "language": "de", "authors": ["Ana Lima", "Bo Chen"],
+    "editors": ["Cy Dorn"], "publisher": {"name": "Desk"}, "published": "2024-03-01", "updated": "2024-03-05",
+    "tags": ["water", "climate"], "claim": {"text": "The river rose 3 m.", "claimant": "Mayor"},
+    "verdict": {"rating": "no", "label": "Not so"},
+    "rating_scale": {"name": "Two steps", "ratings": [{"key": "yes", "label": "Yes", "order": 1, "colour": "#1a7f37"},
+                                                      {"key": "no", "label": "No", "order": 2, "colour": "#a3161b"}]},
+    "sections": [{"heading": "One", "body": "Text."}],
+}
+#: What the XMP metadata of FULL says, written out from FULL (the property names of the archival metadata).
+FULL_XMP: dict[str, Any] = {
+    "dc:title": "Did the river rise?", "dc:creator": ["Ana Lima", "Bo Chen"], "dc:description": "The river rose 3 m.",
+    "dc:language": ["de"], "dc:subject": ["water", "climate"], "dc:publisher": ["Desk"], "dc:contributor": ["Cy Dorn"],
+    "dc:identifier": "river-rise", "pdf:Keywords": "water, climate", "xmp:CreateDate": "2024-03-01",
+    "xmp:ModifyDate": "2024-03-05",
+    # A fact-check keeps its DocumentID from version to version: the name-based UUID of its slug's address.
+    "xmpMM:DocumentID": f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/factcheck/river-rise')}",
+    "rk:factcheckId": "river-rise", "rk:verdictRating": "no", "rk:verdictLabel": "Not so", "rk:ratingLabel": "No",
+    "rk:ratingOrder": "2", "rk:ratingScale": "Two steps", "rk:ratingScaleSize": "2", "rk:claimant": "Mayor",
+}
+FULL_INFO = {"Title": "Did the river rise?", "Subject": "The river rose 3 m.", "Author": "Ana Lima, Bo Chen"}
+#: The document info entry that repeats each XMP property.
+INFO_OF = {"dc:title": "Title", "dc:description": "Subject", "dc:creator": "Author"}
+
+
+def _metadata_check(tmp_path: Path, meta: dict[str, Any], info: dict[str, str], source: dict = FULL) -> Check:
+    """The metadata check of a PDF that embeds ``source`` and says ``meta`` (XMP) and ``info`` (document info)."""
+    def set_info(pdf: pikepdf.Pdf) -> None:
+        pdf.trailer.Info = pdf.make_indirect(Dictionary({f"/{k}": String(v) for k, v in info.items()}))
+
+    return checks(_archive(tmp_path, source=json.dumps(source).encode(), extra_meta=meta, change=set_info))["metadata"]
+
+
+def _quoted(value: str | list[str] | None) -> str:
+    return "missing" if value is None else repr(", ".join(value) if isinstance(value, list) else value)
+
+
+def test_metadata_that_says_what_the_source_says_passes(tmp_path: Path) -> None:
+    assert _metadata_check(tmp_path, FULL_XMP, FULL_INFO) == Check(
+        "metadata", True, "title, creators, claim, dates, language, keywords and verdict match the source")
+
+
+def test_a_fact_check_with_only_a_title_needs_only_its_title_language_and_identifiers(tmp_path: Path) -> None:
+    meta = {"dc:title": "Is it so?", "dc:language": ["en"], "dc:identifier": "is-it-so", "rk:factcheckId": "is-it-so",
+            "xmpMM:DocumentID": f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'https://reportkit.invalid/factcheck/is-it-so')}"}
+    assert _metadata_check(tmp_path, meta, {"Title": "Is it so?"}, SOURCE).ok
+    assert _metadata_check(tmp_path, {**meta, "dc:publisher": ["Desk"]}, {"Title": "Is it so?", "Author": "Ann"},
+                           SOURCE).message == (
+        "the metadata does not match the embedded source: dc:publisher is 'Desk', the source says missing; "
+        "document info Author is 'Ann', the XMP metadata says missing")
+
+
+@pytest.mark.parametrize("name", list(FULL_XMP))
+@pytest.mark.parametrize("edit", ["changed", "removed"])
+def test_each_property_that_differs_from_the_source_is_named(tmp_path: Path, name: str, edit: str) -> None:
+    want = FULL_XMP[name]
+    have = None if edit == "removed" else (["Other"] if isinstance(want, list) else "Other")
+    meta = {k: v for k, v in FULL_XMP.items() if k != name} | ({} if have is None else {name: have})
+    problems = [f"{name} is {_quoted(have)}, the source says {_quoted(want)}"]
+    if name in INFO_OF:  # the document info repeats the property: it now differs from the XMP metadata
+        key = INFO_OF[name]
+        problems.append(f"document info {key} is {_quoted(FULL_INFO[key])}, the XMP metadata says {_quoted(have)}")
+    assert _metadata_check(tmp_path, meta, FULL_INFO) == Check(
+        "metadata", False, "the metadata does not match the embedded source: " + "; ".join(problems))
+
+
+@pytest.mark.parametrize("key", list(FULL_INFO))
+def test_document_info_that_differs_from_the_xmp_metadata_is_named(tmp_path: Path, key: str) -> None:
+    info = {**FULL_INFO, key: "Other"}
+    assert _metadata_check(tmp_path, FULL_XMP, info).message == (
+        f"the metadata does not match the embedded source: document info {key} is 'Other', the XMP metadata says "
+        f"{_quoted(FULL_INFO[key])}")
+    info.pop(key)
+    assert _metadata_check(tmp_path, FULL_XMP, info).message == (
+        f"the metadata does not match the embedded source: document info {key} is missing, the XMP metadata says "
+        f"{_quoted(FULL_INFO[key])}")
+
+
+def test_four_problems_are_shown_and_a_fifth_is_only_announced(tmp_path: Path) -> None:
+    four = {**FULL_XMP, "rk:ratingOrder": "1", "rk:ratingScale": "S", "rk:ratingScaleSize": "3", "rk:claimant": "C"}
+    shown = ("rk:ratingOrder is '1', the source says '2'; rk:ratingScale is 'S', the source says 'Two steps'; "
+             "rk:ratingScaleSize is '3', the source says '2'; rk:claimant is 'C', the source says 'Mayor'")
+    assert _metadata_check(tmp_path, four, FULL_INFO).message == (
+        f"the metadata does not match the embedded source: {shown}")
+    assert _metadata_check(tmp_path, four, {**FULL_INFO, "Title": "T"}).message == (
+        f"the metadata does not match the embedded source: {shown}; ...")
 
 
 @pytest.mark.parametrize("engine", ["weasyprint", "typst"])
