@@ -146,14 +146,26 @@ def test_an_output_intent_without_profile_or_none_at_all_fails(tmp_path: Path) -
         "output-intent", False, "no PDF/A output intent (GTS_PDFA1) in the document catalog")
 
 
-@pytest.mark.parametrize(("revision", "shown"), [(6, "AES Standard, version 5"), (3, "RC4 Standard, version 2")])
-def test_an_encrypted_file_fails_naming_its_algorithm(tmp_path: Path, revision: int, shown: str) -> None:
-    path = make(tmp_path, encryption=pikepdf.Encryption(owner="owner", user="", R=revision, aes=revision > 4,
-                                                         metadata=revision > 4))
+@pytest.mark.parametrize(("revision", "aes", "shown"), [
+    (6, True, "AES Standard, version 5"), (4, True, "AES Standard, version 4"), (3, False, "RC4 Standard, version 2"),
+    (2, False, "RC4 Standard, version 1"),
+])
+def test_an_encrypted_file_fails_naming_its_algorithm(tmp_path: Path, revision: int, aes: bool, shown: str) -> None:
+    path = make(tmp_path, encryption=pikepdf.Encryption(owner="owner", user="", R=revision, aes=aes, metadata=aes))
     assert checks(path)["encryption"] == Check(
         "encryption", False,
         f"the file is encrypted ({shown}; /Encrypt in the trailer): PDF/A forbids encryption, and reportkit never encrypts")
     assert checks(make(tmp_path))["encryption"] == Check("encryption", True, "not encrypted")
+
+
+def test_an_encryption_of_the_unpublished_version_3_names_no_algorithm(tmp_path: Path) -> None:
+    path = make(tmp_path, encryption=pikepdf.Encryption(owner="owner", user="", R=2, aes=False, metadata=False))
+    raw = path.read_bytes()
+    assert raw.count(b"/V 1") == 1
+    path.write_bytes(raw.replace(b"/V 1", b"/V 3"))  # the same length: the cross-reference table still holds
+    assert checks(path)["encryption"] == Check(
+        "encryption", False, "the file is encrypted (Standard, version 3; /Encrypt in the trailer): PDF/A forbids "
+        "encryption, and reportkit never encrypts")
 
 
 @pytest.mark.parametrize(("pages", "message"), [(1, "1 page"), (3, "3 pages")])
