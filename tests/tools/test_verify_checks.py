@@ -382,6 +382,33 @@ def test_a_source_that_is_no_fact_check_says_why(tmp_path: Path, data: bytes, me
         assert "'nobody'" in found["source-valid"].message
 
 
+#: An SVG drawing of 200 bytes and more (larger than a limit of 10*12 bytes, say).
+SQUARE = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewBox="0 0 10 10"><desc>'
+          + b"a square " * 16 + b'</desc><rect width="10" height="10" fill="#333"/></svg>')
+
+
+@pytest.mark.parametrize(
+    ("source", "images"),
+    [
+        # resolving warns (a source never cited): a warning is no failure of the embedded source
+        ({"title": "Q?", "sections": [{"heading": "S", "body": "T"}],
+          "sources": [{"key": "uncited", "title": "Never cited"}]}, {}),
+        # an image on the web: the build drew a placeholder for it (and embedded nothing), so verify accepts it too
+        ({"title": "Q?", "sections": [{"heading": "S", "body": "![A chart](https://example.org/chart.png)"}]}, {}),
+        # an image the source shows, read from its embedded copy
+        ({"title": "Q?", "sections": [{"heading": "S", "body": "![A square](square.svg)"}]}, {"square.svg": SQUARE}),
+        # the build applied its limits: verify applies none, to text, words, sections or images
+        ({"title": "Q?", "sections": [{"heading": f"S{n}", "body": "word " * 30 + "x" * 200 + " ![A square](square.svg)"}
+                                      for n in range(130)]}, {"square.svg": SQUARE}),
+    ],
+    ids=["warning", "placeholder", "image", "no-limits"],
+)
+def test_a_source_the_build_accepted_is_valid(tmp_path: Path, source: dict, images: dict[str, bytes]) -> None:
+    found = checks(_archive(tmp_path, source=json.dumps(source).encode(), images=images))
+    assert found["source-valid"] == Check(
+        "source-valid", True, "a valid fact-check" + (f", with its {len(images)} image file(s)" if images else ""))
+
+
 def test_only_the_source_and_recorded_images_may_be_attached(tmp_path: Path) -> None:
     images = {"chart.png": b"png one", "photo.png": b"png two"}
     found = checks(_archive(tmp_path, images=images))
