@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,6 +21,8 @@ import pytest
 from pikepdf import Array, Dictionary, Name, String
 
 import reportkit as rk
+
+from conftest import require_module
 from reportkit.tools.verify import (
     Check, EmbeddedFile, Verification, first_difference, read_archive, recorded_images, revisions, safe_name, verify,
     write_images,
@@ -730,3 +733,184 @@ def test_first_difference_names_the_pages_part_or_byte(tmp_path: Path) -> None:
 
     assert first_difference(one, make(tmp_path, "font.pdf", change=font).read_bytes()) == (
         "the annotations (links) of page 1 (the rebuild has font Serif used on page 1 there)")
+
+
+# --- the rebuild ---------------------------------------------------------------------------------------
+# A Typst archival build takes a fraction of a second, so the rebuild is checked here on a real archive. Each
+# change below keeps every byte offset (the XMP packet is stored uncompressed and keeps its length), so the
+# cross-reference table still holds and only the property changed differs.
+
+#: A source beyond a limit of 10*12 (text, words, image bytes), with an embedded drawing and a web image (which
+#: the build draws as a placeholder).
+REBUILT = {"title": "Is it so?", "sections": [
+    {"heading": "One", "body": "word " * 30 + "x" * 200 + "\n\n![A square](square.svg)"},
+    {"heading": "Two", "body": "![A chart](https://example.org/chart.png)"},
+]}
+
+
+@pytest.fixture(scope="module")
+def typst_archive(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """An archival PDF of REBUILT set by Typst, as bytes."""
+    require_module("typst")
+    folder = tmp_path_factory.mktemp("rebuilt")
+    (folder / "square.svg").write_bytes(SQUARE)
+    check = rk.FactCheck.from_dict(REBUILT, base_dir=folder, unsafe_images="placeholder")
+    with pytest.warns(rk.ReportkitWarning, match="chart.png"):
+        return check.render("pdf", engine="typst", archival=True)
+
+
+def xmp_edit(raw: bytes, old: bytes, new: bytes) -> bytes:
+    """``raw`` with ``old`` (once, in the XMP packet) replaced by ``new``; the packet keeps its length: spaces are
+    added before ``</x:xmpmeta>``, or taken from the indentation of the lines that follow."""
+    assert raw.count(old) == 1, old
+    start = raw.index(old)
+    end = raw.index(b"</x:xmpmeta>", start)
+    middle = raw[start:end].replace(old, new)
+    grow = len(new) - len(old)
+    middle = middle + b" " * -grow if grow < 0 else middle[: len(new)] + middle[len(new):].replace(b"\n ", b"\n", grow)
+    assert len(middle) == end - start
+    return raw[:start] + middle + raw[end:]
+
+
+def recorded(raw: bytes, name: str) -> str:
+    """The text of the simple XMP property ``name`` (``rk:layout``) as the build wrote it."""
+    found = re.search(rb"<%s>([^<]*)</%s>" % (name.encode(), name.encode()), raw)
+    assert found, name
+    return found.group(1).decode()
+
+
+def rebuilt(tmp_path: Path, data: bytes, **options: Any) -> tuple[Check, Verification]:
+    path = tmp_path / "archive.pdf"
+    path.write_bytes(data)
+    result = verify(path, **options)
+    return next(c for c in result.checks if c.name == "rebuild"), result
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def test_a_genuine_archive_rebuilds_to_the_same_bytes(tmp_path: Path, typst_archive: bytes) -> None:
+    check, result = rebuilt(tmp_path, typst_archive)
+    assert check == Check("rebuild", True, f"rebuilt from the embedded source: the same {len(typst_archive):,} bytes "
+                                           f"(SHA-256 {_sha(typst_archive)}…)")
+    assert (result.verdict, result.needs) == ("verified", [])
+
+
+def test_the_rebuild_compares_the_first_revision_and_counts_the_bytes_after_it(tmp_path: Path,
+                                                                             typst_archive: bytes) -> None:
+    path = tmp_path / "archive.pdf"
+    path.write_bytes(typst_archive)
+    first, last = _update(path)
+    check, _ = rebuilt(tmp_path, path.read_bytes())
+    assert check == Check("rebuild", True, f"rebuilt from the embedded source: the same {first:,} bytes "
+                                           f"(SHA-256 {_sha(typst_archive)}…); the {last - first:,} bytes after it "
+                                           "are later revisions")
+
+
+def test_a_changed_byte_that_no_object_holds_is_named_by_its_offset(tmp_path: Path, typst_archive: bytes) -> None:
+    at = typst_archive.index(b"\n%") + 2  # the binary comment after the header
+    changed = typst_archive[:at] + bytes([typst_archive[at] ^ 1]) + typst_archive[at + 1:]
+    check, result = rebuilt(tmp_path, changed)
+    assert check == Check("rebuild", False, f"the file differs from its rebuild: first at byte {at:,}: every page and "
+                          "object reads the same, the bytes that store them differ (SHA-256 "
+                          f"{_sha(changed)}… in the file, {_sha(typst_archive)}… rebuilt)")
+    assert result.verdict == "failed"
+
+
+def test_a_changed_page_size_is_named_by_its_page(tmp_path: Path, typst_archive: bytes) -> None:
+    box = re.search(rb"/MediaBox \[ 0 0 (\d)", typst_archive)
+    assert box and typst_archive.count(b"/MediaBox") == 1
+    at = box.start(1)
+    changed = typst_archive[:at] + str((int(box.group(1)) + 1) % 10).encode() + typst_archive[at + 1:]
+    check, _ = rebuilt(tmp_path, changed)
+    assert check.message == (f"the file differs from its rebuild: first at page 1 (SHA-256 {_sha(changed)}… in the "
+                             f"file, {_sha(typst_archive)}… rebuilt)")
+
+
+def test_without_a_recorded_page_size_the_rebuild_is_set_on_a4(tmp_path: Path, typst_archive: bytes) -> None:
+    assert recorded(typst_archive, "rk:pageSize") == "A4"
+    changed = xmp_edit(typst_archive, b"<rk:pageSize>A4</rk:pageSize>", b"")
+    check, _ = rebuilt(tmp_path, changed)
+    with pikepdf.open(tmp_path / "archive.pdf") as pdf:
+        number = pdf.Root.Metadata.objgen[0]
+    # A4 rebuilds every page: the XMP packet, with its property removed, is the first part that differs
+    assert check.message == (f"the file differs from its rebuild: first at the XMP metadata (object {number}) "
+                             f"(SHA-256 {_sha(changed)}… in the file, {_sha(typst_archive)}… rebuilt)")
+
+
+def test_a_source_that_does_not_build_says_why(tmp_path: Path, typst_archive: bytes) -> None:
+    check, _ = rebuilt(tmp_path, xmp_edit(typst_archive, b"<rk:pageSize>A4<", b"<rk:pageSize>Z9<"))
+    assert check.ok is False and check.undecided is False
+    assert check.message.startswith("the embedded source does not build: ") and "'Z9'" in check.message
+
+
+@pytest.mark.parametrize(("options", "reason"), [(b"[1, 2]", "not a mapping"),
+                                                 (b"{nope", "Expecting property name enclosed in double quotes: line 1 "
+                                                            "column 2 (char 1)")])
+def test_build_options_that_cannot_be_read_fail_the_rebuild(tmp_path: Path, typst_archive: bytes, options: bytes,
+                                                            reason: str) -> None:
+    written = recorded(typst_archive, "rk:buildOptions").encode()
+    check, _ = rebuilt(tmp_path, xmp_edit(typst_archive, b">" + written + b"<", b">" + options + b"<"))
+    assert check == Check("rebuild", False, f"the recorded build options (rk:buildOptions) cannot be read: {reason}")
+
+
+@pytest.mark.parametrize("name", ["rk:environment", "rk:layoutSHA256"])
+def test_an_archive_that_does_not_record_what_a_rebuild_needs_is_undecided(tmp_path: Path, typst_archive: bytes,
+                                                                           name: str) -> None:
+    element = f"<{name}>{recorded(typst_archive, name)}</{name}>".encode()
+    check, result = rebuilt(tmp_path, xmp_edit(typst_archive, element, b""))
+    assert check == Check("rebuild", False, "the XMP metadata does not record what a rebuild needs (rk:environment, "
+                          "rk:layoutSHA256): the file was made before reportkit recorded them, or they were removed",
+                          undecided=True)
+    assert result.needs == []
+
+
+def _needs(tmp_path: Path, data: bytes, needs: list[str], **options: Any) -> Verification:
+    check, result = rebuilt(tmp_path, data, **options)
+    assert check == Check("rebuild", False, "different environment: cannot rebuild the file identically here, it "
+                          "needs " + "; ".join(needs), undecided=True)
+    assert result.needs == needs
+    return result
+
+
+def test_other_versions_are_what_a_rebuild_needs(tmp_path: Path, typst_archive: bytes) -> None:
+    version = recorded(typst_archive, "rk:reportkitVersion")
+    environment = recorded(typst_archive, "rk:environment")
+    assert version == rk.__version__
+    library, installed = environment.split(";")[0].split("=")
+    other = installed + ".1"
+    changed = xmp_edit(typst_archive, f"{library}={installed};".encode(), f"{library}={other};".encode())
+    changed = xmp_edit(changed, f">{version}<".encode(), b">0.0.0-old<")
+    _needs(tmp_path, changed, [f"reportkit 0.0.0-old (installed: {version})", f"{library} {other} (installed: {installed})"])
+    element = f"<rk:reportkitVersion>{version}</rk:reportkitVersion>".encode()
+    _needs(tmp_path, xmp_edit(typst_archive, element, b""), [f"reportkit (not recorded) (installed: {version})"])
+
+
+def test_a_layout_that_is_missing_or_changed_is_what_a_rebuild_needs(tmp_path: Path, typst_archive: bytes) -> None:
+    layout, digest = recorded(typst_archive, "rk:layout"), recorded(typst_archive, "rk:layoutSHA256")
+    missing = "n" * len(layout)
+    _needs(tmp_path, xmp_edit(typst_archive, f"<rk:layout>{layout}<".encode(), f"<rk:layout>{missing}<".encode()),
+           [f"the layout {missing!r} (not found here: give --layout FOLDER)"])
+    other = ("0" if digest[0] != "0" else "1") + digest[1:]
+    _needs(tmp_path, xmp_edit(typst_archive, digest.encode(), other.encode()),
+           [f"the layout {layout!r} as it was (SHA-256 {other[:16]}…; the one here is {digest[:16]}…)"])
+
+
+def test_a_layout_given_for_the_rebuild_is_used_instead_of_the_recorded_one(tmp_path: Path,
+                                                                           typst_archive: bytes) -> None:
+    layout = recorded(typst_archive, "rk:layout")
+    missing = "n" * len(layout)
+    changed = xmp_edit(typst_archive, f"<rk:layout>{layout}<".encode(), f"<rk:layout>{missing}<".encode())
+    check, _ = rebuilt(tmp_path, changed, layout=layout)
+    assert check.ok is False and check.undecided is False
+    assert check.message.startswith("the file differs from its rebuild: first at the XMP metadata")
+    result = _needs(tmp_path, typst_archive, ["the layout 'nowhere' (not found here: give --layout FOLDER)"],
+                    layout="nowhere")
+    assert result.verdict == "different environment"
+
+
+def test_font_files_missing_here_are_what_a_rebuild_needs(tmp_path: Path, typst_archive: bytes) -> None:
+    fonts = b"<rk:fonts>Gone-Regular.ttf 00ff</rk:fonts>"
+    changed = xmp_edit(typst_archive, b"<rk:imagesSHA256>", fonts + b"<rk:imagesSHA256>")
+    _needs(tmp_path, changed, ["Gone-Regular.ttf is not installed here"])
