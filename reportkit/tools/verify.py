@@ -651,8 +651,12 @@ def _check_encryption(reader: Any) -> Check:
     if encrypt is None:
         return Check("encryption", True, "not encrypted")
     encrypt = encrypt.get_object()
-    method = f"{encrypt.get('/Filter', '/Standard')}"[1:] + f", version {encrypt.get('/V', '?')}"
-    algorithm = "RC4" if int(encrypt.get("/V", 0) or 0) in (1, 2) else "AES" if int(encrypt.get("/V", 0) or 0) >= 4 else ""
+    # The file was opened (open_pdf): pypdf reads only the Standard security handler, and only with a /V of 1 to 5.
+    version = int(encrypt["/V"])
+    method = f"{str(encrypt['/Filter'])[1:]}, version {version}"
+    # From version 4 on, the streams' crypt filter names the cipher: /V2 is RC4, /AESV2 and /AESV3 are AES.
+    streams = (encrypt.get("/CF") or {}).get(encrypt.get("/StmF")) or {}
+    algorithm = "" if version == 3 else "RC4" if version < 3 or streams.get("/CFM") == "/V2" else "AES"
     return Check(
         "encryption", False,
         f"the file is encrypted ({algorithm + ' ' if algorithm else ''}{method}; /Encrypt in the trailer): "

@@ -150,8 +150,8 @@ def test_an_output_intent_without_profile_or_none_at_all_fails(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(("revision", "aes", "shown"), [
-    (6, True, "AES Standard, version 5"), (4, True, "AES Standard, version 4"), (3, False, "RC4 Standard, version 2"),
-    (2, False, "RC4 Standard, version 1"),
+    (6, True, "AES Standard, version 5"), (4, True, "AES Standard, version 4"), (4, False, "RC4 Standard, version 4"),
+    (3, False, "RC4 Standard, version 2"), (2, False, "RC4 Standard, version 1"),
 ])
 def test_an_encrypted_file_fails_naming_its_algorithm(tmp_path: Path, revision: int, aes: bool, shown: str) -> None:
     path = make(tmp_path, encryption=pikepdf.Encryption(owner="owner", user="", R=revision, aes=aes, metadata=aes))
