@@ -637,6 +637,72 @@ def test_an_update_after_the_build_that_is_no_signature_fails(tmp_path: Path) ->
         "revisions", True, "one revision: nothing was added after the build")
 
 
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A throwaway CA and signer (tests/signutil.py), for signatures made here with pyHanko."""
+    require_module("pyhanko")
+    from signutil import make_pki
+
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def _signed(pki: Any, data: bytes) -> bytes:
+    """``data`` with a PAdES signature appended as an incremental update (no timestamp, no validation data)."""
+    from reportkit.tools.sign import sign_bytes
+
+    return sign_bytes(data, key=pki.path("key.pem"), cert=pki.path("cert.pem"), chain=[pki.path("ca.pem")])
+
+
+def _revisions_check(tmp_path: Path, data: bytes) -> Check:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(data)
+    return checks(path)["revisions"]
+
+
+def test_an_update_that_is_a_signature_passes(tmp_path: Path, pki: Any) -> None:
+    built = make(tmp_path).read_bytes()
+    signed = _signed(pki, built)
+    assert _revisions_check(tmp_path, signed) == Check(
+        "revisions", True, f"1 incremental update(s) after the build ({len(signed) - len(built):,} bytes appended): "
+        "each is a signature's (the signature, its timestamp, validation data)")
+
+
+def test_an_update_between_the_build_and_the_first_signature_is_named(tmp_path: Path, pki: Any) -> None:
+    path = make(tmp_path)
+    built, _ = _update(path)
+    signed = _signed(pki, path.read_bytes())
+    assert _revisions_check(tmp_path, signed) == Check(
+        "revisions", False, f"2 incremental update(s) after the build ({len(signed) - built:,} bytes appended): "
+        "1 update(s) between the build and the first signature are not a signature's")
+
+
+def test_what_a_signature_finds_wrong_fails_the_revisions(tmp_path: Path, pki: Any) -> None:
+    built = make(tmp_path).read_bytes()
+    signed = _signed(pki, built)
+    at = signed.index(b"\n%") + 2  # the binary comment after the header: signed, read by nothing
+    changed = signed[:at] + bytes([signed[at] ^ 1]) + signed[at + 1:]
+    assert _revisions_check(tmp_path, changed) == Check(
+        "revisions", False, f"1 incremental update(s) after the build ({len(signed) - len(built):,} bytes appended): "
+        "signature Signature1 does not match the bytes it signs: they were changed after signing")
+    twice = _signed(pki, signed)
+    assert _revisions_check(tmp_path, twice) == Check(
+        "revisions", False, f"2 incremental update(s) after the build ({len(twice) - len(built):,} bytes appended): "
+        "signature Signature1 does not cover the whole file: what was added after it is not validation data "
+        "(form filling)")
+
+
+def test_a_signed_file_without_pyhanko_is_undecided(tmp_path: Path, pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportkit.tools import sign
+
+    built = make(tmp_path).read_bytes()
+    signed = _signed(pki, built)
+    monkeypatch.setattr(sign, "available", lambda: False)
+    assert _revisions_check(tmp_path, signed) == Check(
+        "revisions", False, f"1 incremental update(s) after the build ({len(signed) - len(built):,} bytes appended): "
+        "the file is signed, and checking what a signature may add needs pyHanko (pip install reportkit[sign])",
+        undecided=True)
+
+
 # --- the result ------------------------------------------------------------------------------------
 
 
