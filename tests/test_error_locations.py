@@ -238,3 +238,38 @@ def test_an_image_without_alt_text_in_an_archival_pdf_names_its_line_and_section
     assert error.message.startswith("image 'chart.svg' in section 2 ('Two') has no alt text")
     assert (error.file, error.line, error.field) == (str(path), line_of(text, "![](chart.svg)"), "sections[1].body")
     assert not (tmp_path / "c.pdf").exists()
+
+
+def test_each_refused_upload_names_its_form_part(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from reportkit.tools.serve import ServeConfig
+    from reportkit.tools.serve.app import create_app
+
+    # The errors come before any build: the app is called in this process, its worker pool (lifespan) never started.
+    app = create_app(ServeConfig(root=tmp_path))
+    check = ("check", ("c.md", FRONT.encode(), "text/markdown"))
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+
+    async def post(files: list) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            return await client.post("/api/build", files=files)
+
+    def refused(files: list) -> dict:
+        answer = asyncio.run(post(files))
+        assert answer.status_code == 400, answer.text
+        body = answer.json()
+        assert (body["error"], body.get("file"), body.get("line")) == ("InputError", None, None)  # a form: no file or line
+        return body
+
+    body = refused([("images", ("a.svg", svg, "image/svg+xml"))])
+    assert (body["field"], body["message"]) == ("check", "the form has no part 'check' (the fact-check)")
+    body = refused([check, ("figure", ("check.md", svg, "image/svg+xml"))])
+    assert (body["field"], body["message"]) == ("figure", "an image cannot be named check.md")
+    for part, filename in [("chart", "../up.svg"), ("photo", "/tmp/abs.svg"), ("logo", ".hidden.svg"),
+                           ("deep", "a/b/c/d/e.svg"), ("spaced", "my image.svg")]:
+        body = refused([check, (part, (filename, svg, "image/svg+xml"))])
+        assert (body["field"], body["message"]) == (part, f"the uploaded file name {filename!r} is not allowed")
+        assert not (tmp_path / "up.svg").exists()
