@@ -806,12 +806,14 @@ def test_first_difference_names_the_pages_part_or_byte(tmp_path: Path) -> None:
 # change below keeps every byte offset (the XMP packet is stored uncompressed and keeps its length), so the
 # cross-reference table still holds and only the property changed differs.
 
-#: A source beyond a limit of 10*12 (text, words, image bytes), with an embedded drawing and a web image (which
-#: the build draws as a placeholder).
+#: A source beyond a limit of 10*12 (text, words, image bytes) and beyond the default limit of a word's length (the
+#: build raised it), with an embedded drawing and a web image (which the build draws as a placeholder).
 REBUILT = {"title": "Is it so?", "sections": [
-    {"heading": "One", "body": "word " * 30 + "x" * 200 + "\n\n![A square](square.svg)"},
+    {"heading": "One", "body": "word " * 30 + "x" * (rk.Limits().max_word_chars + 100) + "\n\n![A square](square.svg)"},
     {"heading": "Two", "body": "![A chart](https://example.org/chart.png)"},
 ]}
+#: Not the default layout: a rebuild must use the one the archive records.
+REBUILT_LAYOUT = "brief"
 
 
 @pytest.fixture(scope="module")
@@ -820,9 +822,10 @@ def typst_archive(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     require_module("typst")
     folder = tmp_path_factory.mktemp("rebuilt")
     (folder / "square.svg").write_bytes(SQUARE)
-    check = rk.FactCheck.from_dict(REBUILT, base_dir=folder, unsafe_images="placeholder")
+    limits = rk.Limits(max_word_chars=rk.Limits().max_word_chars * 2)
+    check = rk.FactCheck.from_dict(REBUILT, base_dir=folder, unsafe_images="placeholder", limits=limits)
     with pytest.warns(rk.ReportkitWarning, match="chart.png"):
-        return check.render("pdf", engine="typst", archival=True)
+        return check.render("pdf", engine="typst", archival=True, layout=REBUILT_LAYOUT)
 
 
 def xmp_edit(raw: bytes, old: bytes, new: bytes) -> bytes:
@@ -905,10 +908,16 @@ def test_without_a_recorded_page_size_the_rebuild_is_set_on_a4(tmp_path: Path, t
                              f"(SHA-256 {_sha(changed)}… in the file, {_sha(typst_archive)}… rebuilt)")
 
 
-def test_a_source_that_does_not_build_says_why(tmp_path: Path, typst_archive: bytes) -> None:
-    check, _ = rebuilt(tmp_path, xmp_edit(typst_archive, b"<rk:pageSize>A4<", b"<rk:pageSize>Z9<"))
+@pytest.mark.parametrize("options", ["recorded", "not recorded (the defaults)"])
+def test_a_source_that_does_not_build_says_why(tmp_path: Path, typst_archive: bytes, options: str) -> None:
+    changed = xmp_edit(typst_archive, b"<rk:pageSize>A4<", b"<rk:pageSize>Z9<")
+    if options != "recorded":
+        written = recorded(typst_archive, "rk:buildOptions")
+        changed = xmp_edit(changed, f"<rk:buildOptions>{written}</rk:buildOptions>".encode(), b"")
+    check, _ = rebuilt(tmp_path, changed)
     assert check.ok is False and check.undecided is False
-    assert check.message.startswith("the embedded source does not build: ") and "'Z9'" in check.message
+    assert check.message.startswith(f"the embedded source does not build: layout {REBUILT_LAYOUT!r} ")
+    assert "'Z9'" in check.message
 
 
 @pytest.mark.parametrize(("options", "reason"), [(b"[1, 2]", "not a mapping"),
