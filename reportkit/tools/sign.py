@@ -159,6 +159,16 @@ def sign(path: PathLike, out: PathLike | None = None, **options: Any) -> Path:
     return atomic_write(target, sign_bytes(_read(source, "PDF"), file=source, **options))
 
 
+def _unchecked(field: str, exc: BaseException) -> dict[str, Any]:
+    """The report of a signature that cannot be checked (damaged): why, and no signer, time or coverage."""
+    return {
+        "field": field, "revision": None, "signer": None, "time": None, "timestamped": False,
+        "intact": False, "coverage": None, "trusted": False, "ok": False,
+        "summary": f"the signature cannot be checked: {type(exc).__name__}: {exc}",
+        "problem": f"signature {field} cannot be checked",
+    }
+
+
 def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[dict[str, Any]]:
     """A report per signature of the PDF at ``path``: intact, coverage, signer, time, trust (against ``trust``).
 
@@ -176,17 +186,17 @@ def check_signatures(path: PathLike, *, trust: PathLike | None = None) -> list[d
     reports = []
     with open(path, "rb") as handle:
         reader = PdfFileReader(handle, strict=False)
-        for embedded in reader.embedded_signatures:
+        try:
+            found = list(reader.embedded_signatures)
+        except Exception as exc:  # signature data (CMS) that cannot be parsed: pyHanko reads them all or none
+            names = [str(f.get("/T")) for f in _sig_fields(reader.root) if f.get("/V") is not None]
+            return [_unchecked(name, exc) for name in names or ["(unnamed)"]]
+        for embedded in found:
             context = _validation_context(trust)
             try:
                 status = validate_pdf_signature(embedded, signer_validation_context=context)
             except Exception as exc:  # a damaged signature: pyHanko raises many kinds of errors
-                reports.append({
-                    "field": embedded.field_name, "revision": None, "signer": None, "time": None, "timestamped": False,
-                    "intact": False, "coverage": None, "trusted": False, "ok": False,
-                    "summary": f"the signature cannot be checked: {type(exc).__name__}: {exc}",
-                    "problem": f"signature {embedded.field_name} cannot be checked",
-                })
+                reports.append(_unchecked(embedded.field_name, exc))
                 continue
             signer = status.signing_cert.subject.human_friendly
             stamp = status.timestamp_validity

@@ -656,7 +656,7 @@ def _check_encryption(reader: Any) -> Check:
     method = f"{str(encrypt['/Filter'])[1:]}, version {version}"
     # From version 4 on, the streams' crypt filter names the cipher: /V2 is RC4, /AESV2 and /AESV3 are AES.
     streams = (encrypt.get("/CF") or {}).get(encrypt.get("/StmF")) or {}
-    algorithm = "" if version == 3 else "RC4" if version < 3 or streams.get("/CFM") == "/V2" else "AES"
+    algorithm = "RC4" if version in (1, 2) or streams.get("/CFM") == "/V2" else "AES" if version >= 4 else ""
     return Check(
         "encryption", False,
         f"the file is encrypted ({algorithm + ' ' if algorithm else ''}{method}; /Encrypt in the trailer): "

@@ -400,9 +400,10 @@ SQUARE = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewB
         ({"title": "Q?", "sections": [{"heading": "S", "body": "![A chart](https://example.org/chart.png)"}]}, {}),
         # an image the source shows, read from its embedded copy
         ({"title": "Q?", "sections": [{"heading": "S", "body": "![A square](square.svg)"}]}, {"square.svg": SQUARE}),
-        # the build applied its limits: verify applies none, to text, words, sections or images
+        # the build applied its limits (raised, maybe): verify applies none, to text, words, sections or images
         ({"title": "Q?", "sections": [{"heading": f"S{n}", "body": "word " * 30 + "x" * 200 + " ![A square](square.svg)"}
-                                      for n in range(130)]}, {"square.svg": SQUARE}),
+                                      for n in range(130)]
+          + [{"heading": "Long", "body": "y" * (rk.Limits().max_word_chars + 1)}]}, {"square.svg": SQUARE}),
     ],
     ids=["warning", "placeholder", "image", "no-limits"],
 )
@@ -689,6 +690,34 @@ def test_what_a_signature_finds_wrong_fails_the_revisions(tmp_path: Path, pki: A
         "revisions", False, f"2 incremental update(s) after the build ({len(twice) - len(built):,} bytes appended): "
         "signature Signature1 does not cover the whole file: what was added after it is not validation data "
         "(form filling)")
+
+
+def test_an_update_before_the_signature_is_named_before_what_the_signature_finds(tmp_path: Path, pki: Any) -> None:
+    path = make(tmp_path)
+    built, _ = _update(path)
+    signed = _signed(pki, path.read_bytes())
+    at = signed.index(b"\n%") + 2
+    changed = signed[:at] + bytes([signed[at] ^ 1]) + signed[at + 1:]
+    assert _revisions_check(tmp_path, changed).message == (
+        f"2 incremental update(s) after the build ({len(signed) - built:,} bytes appended): 1 update(s) between the "
+        "build and the first signature are not a signature's; signature Signature1 does not match the bytes it "
+        "signs: they were changed after signing")
+
+
+def test_a_signature_whose_data_cannot_be_read_fails_without_a_revision(tmp_path: Path, pki: Any) -> None:
+    built = make(tmp_path).read_bytes()
+    signed = _signed(pki, built)
+    at = signed.index(b"/Contents <") + len(b"/Contents <")
+    assert signed[at:at + 4] == b"3082"  # the DER sequence that holds the signature (CMS)
+    damaged = signed[:at] + b"0000" + signed[at + 4:]
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(damaged)
+    found = checks(path)
+    assert found["revisions"] == Check(
+        "revisions", False, f"1 incremental update(s) after the build ({len(signed) - len(built):,} bytes appended): "
+        "signature Signature1 cannot be checked")
+    assert found["signature Signature1"].ok is False
+    assert found["signature Signature1"].message.startswith("the signature cannot be checked: ValueError: ")
 
 
 def test_a_signed_file_without_pyhanko_is_undecided(tmp_path: Path, pki: Any, monkeypatch: pytest.MonkeyPatch) -> None:
