@@ -114,7 +114,8 @@ def test_missing_identification_fails_naming_what_is_missing(tmp_path: Path) -> 
     assert by_name["pdfa"] == Check("pdfa", False, "PDF/A-2 declared without a conformance level (pdfaid:conformance)")
     assert by_name["pdfua"] == Check("pdfua", False, "no PDF/UA identification (pdfuaid:part) in the XMP metadata")
     none = checks(make(tmp_path, meta={}))
-    assert none["pdfa"].message == "no PDF/A identification (pdfaid:part) in the XMP metadata: build with --archival"
+    assert none["pdfa"] == Check("pdfa", False,
+                                 "no PDF/A identification (pdfaid:part) in the XMP metadata: build with --archival")
 
 
 def _intent(**entries: Any):
@@ -143,8 +144,8 @@ def test_an_output_intent_without_profile_or_none_at_all_fails(tmp_path: Path) -
     def no_profile(pdf: pikepdf.Pdf) -> None:
         pdf.Root.OutputIntents = Array([Dictionary(S=Name.GTS_PDFA1)])
 
-    assert checks(make(tmp_path, change=no_profile))["output-intent"].message == (
-        "the PDF/A output intent has no ICC profile (DestOutputProfile)")
+    assert checks(make(tmp_path, change=no_profile))["output-intent"] == Check(
+        "output-intent", False, "the PDF/A output intent has no ICC profile (DestOutputProfile)")
     assert checks(make(tmp_path))["output-intent"] == Check(
         "output-intent", False, "no PDF/A output intent (GTS_PDFA1) in the document catalog")
 
@@ -235,7 +236,10 @@ def test_links_to_pages_names_and_web_addresses_pass(tmp_path: Path) -> None:
     def links(pdf: pikepdf.Pdf) -> None:
         pdf.Root.Names = Dictionary(Dests=Dictionary(Names=Array([String("sec-1"), Array([pdf.pages[1].obj, Name.Fit])])))
         pdf.pages[0].Annots = Array([
+            Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([0, 0, 9, 9])),  # not a link: passed over
             _link(A=Dictionary(S=Name.URI, URI=String("https://example.org"))),
+            _link(rect=(20, 10, 20.5, 10.5), A=Dictionary(S=Name.URI, URI=String("https://example.org/half"))),
+            _link(A=Dictionary(S=Name.GoTo, D=Array([pdf.pages[1].obj, Name.Fit]))),
             _link(A=Dictionary(S=Name.URI, URI=String("mailto:desk@example.org"))),
             _link(A=Dictionary(S=Name.URI, URI=String("http://example.org"))),
             _link(Dest=Array([pdf.pages[1].obj, Name.Fit])),
@@ -245,7 +249,7 @@ def test_links_to_pages_names_and_web_addresses_pass(tmp_path: Path) -> None:
         ])
 
     assert checks(make(tmp_path, pages=2, change=links))["links"] == Check(
-        "links", True, "all 6 links lead to a page of the document or a web address")
+        "links", True, "all 8 links lead to a page of the document or a web address")
 
 
 def test_each_kind_of_broken_link_is_named_with_its_pages(tmp_path: Path) -> None:
@@ -256,7 +260,7 @@ def test_each_kind_of_broken_link_is_named_with_its_pages(tmp_path: Path) -> Non
         for page in pdf.pages:
             page.Annots = Array([
                 _link(A=Dictionary(S=Name.URI, URI=String("javascript:alert(1)"))),
-                _link(rect=(10, 10, 10.2, 30), A=Dictionary(S=Name.URI, URI=String("https://e.org"))),
+                _link(rect=(20, 10, 20.2, 30), A=Dictionary(S=Name.URI, URI=String("https://e.org"))),
             ])
         pdf.pages[0].Annots.extend([
             _link(rect=(String("x"), 1, 2, 3)),
@@ -266,17 +270,30 @@ def test_each_kind_of_broken_link_is_named_with_its_pages(tmp_path: Path) -> Non
             _link(Dest=Array([foreign, Name.Fit])),
         ])
 
-    message = checks(make(tmp_path, pages=2, change=links))["links"].message
-    assert message == (
+    assert checks(make(tmp_path, pages=2, change=links))["links"] == Check("links", False, (
         "9 of 9 links are invalid: it opens 'javascript:alert(1)', not an http(s) or mailto address (pages 1, 2); "
         "its clickable area is empty (pages 1, 2); its clickable area (/Rect) is not four numbers (page 1); "
         "destination 'nowhere' does not exist (page 1)"
-    )
+    ))
+
+
+def test_a_web_link_without_address_a_long_address_and_a_damaged_name_tree_are_named(tmp_path: Path) -> None:
+    long = "javascript:" + "void(0);" * 12
+
+    def links(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.Names = Dictionary(Dests=Dictionary(Kids=Array([5])))  # pypdf cannot read this tree of names
+        pdf.pages[0].Annots = Array([_link(A=Dictionary(S=Name.URI)), _link(A=Dictionary(S=Name.URI, URI=String(long))),
+                                     _link(Dest=String("sec-1"))])
+
+    assert len(long) > 80
+    assert checks(make(tmp_path, change=links))["links"] == Check("links", False, (
+        f"3 of 3 links are invalid: it opens '', not an http(s) or mailto address (page 1); it opens {long[:80]!r}, "
+        "not an http(s) or mailto address (page 1); destination 'sec-1' does not exist (page 1)"))
 
 
 def test_links_beyond_the_fourth_kind_are_counted(tmp_path: Path) -> None:
     def links(pdf: pikepdf.Pdf) -> None:
-        pdf.pages[0].Annots = Array([_link(A=Dictionary(S=Name.Launch)), _link(), _link(rect=(0, 0, 5, 0.2)),
+        pdf.pages[0].Annots = Array([_link(A=Dictionary(S=Name.Launch)), _link(), _link(rect=(0, 10, 5, 10.2)),
                                      _link(A=Dictionary(S=Name.GoTo, D=String("gone")))])
 
     assert checks(make(tmp_path, change=links))["links"].message == (
