@@ -360,10 +360,23 @@ def test_a_changed_source_names_both_hashes_and_what_else_is_stale(tmp_path: Pat
         pdf.Root.Metadata = pdf.make_stream(xmp({"rk:sourceSHA256": recorded, "rk:imagesSHA256": "{}"}))
 
     found = checks(_archive(tmp_path, source=data, checksum=b"\x00" * 16, size=3, change=record))
-    assert found["source-hash"].message == (
+    assert found["source-hash"] == Check("source-hash", False, (
         f"the embedded factcheck.json has SHA-256 {hashlib.sha256(data).hexdigest()[:16]}…, the XMP metadata records "
         f"{recorded[:16]}…: the source was changed after the PDF was made (its MD5 no longer matches the checksum "
-        f"stored with it; its size is {len(data)} bytes, the file records 3)")
+        f"stored with it; its size is {len(data)} bytes, the file records 3)"))
+    # with its MD5 and size stored again, only the two hashes are named
+    found = checks(_archive(tmp_path, source=data, checksum=hashlib.md5(data).digest(), size=len(data), change=record))
+    assert found["source-hash"] == Check("source-hash", False, (
+        f"the embedded factcheck.json has SHA-256 {hashlib.sha256(data).hexdigest()[:16]}…, the XMP metadata records "
+        f"{recorded[:16]}…: the source was changed after the PDF was made"))
+
+
+def test_a_source_altered_with_its_hash_recorded_again_names_its_md5_and_size(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    found = checks(_archive(tmp_path, source=data, checksum=b"\x00" * 16, size=2))
+    assert found["source-hash"] == Check("source-hash", False, (
+        "the embedded factcheck.json was altered: its MD5 no longer matches the checksum stored with it; its size is "
+        f"{len(data)} bytes, the file records 2"))
 
 
 def test_a_source_altered_with_its_hash_recorded_again_is_caught_by_its_size(tmp_path: Path) -> None:
@@ -377,8 +390,8 @@ def test_a_source_without_recorded_hash_fails(tmp_path: Path) -> None:
     def forget(pdf: pikepdf.Pdf) -> None:
         pdf.Root.Metadata = pdf.make_stream(xmp({"rk:imagesSHA256": "{}"}))
 
-    assert checks(_archive(tmp_path, change=forget))["source-hash"].message == (
-        "the XMP metadata records no SHA-256 of the source (rk:sourceSHA256)")
+    assert checks(_archive(tmp_path, change=forget))["source-hash"] == Check(
+        "source-hash", False, "the XMP metadata records no SHA-256 of the source (rk:sourceSHA256)")
 
 
 @pytest.mark.parametrize(
