@@ -487,7 +487,25 @@ def test_images_that_changed_or_are_missing_are_named(tmp_path: Path) -> None:
         attach(pdf, "md5.png", b"data", mime="image/png", relationship="Supplement", checksum=b"\x01" * 16)
 
     found = checks(_archive(tmp_path, recorded={"md5.png": hashlib.sha256(b"data").hexdigest()}, change=stale_md5))
-    assert found["images"].message == "embedded images changed after the PDF was made: md5.png no longer matches the MD5 stored with it"
+    assert found["images"] == Check(
+        "images", False, "embedded images changed after the PDF was made: md5.png no longer matches the MD5 stored with it")
+
+
+def test_images_with_their_md5_stored_pass_and_four_problems_are_shown(tmp_path: Path) -> None:
+    def stored(pdf: pikepdf.Pdf) -> None:
+        attach(pdf, "ok.png", b"data", mime="image/png", relationship="Supplement", checksum=hashlib.md5(b"data").digest())
+
+    found = checks(_archive(tmp_path, recorded={"ok.png": hashlib.sha256(b"data").hexdigest()}, change=stored))
+    assert found["images"] == Check("images", True, "1 embedded image(s) match the SHA-256 the XMP metadata records")
+    # the missing images come first: each is named, and the check goes on to the next
+    recorded = {f"gone{n}.png": "ab" * 32 for n in range(4)} | {"ok.png": hashlib.sha256(b"data").hexdigest()}
+    found = checks(_archive(tmp_path, recorded=recorded | {"last.png": "cd" * 32}, change=stored))
+    assert found["images"] == Check("images", False, "embedded images changed after the PDF was made: gone0.png is not "
+                                    "embedded; gone1.png is not embedded; gone2.png is not embedded; gone3.png is not embedded")
+    found = checks(_archive(tmp_path, recorded={"gone.png": "ab" * 32, "ok.png": "cd" * 32}, change=stored))
+    assert found["images"] == Check("images", False, "embedded images changed after the PDF was made: gone.png is not "
+                                    f"embedded; ok.png has SHA-256 {hashlib.sha256(b'data').hexdigest()[:16]}…, the XMP "
+                                    f"metadata records {'cd' * 8}…")
 
 
 @pytest.mark.parametrize(("value", "images"), [(None, None), ("not json", None), ("[1]", None),
@@ -501,8 +519,30 @@ def test_without_an_image_record_attachments_and_images_fail(tmp_path: Path) -> 
         pdf.Root.Metadata = pdf.make_stream(xmp({}))
 
     found = checks(_archive(tmp_path, change=forget))
-    assert found["attachments"].message == "the XMP metadata records no image list (rk:imagesSHA256)"
-    assert found["images"].message == "the XMP metadata records no image hashes (rk:imagesSHA256)"
+    assert found["attachments"] == Check("attachments", False, "the XMP metadata records no image list (rk:imagesSHA256)")
+    assert found["images"] == Check("images", False, "the XMP metadata records no image hashes (rk:imagesSHA256)")
+
+
+@pytest.mark.parametrize(("extra", "shown"), [
+    (5, "5 attached file(s) the build did not write: 'extra0.exe', 'extra1.exe', 'extra2.exe', 'extra3.exe', 'extra4.exe'"),
+    (6, "6 attached file(s) the build did not write: 'extra0.exe', 'extra1.exe', 'extra2.exe', 'extra3.exe', 'extra4.exe', "
+        "..."),
+])
+def test_five_extra_attachments_are_shown_and_a_sixth_is_only_announced(tmp_path: Path, extra: int, shown: str) -> None:
+    def smuggle(pdf: pikepdf.Pdf) -> None:
+        for n in range(extra):
+            attach(pdf, f"extra{n}.exe", b"MZ", mime="application/octet-stream", relationship="Data")
+
+    assert checks(_archive(tmp_path, change=smuggle))["attachments"] == Check("attachments", False, shown)
+
+
+def test_a_source_under_another_name_is_the_one_the_xmp_names(tmp_path: Path) -> None:
+    data = json.dumps(SOURCE).encode()
+    meta = {"rk:sourceFile": "my-check.json", "rk:sourceSHA256": hashlib.sha256(data).hexdigest(),
+            "rk:imagesSHA256": "{}"}
+    found = checks(make(tmp_path, meta=meta, change=lambda pdf: attach(pdf, "my-check.json", data)))
+    assert found["attachments"] == Check("attachments", True, "only the files the build embeds: my-check.json and 0 image(s)")
+    assert found["source"].ok and found["source-valid"].ok
 
 
 # --- metadata and producer ------------------------------------------------------------------------
