@@ -672,6 +672,19 @@ def test_an_edited_producer_names_each_field_that_differs(tmp_path: Path) -> Non
         "'reportkit 9.9 (WeasyPrint 62.3)'; document info Creator is missing, the build writes 'reportkit 9.9'")
 
 
+def test_an_edited_producer_shows_three_problems_with_the_values_found(tmp_path: Path) -> None:
+    meta = {"rk:reportkitVersion": "9.9", "rk:weasyprintVersion": "62.3", "pdf:Producer": "Acrobat",
+            "xmp:CreatorTool": "Word"}
+
+    def info(pdf: pikepdf.Pdf) -> None:
+        pdf.trailer.Info = pdf.make_indirect(Dictionary(Producer=String("Distiller"), Creator=String("Writer")))
+
+    assert checks(make(tmp_path, meta=meta, change=info))["producer"] == Check(
+        "producer", False, "the producer was edited: pdf:Producer is 'Acrobat', the build writes "
+        "'reportkit 9.9 (WeasyPrint 62.3)'; xmp:CreatorTool is 'Word', the build writes 'reportkit 9.9'; document info "
+        "Producer is 'Distiller', the build writes 'reportkit 9.9 (WeasyPrint 62.3)'")
+
+
 # --- revisions -----------------------------------------------------------------------------------
 
 
