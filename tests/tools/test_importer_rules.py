@@ -317,6 +317,23 @@ def test_an_empty_article_names_its_file(tmp_path: Path) -> None:
     assert caught.value.message == "the article is empty" and caught.value.file == str(path)
 
 
+@pytest.mark.parametrize("text", ["   \n", "<!-- only a comment -->\n"])
+def test_html_without_content_is_an_input_error_naming_the_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "article.html"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(rk.InputError) as caught:
+        import_article(path, REFS)
+    assert (caught.value.message, caught.value.file) == ("the HTML cannot be read: Document is empty", str(path))
+
+
+def test_html_headings_and_list_items_keep_their_lines_in_problems(tmp_path: Path) -> None:
+    html = ("<html><body>\n<ul><li>Donate today</li></ul>\n<h1>Is it so?</h1>\n<p>It is not [1] [2] [3] [4].</p>\n"
+            "<h2>Empty part</h2>\n<h2>Full part</h2>\n<p>Text.</p>\n</body></html>\n")
+    result = imp(tmp_path, html, ".html")
+    assert problems(result)[:2] == ["line 2: text before the title was left out: 'Donate today'",
+                                    "line 5: section 'Empty part' has no text"]
+
+
 def test_a_section_without_text_is_reported_with_its_line(tmp_path: Path) -> None:
     result = imp(tmp_path, "Is it so?\nSummary\nIt is not [1] [2] [3] [4].\n1. Empty part\n2. Full part\nText.\n")
     assert result.sections == ["Empty part", "Full part"]
