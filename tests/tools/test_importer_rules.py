@@ -327,11 +327,13 @@ def test_html_without_content_is_an_input_error_naming_the_file(tmp_path: Path, 
 
 
 def test_html_headings_and_list_items_keep_their_lines_in_problems(tmp_path: Path) -> None:
-    html = ("<html><body>\n<ul><li>Donate today</li></ul>\n<h1>Is it so?</h1>\n<p>It is not [1] [2] [3] [4].</p>\n"
-            "<h2>Empty part</h2>\n<h2>Full part</h2>\n<p>Text.</p>\n</body></html>\n")
+    html = ("<html><body>\n<ul><li>Donate today</li></ul>\n<p>\u2022 Share <br>\u2022 Follow us</p>\n<h1>Is it so?</h1>\n"
+            "<p>It is not [1] [2] [3] [4].</p>\n<h2>Empty part</h2>\n<h2>Full part</h2>\n<p>Text.</p>\n</body></html>\n")
     result = imp(tmp_path, html, ".html")
-    assert problems(result)[:2] == ["line 2: text before the title was left out: 'Donate today'",
-                                    "line 5: section 'Empty part' has no text"]
+    assert problems(result)[:4] == ["line 2: text before the title was left out: 'Donate today'",
+                                    "line 3: text before the title was left out: 'Share'",
+                                    "line 3: text before the title was left out: 'Follow us'",
+                                    "line 6: section 'Empty part' has no text"]
 
 
 def test_a_section_without_text_is_reported_with_its_line(tmp_path: Path) -> None:
