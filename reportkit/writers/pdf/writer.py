@@ -45,6 +45,7 @@ from . import interrupts
 from .gctune import rendering
 from .pangoattrs import own_attributes
 from ...render.layouts import Layout
+from ...render.i18n import release_locale_data
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, input_files, options_key
 from .fonttools import fixed_font_time, pinned_subsetting
@@ -295,6 +296,8 @@ class PdfWriter:
         fetcher = SafeFetcher(folders=[l.path for l in layout.chain], assets=resolved.assets.values())
         html, renderer = self.html(resolved, layout, page_size=page_size, options=options)
         drawings = [a.data.decode("utf-8", "replace") for a in resolved.assets.values() if a.path.suffix == ".svg"]
+        # The dates are in the HTML: Babel's locale data (4 MB) is freed for the layout to reuse.
+        release_locale_data()
         try:
             with LAYOUT_LOCK, rendering(), _image_failures() as failed_images:
                 font_config, font_css = font_setup(layout, html, *drawings, font_dirs=options.get("font_dirs", ()))
