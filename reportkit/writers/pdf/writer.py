@@ -16,6 +16,7 @@ import datetime as dt
 
 import gc
 import hashlib
+import linecache
 import logging
 import mimetypes
 import re
@@ -56,10 +57,29 @@ from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
 from . import actualtext, footnotes, pagination, tagging
 
-actualtext.install()  # the text layer of Indic, Thai and Khmer text (see the module)
-footnotes.install()  # one layout per document: notes stay with their calls (see the module)
-pagination.install()  # layout time linear in the pages (see the module)
-tagging.install()  # a change of language is tagged with its /Lang (see the module)
+
+
+@contextmanager
+def _sources_forgotten() -> Iterator[None]:
+    """Forget the source files read inside the block (the patches below check WeasyPrint's source once).
+
+    ``inspect.getsource`` keeps every file it reads in ``linecache`` for the life of the process:
+    0.4 MB of WeasyPrint's and pydyf's lines, alive through every layout. A traceback that needs
+    them reads them again. Entries that were there before the block (a shell's) are kept.
+    """
+    before = set(linecache.cache)
+    try:
+        yield
+    finally:
+        for name in set(linecache.cache) - before:
+            linecache.cache.pop(name, None)
+
+
+with _sources_forgotten():
+    actualtext.install()  # the text layer of Indic, Thai and Khmer text (see the module)
+    footnotes.install()  # one layout per document: notes stay with their calls (see the module)
+    pagination.install()  # layout time linear in the pages (see the module)
+    tagging.install()  # a change of language is tagged with its /Lang (see the module)
 
 __all__ = ["ASSET_SCHEME", "PdfWriter", "SafeFetcher", "asset_url", "font_setup", "footnote_drift", "pdf_identifier"]
 
