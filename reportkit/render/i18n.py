@@ -136,7 +136,7 @@ def release_locale_data() -> None:
     babel_localedata.clear_caches()
     babel_core = sys.modules.get("babel.core")
     if babel_core is not None and getattr(babel_core, "_global_data", None) is not None:
-        babel_core._global_data = None
+        setattr(babel_core, "_global_data", None)  # see the docstring: Babel has no public way
 
 
 #: A message a Typst template translates: ``t("Sources")``, ``t("By {names}", names: ...)``.
