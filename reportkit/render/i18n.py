@@ -126,16 +126,20 @@ def release_locale_data() -> None:
     global data only through its module attribute ``_global_data``, which ``get_global`` loads
     again when it is ``None``. No Babel issue tracks a way to drop it; should Babel rename the
     attribute, the global data stays (no error) and ``tests/render/test_i18n.py`` fails.
+    ``get_global`` reads that attribute without a lock (a check for ``None``, then a use), so the
+    global data is dropped only when no other Python thread runs: one could be between the two.
     Formatted dates stay cached (:func:`long_date`).
     """
     import sys
+    import threading
 
     babel_localedata = sys.modules.get("babel.localedata")
     if babel_localedata is None:  # Babel was never asked for a date: nothing to drop
         return
     babel_localedata.clear_caches()
     babel_core = sys.modules.get("babel.core")
-    if babel_core is not None and getattr(babel_core, "_global_data", None) is not None:
+    alone = threading.active_count() == 1
+    if alone and babel_core is not None and getattr(babel_core, "_global_data", None) is not None:
         setattr(babel_core, "_global_data", None)  # see the docstring: Babel has no public way
 
 

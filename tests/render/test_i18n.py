@@ -233,6 +233,27 @@ def test_release_locale_data_lets_babels_locale_and_global_data_go() -> None:
     assert _babel_holds_data() == (True, True)
 
 
+def test_release_locale_data_keeps_babels_global_data_while_another_thread_runs() -> None:
+    # Babel's get_global checks its global data for None and then uses it, unlocked: another thread
+    # formatting a date could be between the two.
+    import threading
+
+    from babel.dates import format_date
+
+    format_date(date(2021, 3, 4), format="long", locale="en")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        i18n.release_locale_data()
+        assert _babel_holds_data() == (False, True)
+    finally:
+        stop.set()
+        other.join()
+    i18n.release_locale_data()
+    assert _babel_holds_data() == (False, False)
+
+
 @pytest.fixture
 def babel_at_layout(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
     """What Babel holds as each WeasyPrint layout starts (see :func:`_babel_holds_data`), for builds after this."""
