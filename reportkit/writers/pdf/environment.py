@@ -26,7 +26,7 @@ __all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", 
 #: hyphenates, subsets and writes with, and what makes the HTML it lays out. Installed font packages
 #: (``fontpkg-*``) are added by :func:`environment`.
 DISTRIBUTIONS = (
-    "weasyprint", "pydyf", "fonttools", "pillow", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
+    "weasyprint", "pydyf", "fonttools", "uharfbuzz", "pillow", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
     "jinja2", "markdown-it-py", "mdit-py-plugins", "babel",
 )
 #: Native libraries: name -> (file names tried, in order; version function; how it answers).

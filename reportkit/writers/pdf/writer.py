@@ -47,7 +47,8 @@ from .pangoattrs import own_attributes
 from ...render.layouts import Layout
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, input_files, options_key
-from .fonttools import fixed_font_time, pinned_subsetting
+from .fonttools import fixed_font_time
+from .subsetting import pinned_subsetting
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
 from .glyphs import install as install_glyph_records
