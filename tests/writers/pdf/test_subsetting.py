@@ -43,6 +43,7 @@ def system_harfbuzz_subset() -> None:
 
 
 def noto_cjk() -> None:
+    """Skip (fail under CI) without Debian's Noto CJK fonts, the CFF faces the Chinese text is set in."""
     if not Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
         missing("the system font Noto Sans CJK", "apt-get install fonts-noto-cjk")
 
@@ -102,6 +103,7 @@ def test_weasyprint_chooses_again_after_the_block_and_in_other_threads_during_it
 
 
 def drawn(font: TTFont, glyph_id: int) -> list:
+    """The drawing operations of one glyph (empty for an empty glyph)."""
     pen = RecordingPen()
     glyph_set = font.getGlyphSet()
     glyph_set[font.getGlyphOrder()[glyph_id]].draw(pen)
@@ -186,9 +188,46 @@ def test_subset_font_gives_the_same_bytes_each_time_for_the_same_glyphs_in_any_o
     assert subset_font(data, 0, {5, 9}, hinting=False, notdef_outline=False) != first
 
 
+def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:
+    """The font programs a PDF embeds, by base name without the subset prefix."""
+    from pypdf import PdfReader
+
+    fonts = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = (descriptor.get("/FontFile2") or descriptor.get("/FontFile3")).get_object().get_data()
+            fonts[str(font["/BaseFont"]).split("+", 1)[-1]] = TTFont(io.BytesIO(program))
+    return fonts
+
+
+def test_a_character_no_font_has_keeps_the_notdef_box_that_draws_it_and_only_then(recwarn):
+    whole = TTFont(plex_serif())
+    check = every_script().section("Linear B", "A sign no font has: \U00010000.")
+    with_box = embedded_fonts(check.render("pdf"))["IBM-Plex-Serif"]
+    assert drawn(with_box, 0) == drawn(whole, 0) != []
+    assert drawn(embedded_fonts(every_script().render("pdf"))["IBM-Plex-Serif"], 0) == []
+
+
+def test_weasyprints_hinting_and_full_fonts_options_hold_inside_the_block():
+    from weasyprint import HTML
+
+    path = plex_serif()
+    whole = TTFont(path)
+    page = f"<style>@font-face {{ font-family: T; src: url({path.as_uri()}) }} p {{ font-family: T }}</style><p>Subset</p>"
+    with pinned_subsetting():
+        (plain,) = embedded_fonts(HTML(string=page).write_pdf()).values()
+        (hinted,) = embedded_fonts(HTML(string=page).write_pdf(hinting=True)).values()
+        (full,) = embedded_fonts(HTML(string=page).write_pdf(full_fonts=True)).values()
+    glyphs = len(whole.getGlyphOrder())
+    assert len(plain.getGlyphOrder()) < glyphs and len(hinted.getGlyphOrder()) < glyphs
+    assert "fpgm" in whole and "fpgm" in hinted and "fpgm" not in plain
+    assert len(full.getGlyphOrder()) == glyphs  # with nothing to subset, the font is embedded whole
+
+
 def test_a_font_harfbuzz_cannot_subset_goes_to_weasyprints_fonttools_path_with_the_documents_date(monkeypatch):
     from fontTools.misc.timeTools import epoch_diff
-    from pypdf import PdfReader
 
     def fails(*args, **kwargs):
         raise RuntimeError("hb_subset_or_fail failed")
@@ -208,12 +247,7 @@ def test_a_font_harfbuzz_cannot_subset_goes_to_weasyprints_fonttools_path_with_t
     assert "Set anyway" in pdf_text(pdf) and any("IBM-Plex-Serif" in name for name in font_names(pdf))
     # fontTools saved the fonts, stamped with the fact-check's date (writers/pdf/fonttools.py), not the clock.
     when = int(dt.datetime(2024, 5, 6, tzinfo=dt.timezone.utc).timestamp()) - epoch_diff
-    stamps = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
-            stamps.add(TTFont(io.BytesIO(program.get_object().get_data()))["head"].modified)
+    stamps = {font["head"].modified for font in embedded_fonts(pdf).values()}
     assert stamps and all(abs(stamp - when) < 24 * 3600 for stamp in stamps), (stamps, when)
 
 
