@@ -222,7 +222,7 @@ def release_memory() -> None:
     Typst memoises its parsing, evaluation and layout in one global cache (comemo) for
     incremental compilation. The binding evicts a result only when 10 later compiles have not
     used it, and has no call to evict more (messense/typst-py#104): the last document's results
-    stay, 140 MB of them for the 16x dossier, while pikepdf finishes the PDF and while the next
+    stay (80 MB of them for the 16x dossier) while pikepdf finishes the PDF and while the next
     document of a batch compiles. A new document's JSON changes every result that depends on
     it, so keeping them saves little: compiling the sample again after this took as long as
     without it (0.10 s). ``EVICTING_COMPILES`` compiles of an empty document age them all out;
@@ -235,7 +235,7 @@ def release_memory() -> None:
             empty = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
             _EVICTOR.append(typst.Compiler(font_paths=empty, ignore_system_fonts=True))
         for _ in range(EVICTING_COMPILES):
-            _EVICTOR[0].compile(input=b"", format="pdf")  # the compiler's own empty document fails a second time
+            _EVICTOR[0].compile(input=b"", format="pdf")  # its default empty document: "file not found" the 2nd time
     _trim()
 
 
