@@ -117,7 +117,7 @@ def test_the_batch_cache_key_changes_with_a_native_library_version(monkeypatch):
     before = context_key("report", {})
     assert context_key("report", {}) == before
     changed = {**env_module.environment(), "harfbuzz": "99.0.0"}
-    monkeypatch.setattr(env_module, "environment", lambda: changed)
+    monkeypatch.setattr(env_module, "environment", lambda **_: changed)
     assert context_key("report", {}) != before
 
 
