@@ -49,7 +49,8 @@ from ...render.layouts import Layout
 from ...render.i18n import release_locale_data
 from ...render.renderer import Medium, Renderer
 from ..reproducible import build_datetime, content_digest, input_files, options_key
-from .fonttools import fixed_font_time, pinned_subsetting
+from .fonttools import fixed_font_time
+from .subsetting import pinned_subsetting
 from ...resolve.resolver import Asset, Resolved
 from . import printmarks
 from .glyphs import install as install_glyph_records
