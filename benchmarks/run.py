@@ -271,15 +271,19 @@ def peak_mb():  # this process's own peak: on Linux ru_maxrss also counts the pa
 """
 
 #: A fresh process that does nothing but WeasyPrint's part of a reportkit PDF (the same HTML, font faces
-#: and PDF) and prints its render CPU time and peak memory: the floor rows of targets 2 and 6.
+#: and PDF) and prints its render CPU time and peak memory: the floor rows of targets 2 and 6. With a
+#: fourth argument ``tagged`` it writes what reportkit writes by default, a tagged PDF/UA-1 (WeasyPrint's
+#: own options): the equal-work floor of target 7.
 _BARE_RENDER = _PEAK + """
 import sys, time
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
+tagged = sys.argv[4:] == ["tagged"]
+options = {"pdf_variant": "pdf/ua-1", "pdf_version": "1.7", "pdf_tags": True} if tagged else {}
 started = time.process_time()
 fonts = FontConfiguration()
 css = weasyprint.CSS(filename=sys.argv[2], font_config=fonts)
-weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3], stylesheets=[css], font_config=fonts)
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[3], stylesheets=[css], font_config=fonts, **options)
 print(time.process_time() - started, peak_mb())
 """
 
@@ -422,9 +426,13 @@ def _reportkit_pdf(source: Path, pdf: Path) -> tuple[float, float, int]:
     return float(render_cpu), float(peak), int(layouts)
 
 
-def _bare_pdf(page: Path, fonts: Path, pdf: Path) -> tuple[float, float]:
-    """Render CPU seconds and peak MB of bare WeasyPrint making ``pdf`` from reportkit's HTML, in a fresh process."""
-    proc = subprocess.run([sys.executable, "-c", _BARE_RENDER, str(page), str(fonts), str(pdf)],
+def _bare_pdf(page: Path, fonts: Path, pdf: Path, *, tagged: bool = False) -> tuple[float, float]:
+    """Render CPU seconds and peak MB of bare WeasyPrint making ``pdf`` from reportkit's HTML, in a fresh process.
+
+    ``tagged``: the tagged PDF/UA-1 reportkit writes by default (structure tree, /Lang), instead of a plain PDF.
+    """
+    proc = subprocess.run([sys.executable, "-c", _BARE_RENDER, str(page), str(fonts), str(pdf),
+                           *(["tagged"] if tagged else [])],
                           env=ENV, check=True, capture_output=True, text=True)
     render_cpu, peak = proc.stdout.split()
     return float(render_cpu), float(peak)
@@ -439,10 +447,12 @@ def target_7(repeats: int, work: Path, factors: list[int]) -> None:
     floors = {f: _floor_inputs(work, path) for f, path in sources.items()}
     ours: dict[int, list[tuple[float, float, int]]] = {f: [] for f in factors}
     bare: dict[int, list[tuple[float, float]]] = {f: [] for f in factors}
+    tagged: dict[int, list[tuple[float, float]]] = {f: [] for f in factors}
     for _ in range(repeats):  # fresh processes each time; no warm-up round, the 16x costs a minute
         for factor in factors:
             ours[factor].append(_reportkit_pdf(sources[factor], work / f"dense-{factor}x.pdf"))
             bare[factor].append(_bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
+            tagged[factor].append(_bare_pdf(*floors[factor], work / f"bare-tagged-{factor}x.pdf", tagged=True))
     for factor in factors:
         pdf = work / f"dense-{factor}x.pdf"
         pages = len(PdfReader(pdf).pages)
@@ -458,6 +468,11 @@ def target_7(repeats: int, work: Path, factors: list[int]) -> None:
         row("7", f"dense {factor}x / bare WeasyPrint on the same HTML, peak memory",
             med(ours[factor], 1) / med(bare[factor], 1), "<= 1.1",
             f"peak RSS {med(ours[factor], 1):.0f} MB vs {med(bare[factor], 1):.0f} MB")
+        # The same work: reportkit's default PDF is tagged PDF/UA-1, which the plain floor above does not write.
+        row("7", f"dense {factor}x / bare WeasyPrint writing the same tagged PDF/UA-1, peak memory (equal work)",
+            med(ours[factor], 1) / med(tagged[factor], 1), "<= 1.1",
+            f"peak RSS {med(ours[factor], 1):.0f} MB vs {med(tagged[factor], 1):.0f} MB, "
+            f"render CPU {cpu:.1f} s vs {med(tagged[factor], 0):.1f} s")
     if not factors:
         return
     small, large = min(factors), max(factors)

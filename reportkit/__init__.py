@@ -4,9 +4,11 @@
 >>> check = rk.load("samples/russia-nato.md")      # doctest: +SKIP
 >>> check.to_pdf("out/russia-nato.pdf")             # doctest: +SKIP
 
-The public names are re-exported here and nowhere else. The batch, bundle and archive tools
-are imported on first use, so that ``import reportkit`` (and every CLI run) stays quick; type
-checkers see them through the ``TYPE_CHECKING`` imports below.
+The public names are re-exported here and nowhere else. Only the errors and :class:`Limits` are
+imported with the package: the builder, the build options, the layouts and the tools are imported
+on first use (module ``__getattr__``), so that ``import reportkit`` (and every CLI run, ``reportkit
+--version`` too) loads neither pydantic nor Jinja2 nor WeasyPrint. Type checkers see every name
+through the ``TYPE_CHECKING`` imports below.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from .errors import (
     TargetError,
     UnsafeResourceError,
 )
-from .factcheck import FactCheck, load
 from .limits import Limits
-from .options import BuildOptions
-from .render.layouts import Layout, find_layout
 
 if TYPE_CHECKING:
+    from .factcheck import FactCheck, load
+    from .options import BuildOptions
+    from .render.layouts import Layout, find_layout
     from .tools.batch import BatchInterrupted, BatchReport, build_many
     from .tools.build import BuildResult
     from .tools.bundle import bundle
@@ -69,27 +71,33 @@ __all__ = [
     "verify",
 ]
 
-#: Names imported on first use: the module under ``reportkit.tools`` that defines each.
+#: Names imported on first use, and the module (under ``reportkit``) that defines each. The builder,
+#: the build options and the layouts pull in pydantic and Jinja2; the tools, WeasyPrint or more.
 _LAZY = {
-    "BatchInterrupted": "batch",
-    "BatchReport": "batch",
-    "build_many": "batch",
-    "BuildResult": "build",
-    "bundle": "bundle",
-    "Check": "verify",
-    "extract": "extract",
-    "sign": "sign",
-    "Verification": "verify",
-    "verify": "verify",
+    "BatchInterrupted": ".tools.batch",
+    "BatchReport": ".tools.batch",
+    "BuildOptions": ".options",
+    "BuildResult": ".tools.build",
+    "Check": ".tools.verify",
+    "FactCheck": ".factcheck",
+    "Layout": ".render.layouts",
+    "Verification": ".tools.verify",
+    "build_many": ".tools.batch",
+    "bundle": ".tools.bundle",
+    "extract": ".tools.extract",
+    "find_layout": ".render.layouts",
+    "load": ".factcheck",
+    "sign": ".tools.sign",
+    "verify": ".tools.verify",
 }
 
 
 def __getattr__(name: str) -> object:
-    """Import a lazily loaded public name on first use."""
+    """Import a lazily loaded public name on first use (``from reportkit import FactCheck`` included)."""
     if name in _LAZY:
         import importlib
 
-        value = getattr(importlib.import_module(f".tools.{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'reportkit' has no attribute {name!r}")

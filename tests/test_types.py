@@ -33,8 +33,12 @@ USER_SCRIPT = """
     from pathlib import Path
 
     import reportkit as rk
+    from reportkit import BuildOptions, FactCheck, Layout, find_layout, load
 
     check: rk.FactCheck = rk.load("samples/russia-nato.md")
+    imported: FactCheck = load("samples/russia-nato.md")
+    brief: Layout = find_layout("brief")
+    letter: BuildOptions = BuildOptions.parse({"page_size": "Letter"})
     options: rk.BuildOptions = rk.BuildOptions.parse({"page_size": "Letter"})
     layout: rk.Layout = rk.find_layout("brief")
     pdf: Path = check.to_pdf("out.pdf", layout=layout, page_size=options.page_size)
@@ -61,8 +65,12 @@ def test_a_users_script_type_checks_against_the_public_names(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_lazily_loaded_names_carry_real_types_not_any(tmp_path: Path) -> None:
     # If rk.verify were typed Any (the module-level __getattr__ alone), this would pass unnoticed.
-    wrong = USER_SCRIPT.rstrip(' ') + "    count: str = rk.verify(pdf).pages\n    built: int = rk.build_many([], 'o')\n"
+    wrong = USER_SCRIPT.rstrip(' ') + (
+        "    count: str = rk.verify(pdf).pages\n    built: int = rk.build_many([], 'o')\n"
+        "    loaded: int = load('x.md')\n"
+    )
     result = mypy(str(write_script(tmp_path, wrong)))
     assert result.returncode == 1
     assert 'Incompatible types in assignment (expression has type "int", variable has type "str")' in result.stdout
     assert '"BatchReport", variable has type "int"' in result.stdout
+    assert '"FactCheck", variable has type "int"' in result.stdout  # from reportkit import load: typed too

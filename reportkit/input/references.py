@@ -402,9 +402,13 @@ def edtf_to_csl(value: str) -> dict[str, Any]:
             continue
         number = date.number or 0
         csl_year = number - 1 if number <= 0 else number  # EDTF's -0043 is CSL's -44
-        if date.season:
+        if date.season and len(ends) == 1:
             result["season"] = date.season - 20
             parts.append([csl_year])
+        elif date.season:
+            # CSL's one "season" cannot tell a range's ends apart: each end carries its own, as
+            # citeproc-js's months 13-16 (read by Zotero, Pandoc and from_csl).
+            parts.append([csl_year, date.season - 8])
         else:
             parts.append([csl_year, *(p for p in (date.month, date.day) if p)])
         if date.approximate:

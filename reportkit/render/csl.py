@@ -219,7 +219,7 @@ def format_entries(sources: Sequence[Source], style: str, language: str = "en") 
         item = to_csl(source)
         item.pop("archive_location", None)  # reportkit links the archived copy itself
         item.pop("note", None)  # and shows the note after the entry
-        items.append(_hide(item))
+        items.append(_hide(_season_ranges(item)))
     by_key = format_items(items, find_style(style), _locale(language))
     return [_linkify(by_key[str(item["id"]).lower()]) for item in items]
 
@@ -340,6 +340,20 @@ def fix_punctuation(html: str, quotes: tuple[str, str, str, str] = ENGLISH_QUOTE
     html = re.sub(rf"([?!]){_TAGS_AFTER}\.(?!\.)", r"\1\2", html)  # "Why?." -> "Why?"
     html = re.sub(r"(?<![.\ue000-\ue002])\.(</?\w*>)?\s?\.(?!\.)", r".\1", html)  # "Chem.." and "Co. ." -> one
     return html
+
+
+def _season_ranges(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its date ranges' seasons (months 13-16) left out, for citeproc-py.
+
+    citeproc-py reads a month of 13-16 as no month ("March–None") and applies a date's one
+    ``season`` to both ends of a range ("Autumn–Autumn"); a range of seasons keeps its years.
+    """
+    fixed = dict(item)
+    for key, value in item.items():
+        parts = value.get("date-parts") if isinstance(value, dict) else None
+        if isinstance(parts, list) and len(parts) == 2 and any(isinstance(p, list) and len(p) > 1 and isinstance(p[1], int) and p[1] > 12 for p in parts):
+            fixed[key] = {**value, "date-parts": [p[:1] if isinstance(p, list) else p for p in parts]}
+    return fixed
 
 
 def _hide(value: Any) -> Any:

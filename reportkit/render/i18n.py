@@ -3,7 +3,8 @@
 Catalogues are JSON files in ``reportkit/locales/``, one per language, mapping the
 English message to its translation. A message missing from a catalogue falls back
 to English with a :class:`~reportkit.errors.ReportkitWarning`, never an error.
-Dates are formatted by Babel's CLDR data.
+Dates are formatted by Babel's CLDR data; :func:`release_locale_data` lets Babel's copy of that
+data go once a document's dates are formatted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..errors import ReportkitWarning
 
-__all__ = ["Translator", "languages"]
+__all__ = ["Translator", "languages", "release_locale_data"]
 
 _LOCALES = Path(__file__).parent / "locales"
 
@@ -111,6 +112,35 @@ def long_date(iso: str, locale: str) -> str:
         return format_date(date, format="long", locale=babel_locale)
     except (UnknownLocaleError, ValueError):
         return iso
+
+
+def release_locale_data() -> None:
+    """Let Babel's loaded CLDR data go (about 4 MB for English); the next date formatted loads it again (7 ms).
+
+    Babel keeps every locale it has loaded (``babel.localedata``, 1.8 MB for English merged with
+    its root) and its global data (``babel.core``: likely subtags, parent locales, time zones; 2.2
+    MB, loaded by the first locale) for the life of the process. A document formats its dates
+    while its HTML is made; the PDF writer calls this before the layout starts, so that the
+    layout reuses that memory instead of growing the process's peak past it (issue 16,
+    BENCHMARKS.md). The locale caches are dropped through Babel's public ``clear_caches``; the
+    global data only through its module attribute ``_global_data``, which ``get_global`` loads
+    again when it is ``None``. No Babel issue tracks a way to drop it; should Babel rename the
+    attribute, the global data stays (no error) and ``tests/render/test_i18n.py`` fails.
+    ``get_global`` reads that attribute without a lock (a check for ``None``, then a use), so the
+    global data is dropped only when no other Python thread runs: one could be between the two.
+    Formatted dates stay cached (:func:`long_date`).
+    """
+    import sys
+    import threading
+
+    babel_localedata = sys.modules.get("babel.localedata")
+    if babel_localedata is None:  # Babel was never asked for a date: nothing to drop
+        return
+    babel_localedata.clear_caches()
+    babel_core = sys.modules.get("babel.core")
+    alone = threading.active_count() == 1
+    if alone and babel_core is not None and getattr(babel_core, "_global_data", None) is not None:
+        setattr(babel_core, "_global_data", None)  # see the docstring: Babel has no public way
 
 
 #: A message a Typst template translates: ``t("Sources")``, ``t("By {names}", names: ...)``.

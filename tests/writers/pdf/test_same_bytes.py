@@ -1,4 +1,4 @@
-"""The same bytes on every machine: font subsetting pinned to fontTools, the versions the bytes depend on recorded.
+"""The same bytes on every machine: fonts subset by the HarfBuzz pip pins, the versions the bytes depend on recorded.
 
 The builds run in fresh interpreters (tests/samebytes.py): one where WeasyPrint loads the
 system's libharfbuzz-subset, one where it cannot, and one per other Python version the
@@ -20,7 +20,6 @@ import pytest
 import reportkit as rk
 from reportkit.tools.verify import read_archive
 from reportkit.writers.pdf import environment as env_module
-from reportkit.writers.pdf.fonttools import pinned_subsetting
 
 from conftest import ROOT, missing
 
@@ -46,37 +45,6 @@ def with_harfbuzz_subset(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not report["harfbuzz_subset"]:
         missing("libharfbuzz-subset (WeasyPrint's other font subsetter)", "apt-get install libharfbuzz-subset0")
     return report
-
-
-def test_weasyprint_picks_harfbuzz_by_itself_and_fonttools_inside_pinned_subsetting(monkeypatch):
-    from weasyprint import HTML
-    from weasyprint.pdf.fonts import Font
-    from weasyprint.text import ffi
-
-    if ffi.harfbuzz_subset is None:
-        missing("libharfbuzz-subset (WeasyPrint's other font subsetter)", "apt-get install libharfbuzz-subset0")
-    calls: list[str] = []
-    for name in ("_harfbuzz_subset", "_fonttools_subset"):  # WeasyPrint's two paths, which the workaround relies on
-        original = getattr(Font, name)
-        monkeypatch.setattr(Font, name, lambda font, *a, _name=name, _original=original: (calls.append(_name), _original(font, *a))[1])
-    HTML(string="<p>Subset me</p>").write_pdf()
-    assert set(calls) == {"_harfbuzz_subset"}, "WeasyPrint no longer picks HarfBuzz by itself: the workaround may go"
-    calls.clear()
-    with pinned_subsetting():
-        HTML(string="<p>Subset me</p>").write_pdf()
-    assert set(calls) == {"_fonttools_subset"}
-
-
-def test_pinned_subsetting_ends_with_its_block():
-    from weasyprint import HTML
-    from weasyprint.text import ffi
-
-    if ffi.harfbuzz_subset is None:
-        missing("libharfbuzz-subset (WeasyPrint's other font subsetter)", "apt-get install libharfbuzz-subset0")
-    with pinned_subsetting():
-        inside = HTML(string="<p>Subset me</p>").write_pdf()
-    outside = HTML(string="<p>Subset me</p>").write_pdf()
-    assert inside != outside  # WeasyPrint's own choice (HarfBuzz) is back outside the block
 
 
 @pytest.mark.slow
@@ -113,6 +81,7 @@ def test_every_python_version_on_the_machine_gives_the_same_bytes(with_harfbuzz_
 
 def test_archival_pdfs_record_the_versions_the_bytes_depend_on_native_libraries_included(archival):
     import fontTools
+    import uharfbuzz
     import weasyprint
     from weasyprint.text import ffi
 
@@ -125,6 +94,7 @@ def test_archival_pdfs_record_the_versions_the_bytes_depend_on_native_libraries_
     assert not ffi.harfbuzz.hb_version_atleast(major, minor, micro + 1)
     assert recorded["zlib"] == zlib.ZLIB_RUNTIME_VERSION
     assert recorded["fonttools"] == fontTools.version and recorded["weasyprint"] == weasyprint.__version__
+    assert recorded["uharfbuzz"] == uharfbuzz.__version__  # the subsetter's HarfBuzz (writers/pdf/subsetting.py)
     assert {"fribidi", "fontconfig", "freetype", "fontpkg-ibm-plex-serif", "pydyf", "pillow"} <= set(recorded)
     assert all(value != "-" for value in recorded.values()), recorded
 
@@ -147,7 +117,7 @@ def test_the_batch_cache_key_changes_with_a_native_library_version(monkeypatch):
     before = context_key("report", {})
     assert context_key("report", {}) == before
     changed = {**env_module.environment(), "harfbuzz": "99.0.0"}
-    monkeypatch.setattr(env_module, "environment", lambda: changed)
+    monkeypatch.setattr(env_module, "environment", lambda **_: changed)
     assert context_key("report", {}) != before
 
 

@@ -10,12 +10,15 @@ writer's own main file; fonts come from the ``fontpkg`` packages the layout name
 system fonts and Typst's embedded fonts ignored, so rebuilds are byte-identical.
 
 After compiling, :mod:`.finish` gives the PDF reportkit's XMP packet and document info and
-names its link targets (Typst names only headings: typst/typst#1352).
+names its link targets (Typst names only headings: typst/typst#1352). Before it does, what Typst
+memoised while compiling is freed (:func:`release_memory`), so that finishing, and the next
+document of a batch or a preview, reuse that memory instead of adding to it.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -41,7 +44,7 @@ from ...reproducible import build_datetime, content_digest, input_files, options
 from .context import context_data
 from .finish import finish
 
-__all__ = ["TypstEngine", "footnote_drift", "typst_version", "warm_up"]
+__all__ = ["TypstEngine", "footnote_drift", "release_memory", "typst_version", "warm_up"]
 
 #: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
 INPUT_CONTEXT = "reportkit"
@@ -51,6 +54,9 @@ INPUT_SOURCE = "reportkit-source"
 WRITER_LABEL = "<reportkit-writer>"
 #: How many times drifted footnotes are corrected before giving up with a warning.
 MAX_FOOTNOTE_PASSES = 4
+#: Compiles of an empty document that age every result of earlier compiles out of Typst's memo cache
+#: (each compile of the binding ends with ``comemo::evict(10)``: a result unused for 10 evictions goes).
+EVICTING_COMPILES = 11
 
 
 @lru_cache(maxsize=1)
@@ -207,6 +213,48 @@ def _session(layout: Layout, folders: tuple[str, ...]) -> _Session:
         return session
 
 
+_EVICTOR: list[Any] = []
+
+
+def release_memory() -> None:
+    """Free what Typst memoised while compiling, and give the freed memory back to the system.
+
+    Typst memoises its parsing, evaluation and layout in one global cache (comemo) for
+    incremental compilation. The binding evicts a result only when 10 later compiles have not
+    used it, and has no call to evict more (messense/typst-py#104): the last document's results
+    stay (80 MB of them for the 16x dossier) while pikepdf finishes the PDF and while the next
+    document of a batch compiles. A new document's JSON changes every result that depends on
+    it, so keeping them saves little: compiling the sample again after this took as long as
+    without it (0.10 s). ``EVICTING_COMPILES`` compiles of an empty document age them all out;
+    ``malloc_trim`` (glibc) then returns the freed pages. tests/writers/pdf/test_typst_memory.py
+    fails when the empty compiles stop freeing the memory (a binding that evicts differently).
+    """
+    typst = _typst()
+    with _SESSIONS_LOCK:
+        if not _EVICTOR:
+            empty = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
+            _EVICTOR.append(typst.Compiler(font_paths=empty, ignore_system_fonts=True))
+        for _ in range(EVICTING_COMPILES):
+            _EVICTOR[0].compile(input=b"", format="pdf")  # its default empty document: "file not found" the 2nd time
+    _trim()
+
+
+@lru_cache(maxsize=1)
+def _libc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None (another C library)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+
+
+def _trim() -> None:
+    """Return the C heap's free pages to the system, where the C library can (glibc)."""
+    trim = _libc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def warm_up(layout: Layout) -> None:
     """Load the Typst binding and the layout's fonts ahead of the first document (batch workers)."""
     _typst()
@@ -267,19 +315,22 @@ class TypstEngine:
             return pdf, found, text
 
         with session.lock:
-            session.sync(layout)
-            session.put(dict(images.values()))
-            chosen = settle(renderer, text)
-            target = int(renderer.context["options"].get("fit_pages") or 0)
-            steps = int(renderer.context["options"].get("fit_steps") or 0)
-            # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
-            if target and target < chosen[1]["pages"] <= target + 1 and "fit" not in options:
-                for step in range(1, steps + 1):
-                    fitted = Renderer(resolved, layout, _medium(), page_size=page_size, options={**options, "fit": step})
-                    attempt = settle(fitted, _context_json(fitted, paths))
-                    if attempt[1]["pages"] <= target:
-                        chosen = attempt
-                        break
+            try:
+                session.sync(layout)
+                session.put(dict(images.values()))
+                chosen = settle(renderer, text)
+                target = int(renderer.context["options"].get("fit_pages") or 0)
+                steps = int(renderer.context["options"].get("fit_steps") or 0)
+                # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
+                if target and target < chosen[1]["pages"] <= target + 1 and "fit" not in options:
+                    for step in range(1, steps + 1):
+                        fitted = Renderer(resolved, layout, _medium(), page_size=page_size, options={**options, "fit": step})
+                        attempt = settle(fitted, _context_json(fitted, paths))
+                        if attempt[1]["pages"] <= target:
+                            chosen = attempt
+                            break
+            finally:
+                release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
         pdf, found, text = chosen
         identifier = typst_identifier(text, resolved, layout, options)
         record = archival.record_for(
