@@ -166,9 +166,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), driven by Playwright; skipped outside CI when missing."""
+    """Headless Chromium (Debian's), driven by Playwright; skipped outside CI when missing.
+
+    One per test module: Playwright's synchronous API keeps an asyncio loop running in the
+    thread while it is open, and a later module's ``asyncio.run`` (pyHanko signing) would fail.
+    """
     chromium_path = require_tool("chromium", path=CHROMIUM)
     sync_playwright = require_module("playwright.sync_api").sync_playwright
     with sync_playwright() as playwright:

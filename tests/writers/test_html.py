@@ -104,7 +104,7 @@ def test_build_format_html_writes_slug_html(tmp_path: Path) -> None:
 # --- in a real browser ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def visits(browser, pages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
     """Each sample page loaded at each width: requests, console messages, overflow, a note opened, screenshots."""
     shots = tmp_path_factory.mktemp("screenshots")
