@@ -34,13 +34,14 @@ as it is and the PDF writer's drift correction does the work. Upstream, the chan
 from __future__ import annotations
 
 import difflib
-import hashlib
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 import weasyprint
 from weasyprint.layout import block
+
+from .pinning import apply_hunks, source_matches
 
 __all__ = [
     "HUNKS",
@@ -90,11 +91,7 @@ def original_source() -> str:
 
 def patched_source(source: str) -> str:
     """``source`` with :data:`HUNKS` applied; ValueError when a hunk's text is not found exactly once."""
-    for old, new in HUNKS:
-        if source.count(old) != 1:
-            raise ValueError(f"the patch does not apply: {old.strip()!r} occurs {source.count(old)} times")
-        source = source.replace(old, new)
-    return source
+    return apply_hunks(source, HUNKS)
 
 
 def upstream_diff() -> str:
@@ -114,14 +111,7 @@ def upstream_diff() -> str:
 
 def applies() -> bool:
     """Whether the installed WeasyPrint is the one the patch was written for (version and source)."""
-    try:
-        source = original_source()
-    except (OSError, TypeError):  # no source files (a frozen application): leave WeasyPrint alone
-        return False
-    return (
-        weasyprint.__version__ == WEASYPRINT_VERSION
-        and hashlib.sha256(source.encode()).hexdigest() == SOURCE_SHA256
-    )
+    return weasyprint.__version__ == WEASYPRINT_VERSION and source_matches(original_source, SOURCE_SHA256)
 
 
 def installed() -> bool:

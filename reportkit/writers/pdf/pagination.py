@@ -50,7 +50,6 @@ WeasyPrint's files; upstream, the ``_reportkit_*`` helpers it calls would become
 from __future__ import annotations
 
 import difflib
-import hashlib
 import inspect
 import textwrap
 from collections.abc import Callable, Iterable
@@ -66,6 +65,8 @@ from weasyprint.css import targets
 from weasyprint.formatting_structure import build
 from weasyprint.layout import page
 from weasyprint.urls import get_url_tuple
+
+from .pinning import apply_hunks, source_matches
 
 __all__ = [
     "PAGE_REFERENCES_SHA256",
@@ -184,19 +185,11 @@ class Patch:
 
     def patched(self, source: str) -> str:
         """``source`` with the hunks applied; ValueError when a hunk's text is not found exactly once."""
-        for old, new in self.hunks:
-            if source.count(old) != 1:
-                raise ValueError(f"the patch does not apply: {old.strip()!r} occurs {source.count(old)} times")
-            source = source.replace(old, new)
-        return source
+        return apply_hunks(source, self.hunks)
 
     def applies(self) -> bool:
         """Whether the installed function is the one the patch was written for."""
-        try:
-            source = self.source()
-        except (OSError, TypeError):  # no source files (a frozen application): leave WeasyPrint alone
-            return False
-        return hashlib.sha256(source.encode()).hexdigest() == self.sha256
+        return source_matches(self.source, self.sha256)
 
     def compiled(self) -> Callable[..., Any]:
         """The patched function, compiled in a copy of its module's namespace with the lookups above."""
@@ -339,11 +332,9 @@ def page_references(pdf: Any) -> tuple[bytes, ...]:
 
 def page_references_apply() -> bool:
     """Whether the installed pydyf is the one :func:`page_references` was written for (version and source)."""
-    try:
-        source = inspect.getsource(_PAGE_REFERENCES.fget)  # type: ignore[arg-type]
-    except (OSError, TypeError):
-        return False
-    return pydyf.VERSION == PYDYF_VERSION and hashlib.sha256(source.encode()).hexdigest() == PAGE_REFERENCES_SHA256
+    return pydyf.VERSION == PYDYF_VERSION and source_matches(
+        lambda: inspect.getsource(_PAGE_REFERENCES.fget), PAGE_REFERENCES_SHA256  # type: ignore[arg-type]
+    )
 
 
 def applies() -> bool:

@@ -21,11 +21,12 @@ offered as it is, the change would be the class attributes in ``pydyf.Object`` i
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from typing import Any
 
 import pydyf
+
+from .pinning import source_matches
 
 __all__ = ["DEFAULTS", "OBJECT_INIT_SHA256", "PYDYF_VERSION", "applies", "install", "installed", "uninstall"]
 
@@ -45,11 +46,9 @@ def _init(self: Any) -> None:
 
 def applies() -> bool:
     """Whether the installed pydyf is the one the change was written for (version and source)."""
-    try:
-        source = inspect.getsource(_ORIGINAL_INIT)
-    except (OSError, TypeError):  # no source files (a frozen application): leave pydyf alone
-        return False
-    return pydyf.VERSION == PYDYF_VERSION and hashlib.sha256(source.encode()).hexdigest() == OBJECT_INIT_SHA256
+    return pydyf.VERSION == PYDYF_VERSION and source_matches(
+        lambda: inspect.getsource(_ORIGINAL_INIT), OBJECT_INIT_SHA256
+    )
 
 
 def installed() -> bool:

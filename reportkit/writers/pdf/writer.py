@@ -59,7 +59,6 @@ from .stylesheets import lean_html
 from . import actualtext, footnotes, pagination, pdfobjects, tagging
 
 
-
 @contextmanager
 def _sources_forgotten() -> Iterator[None]:
     """Forget the source files read inside the block (the patches below check WeasyPrint's source once).

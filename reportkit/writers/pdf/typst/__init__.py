@@ -213,7 +213,12 @@ def _session(layout: Layout, folders: tuple[str, ...]) -> _Session:
         return session
 
 
-_EVICTOR: list[Any] = []
+@lru_cache(maxsize=1)
+def _evictor() -> Any:
+    """A compiler with no fonts, whose empty compiles age Typst's memoised results out (see :func:`release_memory`)."""
+    typst = _typst()
+    empty = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
+    return typst.Compiler(font_paths=empty, ignore_system_fonts=True)
 
 
 def release_memory() -> None:
@@ -229,13 +234,10 @@ def release_memory() -> None:
     ``malloc_trim`` (glibc) then returns the freed pages. tests/writers/pdf/test_typst_memory.py
     fails when the empty compiles stop freeing the memory (a binding that evicts differently).
     """
-    typst = _typst()
     with _SESSIONS_LOCK:
-        if not _EVICTOR:
-            empty = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
-            _EVICTOR.append(typst.Compiler(font_paths=empty, ignore_system_fonts=True))
+        evictor = _evictor()
         for _ in range(EVICTING_COMPILES):
-            _EVICTOR[0].compile(input=b"", format="pdf")  # its default empty document: "file not found" the 2nd time
+            evictor.compile(input=b"", format="pdf")  # its default empty document: "file not found" the 2nd time
     _trim()
 
 
