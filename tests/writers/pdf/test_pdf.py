@@ -220,6 +220,21 @@ def test_pages_have_running_heads_and_page_n_of_m(built):
     assert "Northlight Fact Desk" in texts[1]
 
 
+@pytest.mark.parametrize("layout", ["report", "brief"])
+def test_page_n_of_m_stays_on_one_line_when_the_check_has_no_date(tmp_path, layout):
+    # With no date, the footer's other margin box is empty; "Page 1 of 2" was set one word a line.
+    check = rk.FactCheck.from_dict({
+        "title": "Did the ministry publish the figures?",
+        "verdict": {"rating": "mostly-false", "label": "Published, not those numbers",
+                    "explanation": "The report exists; the circulating figures are not in it."},
+        "summary": "The ministry's annual report has figures, but not the ones quoted online.",
+        "sections": [{"heading": "Background", "body": "The report was published in March."}],
+    })
+    texts = page_texts(check.to_pdf(tmp_path / "undated.pdf", layout=layout))
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(texts)}" in text, text[-80:]
+
+
 def test_title_block_shows_question_verdict_claim_and_byline(built):
     first = page_texts(built["russia-nato"]["pdf"])[0]
     for words in ["Has Russia ever formally applied", "FALSE", "No formal application", "Russia once applied",
