@@ -56,7 +56,7 @@ from . import printmarks
 from .glyphs import install as install_glyph_records
 from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
-from . import actualtext, footnotes, pagination, pdfobjects, tagging
+from . import actualtext, footnotearea, footnotes, pagination, pdfobjects, tagging
 
 
 @contextmanager
@@ -78,6 +78,7 @@ def _sources_forgotten() -> Iterator[None]:
 with _sources_forgotten():
     actualtext.install()  # the text layer of Indic, Thai and Khmer text (see the module)
     footnotes.install()  # one layout per document: notes stay with their calls (see the module)
+    footnotearea.install()  # a page's notes laid out once each, not once per note added (see the module)
     pagination.install()  # layout time linear in the pages (see the module)
     tagging.install()  # a change of language is tagged with its /Lang (see the module)
     pdfobjects.install()  # no attribute dictionary per PDF object: 3 MB less at the peak (see the module)
