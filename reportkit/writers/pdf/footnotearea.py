@@ -51,6 +51,7 @@ __all__ = [
     "installed",
     "mark_notes",
     "note_layout",
+    "original_source",
     "uninstall",
     "upstream_diff",
 ]
@@ -167,14 +168,15 @@ PATCHES: tuple[tuple[Any, str, Any, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def _source(name: str) -> str:
+def original_source(name: str) -> str:
+    """The source of WeasyPrint's own function ``name`` (one of :data:`PATCHES`' names)."""
     return inspect.getsource(_ORIGINALS[name])
 
 
 def applies() -> bool:
     """Whether the installed WeasyPrint is the one the patch was written for (version and both sources)."""
     return weasyprint.__version__ == WEASYPRINT_VERSION and all(
-        source_matches(lambda name=name: _source(name), sha256) for _, name, _, sha256, _ in PATCHES
+        source_matches(lambda name=name: original_source(name), sha256) for _, name, _, sha256, _ in PATCHES
     )
 
 
@@ -220,7 +222,7 @@ def upstream_diff() -> str:
     diffs = []
     for _, name, module, _, hunks in PATCHES:
         module_source = inspect.getsource(module)
-        function = _source(name)
+        function = original_source(name)
         changed = module_source.replace(function, apply_hunks(function, hunks))
         path = "weasyprint/" + module.__name__.removeprefix("weasyprint.").replace(".", "/")
         path += "/__init__.py" if (module.__file__ or "").endswith("__init__.py") else ".py"
