@@ -102,7 +102,9 @@ LAYOUT_LOCK = threading.RLock()
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn (it is
 #: collected anyway as the render ends, see gctune). The pass walks what the render made (the
 #: heap from before is frozen); for short documents it costs more, relatively, than the few MB it
-#: lets the drawing reuse.
+#: lets the drawing reuse. Only when some page was laid out more than once (a footnote drift
+#: corrected, a table of contents aiming forward): a layout that made each page once leaves almost
+#: nothing (20 objects in the dense 16x dossier, for a pass of 1.5 s over 800,000; see BENCHMARKS.md).
 COLLECT_BEFORE_DRAWING = 32
 
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
@@ -327,9 +329,11 @@ class PdfWriter:
                 marks = printmarks.print_css(options)
                 if marks:
                     stylesheets.append(CSS(string=marks, font_config=font_config))
+                laid_before = pagination.page_layouts()
                 html, document = self._fitted(
                     html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
                 )
+                laid_after = pagination.page_layouts()
                 identifier = pdf_identifier(html, resolved, layout, options)
                 write_options = {
                     **variant,
@@ -340,7 +344,9 @@ class PdfWriter:
                 write_options["finisher"].faces = registered_faces(
                     layout, html, *drawings, font_dirs=options.get("font_dirs", ())
                 )
-                if len(document.pages) >= COLLECT_BEFORE_DRAWING:
+                if len(document.pages) >= COLLECT_BEFORE_DRAWING and _pages_laid_out_again(
+                    laid_before, laid_after, len(document.pages)
+                ):
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
@@ -455,6 +461,11 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     if missing_warning:
         warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
     return pdf
+
+
+def _pages_laid_out_again(before: int | None, after: int | None, pages: int) -> bool:
+    """Whether a layout made more page layouts than it has pages (or, without the count, may have)."""
+    return before is None or after is None or after - before > pages
 
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
