@@ -11,7 +11,7 @@ footnote algorithm).
 
 Notes are added at the end of the area, so the notes already there are laid out at the same place,
 in the same containing block, after the same siblings as the time before: the same layout. The
-patch remembers, per page's footnote area, each note's laid-out box together with everything its
+patch remembers, for the footnote area of the page being laid out, each note's laid-out box together with everything its
 layout was given (position, collapsed margins, containing block's width and height, whether the
 page is empty, the page number, forced break, columns), and gives back a copy when all of it is
 the same again. Only the area's trial layouts (to measure its height) use it; the area that goes
@@ -59,20 +59,26 @@ __all__ = [
 #: The WeasyPrint version the patch was written against.
 WEASYPRINT_VERSION = "70.0"
 
-#: Attribute of a footnote area holding its memo, and of a note's copy naming the memo and the note.
+#: Attribute of the layout context holding the page's footnote area and its memo, and of a note's copy naming the note.
 _MEMO = "_reportkit_note_layouts"
 _MARK = "_reportkit_note"
 
 
 def mark_notes(context: Any, area: Any) -> None:
-    """Mark the children of ``area`` (a copy of the page's footnote area) with the notes they copy and the page's memo."""
+    """Mark the children of ``area`` (a copy of the page's footnote area) with the notes they copy.
+
+    The memo is the context's, for the page's footnote area alone: a new page's area starts a new
+    one, and the old one goes (the pages drawn keep none of it).
+    """
     notes = context.current_page_footnotes
     if len(area.children) != len(notes):
         return  # anonymous boxes were made around them: leave them unmarked
-    memo = context.current_footnote_area.__dict__.setdefault(_MEMO, {})
+    kept = context.__dict__.get(_MEMO)
+    if kept is None or kept[0] is not context.current_footnote_area:
+        context.__dict__[_MEMO] = (context.current_footnote_area, {})
     for child, note in zip(area.children, notes):
         if type(child) is type(note) and child.style is note.style:
-            child.__dict__[_MARK] = (memo, note)
+            child.__dict__[_MARK] = note
 
 
 def _outside(context: Any, absolute_boxes: list[Any], fixed_boxes: list[Any]) -> tuple[int, ...]:
@@ -105,13 +111,15 @@ def note_layout(
         context, box, bottom_space, skip_stack, containing_block, page_is_empty, absolute_boxes, fixed_boxes,
         adjoining_margins, first_letter_style, first_line_style, discard, max_lines,
     )
-    mark = box.__dict__.get(_MARK)
+    note = box.__dict__.get(_MARK)
+    kept = context.__dict__.get(_MEMO)
     if (
-        mark is None or bottom_space != -math.inf or skip_stack is not None
+        note is None or kept is None or kept[0] is not context.current_footnote_area
+        or bottom_space != -math.inf or skip_stack is not None
         or first_letter_style is not None or first_line_style is not None
     ):
         return layout(*arguments)
-    memo, note = mark
+    memo = kept[1]
     key = (
         id(note), box.position_x, box.position_y, containing_block.width, containing_block.height, page_is_empty,
         tuple(adjoining_margins), discard, max_lines, context.current_page, context.forced_break, context.in_column,
