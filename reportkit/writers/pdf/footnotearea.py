@@ -31,6 +31,7 @@ WeasyPrint's files; upstream, the memo would be an attribute of the footnote are
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import math
 import textwrap
@@ -184,7 +185,7 @@ def original_source(name: str) -> str:
 def applies() -> bool:
     """Whether the installed WeasyPrint is the one the patch was written for (version and both sources)."""
     return weasyprint.__version__ == WEASYPRINT_VERSION and all(
-        source_matches(lambda name=name: original_source(name), sha256) for _, name, _, sha256, _ in PATCHES
+        source_matches(functools.partial(original_source, name), sha256) for _, name, _, sha256, _ in PATCHES
     )
 
 
