@@ -3,22 +3,21 @@
 Each time a line carrying a footnote call is placed, WeasyPrint 70 adds the note to the page's
 footnote area and lays the whole area out again (``LayoutContext._update_footnote_area``, also
 run when a note is moved to the next page or taken back), to learn its new height: a page with
-``n`` notes lays out ``n (n + 1) / 2`` notes where ``n`` would do. On the dense dossiers that is
-the one part of the layout whose cost per page grows with the document (their later pages carry
-more notes than the first ones: 4.3 a page at 1x, 6 at 16x), a third of the render at 16x
-(Kozea/WeasyPrint#578, "Performance issue on long documents", open; WeasyPrint #2432 describes the
-footnote algorithm).
+``n`` notes lays out ``n (n + 1) / 2`` notes where ``n`` would do (and ``n`` more for the area
+drawn). On the dense dossiers that was the part of the layout whose cost per page grew most with
+the document (the 16x carries 6.0 notes a page, the 1x 4.3): 2.5x per page from 1x to 16x, nearly
+a third of the render at 16x (Kozea/WeasyPrint#578, "Performance issue on long documents", open;
+WeasyPrint #2432 describes the footnote algorithm).
 
 Notes are added at the end of the area, so the notes already there are laid out at the same place,
 in the same containing block, after the same siblings as the time before: the same layout. The
-patch remembers, for the footnote area of the page being laid out, each note's laid-out box together with everything its
-layout was given (position, collapsed margins, containing block's width and height, whether the
-page is empty, the page number, forced break, columns), and gives back a copy when all of it is
-the same again. Only the area's trial layouts (to measure its height) use it; the area that goes
-on the page is laid out as WeasyPrint does. A note is not remembered when its layout changed
-anything outside its own box (out-of-flow boxes, floats, footnotes, a break inside); the page's
-floats (which could push a note's lines aside) are part of what must be the same: their places,
-sizes and sides.
+patch remembers, for the footnote area of the page being laid out, each note's laid-out box with
+everything its layout was given (position, collapsed margins, containing block's width and height,
+whether the page is empty, the page number, forced break, columns, and the page's floats, which
+could push a note's lines aside: their places, sizes and sides), and gives back a copy when all of
+it is the same again. Only the area's trial layouts (to measure its height) use it; the area that
+goes on the page is laid out as WeasyPrint does. A note is not remembered when its layout changed
+anything outside its own box (out-of-flow boxes, floats, footnotes, a break inside).
 
 Two hunks, in ``LayoutContext._update_footnote_area`` (mark the area's notes) and in
 ``weasyprint.layout.block._in_flow_layout`` (lay a marked note out through :func:`note_layout`).
@@ -126,9 +125,9 @@ def note_layout(
         tuple(adjoining_margins), discard, max_lines, context.current_page, context.forced_break, context.in_column,
         _floats(context),
     )
-    kept = memo.get(key)
-    if kept is not None:
-        new_box, resume_at, next_page, margins, collapsing_through, lines, _ = kept
+    entry = memo.get(key)
+    if entry is not None:
+        new_box, resume_at, next_page, margins, collapsing_through, lines, _ = entry
         return new_box.deepcopy(), resume_at, dict(next_page), list(margins), collapsing_through, lines
     before = _outside(context, absolute_boxes, fixed_boxes)
     result = layout(*arguments)

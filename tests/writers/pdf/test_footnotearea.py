@@ -70,7 +70,7 @@ def weasyprint_unpatched() -> Iterator[None]:
 
 @pytest.fixture
 def note_layouts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every note (the box of a ``span.fn``, with ``float: footnote``) WeasyPrint lays out, appended as it is laid out."""
+    """Every note (the box of a ``span.fn``) WeasyPrint lays out, appended as it is laid out."""
     laid: list[Any] = []
     layout = block.block_box_layout
 
