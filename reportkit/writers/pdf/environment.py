@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 
-__all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", "parse"]
+__all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", "installed_version", "parse"]
 
 #: Python distributions whose version changes a PDF's bytes: the layout engine and what it draws, shapes
 #: hyphenates, subsets and writes with, and what makes the HTML it lays out. Installed font packages
@@ -84,11 +84,28 @@ def _native(names: tuple[str, ...], symbol: str, kind: str) -> str:
     return "-"
 
 
-def _version(name: str) -> str:
+#: A ``Version:`` header (in the header block of a distribution's metadata file).
+_VERSION = re.compile(r"^version:[ \t]*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
+#: The empty line that ends the header block (the long description follows).
+_END_OF_HEADERS = re.compile(r"\r?\n\r?\n")
+
+
+@lru_cache(maxsize=None)
+def installed_version(name: str) -> str:
+    """The version of the installed distribution ``name`` (as ``importlib.metadata.version``), or ``-``.
+
+    Read from the header block of its metadata file: ``importlib.metadata.version`` parses the
+    whole file as an e-mail message, long description included, and a build asks for about 40
+    versions (the batch cache's key, the PDF environment): 0.01 s of CPU. Cached for the process,
+    as :func:`environment` is.
+    """
     try:
-        return metadata.version(name)
+        dist = metadata.distribution(name)
     except metadata.PackageNotFoundError:
         return "-"
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    match = _VERSION.search(_END_OF_HEADERS.split(text, maxsplit=1)[0])
+    return match.group(1) if match else str(dist.version)
 
 
 @lru_cache(maxsize=2)
@@ -99,13 +116,13 @@ def environment(native: bool = True) -> dict[str, str]:
     Fontconfig, FreeType): they shape none of the Typst engine's bytes, and loading them to ask
     their versions maps about 3.4 MB into the process.
     """
-    result = {name: _version(name) for name in DISTRIBUTIONS}
+    result = {name: installed_version(name) for name in DISTRIBUTIONS}
     fonts = sorted(
         {dist.metadata["Name"].lower() for dist in metadata.distributions()
          if _FONT_NAME.search(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
          and (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
     )
-    result.update((name, _version(name)) for name in fonts)
+    result.update((name, installed_version(name)) for name in fonts)
     if native:
         result.update((name, _native(*spec)) for name, spec in NATIVE.items())
     result["zlib"] = zlib.ZLIB_RUNTIME_VERSION
