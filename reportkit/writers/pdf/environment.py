@@ -12,13 +12,15 @@ Reading them loads the libraries with :mod:`ctypes` but never imports WeasyPrint
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import re
 import zlib
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ctypes
 
 __all__ = ["DISTRIBUTIONS", "NATIVE", "describe", "differences", "environment", "installed_version", "parse"]
 
@@ -44,6 +46,9 @@ _FONT_NAME = re.compile(rf"^name:[ \t]*{_FONT_PREFIX}", re.IGNORECASE | re.MULTI
 
 
 def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
+    import ctypes  # here: a Typst build asks no native library (ctypes.util would load subprocess)
+    import ctypes.util
+
     for name in names:
         path = name if "." in name else ctypes.util.find_library(name)
         if not path:
@@ -57,6 +62,8 @@ def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
 
 def _native(names: tuple[str, ...], symbol: str, kind: str) -> str:
     """The version of one native library, or ``-`` when it cannot be loaded or asked."""
+    import ctypes
+
     lib = _load(names)
     if lib is None:
         return "-"
