@@ -40,8 +40,9 @@ NATIVE: dict[str, tuple[tuple[str, ...], str, str]] = {
     "freetype": (("libfreetype.so.6", "libfreetype.6.dylib", "freetype"), "FT_Library_Version", "freetype"),
 }
 _FONT_PREFIX = "fontpkg"
-#: The ``Name:`` header of a font package in a distribution's metadata file: looking for it in the text
-#: first parses only the font packages' metadata (parsing all ~180 installed took 0.05 s of every build).
+#: The ``Name:`` header of a font package in a distribution's metadata file: looking for it in the header
+#: block first parses only the font packages' metadata (parsing all ~180 installed took 0.05 s of every
+#: build; searching the whole files, long descriptions included, 0.005 s more than the headers).
 _FONT_NAME = re.compile(rf"^name:[ \t]*{_FONT_PREFIX}", re.IGNORECASE | re.MULTILINE)
 
 
@@ -110,9 +111,14 @@ def installed_version(name: str) -> str:
         dist = metadata.distribution(name)
     except metadata.PackageNotFoundError:
         return "-"
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    match = _VERSION.search(_END_OF_HEADERS.split(text, maxsplit=1)[0])
+    match = _VERSION.search(_headers(dist))
     return match.group(1) if match else str(dist.version)
+
+
+def _headers(dist: metadata.Distribution) -> str:
+    """The header block of a distribution's metadata file (its long description left out)."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    return _END_OF_HEADERS.split(text, maxsplit=1)[0]
 
 
 @lru_cache(maxsize=2)
@@ -126,7 +132,7 @@ def environment(native: bool = True) -> dict[str, str]:
     result = {name: installed_version(name) for name in DISTRIBUTIONS}
     fonts = sorted(
         {dist.metadata["Name"].lower() for dist in metadata.distributions()
-         if _FONT_NAME.search(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
+         if _FONT_NAME.search(_headers(dist))
          and (dist.metadata["Name"] or "").lower().startswith(_FONT_PREFIX)}
     )
     result.update((name, installed_version(name)) for name in fonts)
