@@ -34,9 +34,9 @@ def test_import_reportkit_loads_no_build_library(bare_import: set[str], library:
 
 
 def test_the_probe_sees_the_libraries_a_public_name_pulls_in() -> None:
-    # The negative of the test above: asking for the builder loads pydantic and Jinja2 then.
+    # The negative of the test above: asking for the builder loads pydantic and markdown-it then.
     loaded = loaded_after("from reportkit import FactCheck, find_layout")
-    assert {"pydantic", "jinja2"} <= loaded
+    assert {"pydantic", "markdown_it"} <= loaded
 
 
 def test_every_public_name_is_importable_and_is_the_defining_modules_object() -> None:
@@ -77,3 +77,45 @@ def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
         reportkit.FactChek  # noqa: B018
     with pytest.raises(ImportError):
         exec("from reportkit import FactChek", {})
+
+
+#: Libraries a Typst PDF build has no use for: the WeasyPrint engine's, and Jinja2 (the Typst templates read
+#: the Markdown trees: no HTML is made).
+NOT_FOR_TYPST = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "cffi", "fontTools", "uharfbuzz",
+                 "PIL", "jinja2", "ebooklib", "rich")
+
+#: Runs ``reportkit build ARGS...`` in this process and prints the top-level modules loaded as it ends.
+BUILD_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}))))
+sys.argv = ["reportkit", "build", *sys.argv[1:]]
+from reportkit.cli import main
+main()
+"""
+
+
+def loaded_by_build(*args: str) -> set[str]:
+    """The top-level modules a ``reportkit build`` process has loaded when it ends."""
+    result = subprocess.run([sys.executable, "-c", BUILD_PROBE, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def typst_build(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    pytest.importorskip("typst")
+    out = tmp_path_factory.mktemp("typst")
+    return loaded_by_build(str(ROOT / "samples" / "russia-nato.md"), "-f", "pdf", "--engine", "typst", "-o", str(out))
+
+
+@pytest.mark.parametrize("library", NOT_FOR_TYPST)
+def test_a_typst_pdf_build_loads_neither_weasyprint_nor_jinja2(typst_build: set[str], library: str) -> None:
+    assert {"typst", "pikepdf"} <= typst_build  # the probe saw the build
+    assert library not in typst_build
+
+
+def test_the_build_probe_sees_jinja2_when_a_build_renders_templates(tmp_path) -> None:
+    # The negative of the test above: an HTML build renders the layout's Jinja2 templates.
+    loaded = loaded_by_build(str(ROOT / "samples" / "russia-nato.md"), "-f", "html", "-o", str(tmp_path))
+    assert "jinja2" in loaded and "weasyprint" not in loaded

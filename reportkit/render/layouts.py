@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["FILTERS", "Layout", "builtin_dir", "find_layout", "is_builtin", "list_layouts", "scaffold", "search_path"]
 
@@ -153,6 +154,8 @@ class Layout:
     @cached_property
     def env(self) -> jinja2.Environment:
         """The Jinja2 environment: autoescaping, strict about undefined variables, searching the chain."""
+        import jinja2  # here: a build that renders no template (the Typst engine) never imports Jinja2
+
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(l.path) for l in self.chain])]
         loaders.append(jinja2.PrefixLoader({l.name: jinja2.FileSystemLoader(str(l.path)) for l in self.chain}))
         env = jinja2.Environment(
@@ -184,6 +187,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Entries are checked against the template's source, so an edited layout is compiled anew;
     the folder is per reportkit and Jinja2 version. None when no cache folder can be written.
     """
+    import jinja2
+
     setting = os.environ.get(CACHE_ENV)
     if setting == "":
         return None

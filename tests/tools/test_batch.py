@@ -498,13 +498,12 @@ def test_a_sources_file_and_a_file_an_option_names_are_part_of_the_cache_key(tmp
 @pytest.mark.parametrize("library", ["typst", "pikepdf", "citeproc-py", "icu4py", "weasyprint"])
 def test_a_new_version_of_a_library_that_writes_the_bytes_changes_the_context_key(library: str, monkeypatch) -> None:
     """The Typst engine, its finishing, CSL styles and ICU word breaks decide bytes as WeasyPrint does."""
-    from importlib import metadata
-
     from reportkit.tools import cache
+    from reportkit.writers.pdf import environment
 
     before = cache.context_key("report", {})
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "999.0" if name == library else real(name))
+    real = environment.installed_version
+    monkeypatch.setattr(environment, "installed_version", lambda name: "999.0" if name == library else real(name))
     assert cache.context_key("report", {}) != before
 
 

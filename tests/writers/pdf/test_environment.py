@@ -42,3 +42,42 @@ def test_every_installed_font_package_is_recorded_by_its_lowercased_name(names):
 
 def test_other_distributions_are_not_recorded_even_when_their_text_names_a_font_package(names):
     assert not {"lookalike", "fontpkg-fake", "not-fontpkg-x"} & names
+
+
+def test_a_version_read_from_the_metadata_headers_is_importlib_metadatas() -> None:
+    # Every installed distribution: the header block alone gives the version the whole file does.
+    from importlib import metadata
+
+    from reportkit.writers.pdf.environment import installed_version
+
+    names = {dist.metadata["Name"] for dist in metadata.distributions()} - {None}
+    assert len(names) > 20
+    for name in names:
+        assert installed_version(name) == metadata.version(name), name
+    assert installed_version("no-such-distribution-here") == "-"
+
+
+#: Prints installed_version(NAME) in a process whose path has the folder given first.
+VERSION_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from reportkit.writers.pdf.environment import installed_version
+print(installed_version(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("metadata_text", "expected"),
+    [
+        ("Metadata-Version: 2.1\r\nName: crlf-dist\r\nVersion: 3.1.4\r\n\r\nText.\r\n", "3.1.4"),
+        ("Metadata-Version: 2.1\nName: crlf-dist\nVERSION:   2.0  \nSummary: s\n\nVersion: 9.9\n", "2.0"),
+    ],
+)
+def test_the_version_is_the_header_whatever_the_line_ends_and_the_description_say(tmp_path, metadata_text, expected):
+    info = tmp_path / "crlf_dist-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_bytes(metadata_text.encode())
+    out = subprocess.run([sys.executable, "-c", VERSION_PROBE, str(tmp_path), "crlf-dist"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected

@@ -65,6 +65,33 @@ def test_typst_memory_is_released_after_the_last_compile_and_before_finishing(mo
     assert "compile" in events and events.index("release") > max(i for i, e in enumerate(events) if e == "compile")
 
 
+def test_babels_locale_data_is_let_go_before_typst_compiles(monkeypatch):
+    # The dates are formatted into the template data before the compile: Babel's CLDR data (about
+    # 4 MB for English) would otherwise stay loaded under Typst's compile, the build's peak.
+    import reportkit.writers.pdf.typst as engine
+
+    events: list[str] = []
+    compile_, release = engine._compile, engine.release_locale_data
+    monkeypatch.setattr(engine, "_compile", lambda *a, **k: (events.append("compile"), compile_(*a, **k))[1])
+    monkeypatch.setattr(engine, "release_locale_data", lambda: (events.append("babel"), release())[1])
+    rk.load(SAMPLES / "energy-bills.md").render("pdf", engine="typst")
+    assert events[0] == "babel" and "compile" in events
+
+
+def test_dates_are_formatted_again_after_babels_data_was_let_go():
+    # A document rendered after another (whose render let Babel's data go) still has its dates in words.
+    import datetime as dt
+    import io
+
+    from pypdf import PdfReader
+
+    rk.load(SAMPLES / "russia-nato.md").render("pdf", engine="typst")
+    check = rk.load(SAMPLES / "energy-bills.md")
+    published = dt.date.fromisoformat(str(check.to_dict()["published"]))
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(check.render("pdf", engine="typst"))).pages).split())
+    assert f"{published:%B} {published.day}, {published.year}" in text
+
+
 def test_typst_memory_is_released_when_the_compile_fails(monkeypatch, tmp_path):
     import reportkit.writers.pdf.typst as engine
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ....errors import LayoutError, RenderError, ReportkitError, ReportkitWarning
+from ....render.i18n import release_locale_data
 from ....render.layouts import Layout
 from ....render.renderer import Medium, Renderer
 from ....resolve.resolver import Resolved
@@ -91,8 +92,10 @@ def _variable(family: str) -> bool:
     """Whether the ``fontpkg`` family ``family`` is a variable font."""
     import fontpkg
 
+    from ....render.fonts import package_family
+
     try:
-        return any(file.variable for file in fontpkg.family(family).files)
+        return any(file.variable for file in package_family(family).files)
     except fontpkg.FontpkgError:
         return False
 
@@ -124,8 +127,8 @@ def main_file() -> bytes:
 
 
 def _medium() -> Medium:
-    """The print medium: Typst layouts share the print templates' macros for the context's HTML fields."""
-    return Medium(name="print", asset_url=lambda asset: asset.path.as_uri(), layout_url=lambda name: name)
+    """The print medium, without HTML: Typst templates read the Markdown trees of :mod:`.context`."""
+    return Medium(name="print", asset_url=lambda asset: asset.path.as_uri(), layout_url=lambda name: name, html=False)
 
 
 class _Session:
@@ -291,6 +294,7 @@ class TypstEngine:
         paths = {ref: path for ref, (path, _) in images.items()}
         renderer = Renderer(resolved, layout, _medium(), page_size=page_size, options=options)
         text = _context_json(renderer, paths)
+        release_locale_data()  # the dates are in the JSON: Typst's compile reuses Babel's data's memory
         session = _session(layout, _font_folders(_families(layout, text)))
         attachments = _attachments(resolved, paths) if is_archival else []
 
