@@ -77,6 +77,7 @@ __all__ = [
     "applies",
     "install",
     "installed",
+    "page_layouts",
     "page_references",
     "page_references_apply",
     "uninstall",
@@ -142,12 +143,28 @@ def queue_pending(collector: Any, item: Any) -> None:
     collector.__dict__.setdefault("_reportkit_pending", []).append(item)
 
 
+#: Pages laid out by WeasyPrint in this process (each call of the patched ``make_page``), for :func:`page_layouts`.
+_page_layouts = 0
+
+
+def page_layouts() -> int | None:
+    """How many pages WeasyPrint has laid out in this process, laid out again included; None without the patches.
+
+    The PDF writer compares the count before and after a layout with the document's pages: when
+    each page was laid out once, the layout left no discarded pages for the collector to find.
+    """
+    return _page_layouts if installed() else None
+
+
 def resolve_pending(collector: Any) -> None:
     """Give the boxes whose targets are placed their page numbers now, before the page that holds them is laid out.
 
     Only boxes without page-based counters of their own: theirs depend on the page they land on.
     WeasyPrint would otherwise fill them in after laying their page out, and lay it out again.
+    Called once per page laid out, it also counts them (:func:`page_layouts`).
     """
+    global _page_layouts
+    _page_layouts += 1
     queue = collector.__dict__.get("_reportkit_pending")
     if not queue:
         return

@@ -56,7 +56,7 @@ from . import printmarks
 from .glyphs import install as install_glyph_records
 from .glyphs import missing_glyph_warning, missing_glyphs
 from .stylesheets import lean_html
-from . import actualtext, footnotes, pagination, pdfobjects, tagging
+from . import actualtext, footnotearea, footnotes, pagination, pdfobjects, tagging
 
 
 @contextmanager
@@ -78,6 +78,7 @@ def _sources_forgotten() -> Iterator[None]:
 with _sources_forgotten():
     actualtext.install()  # the text layer of Indic, Thai and Khmer text (see the module)
     footnotes.install()  # one layout per document: notes stay with their calls (see the module)
+    footnotearea.install()  # a page's notes laid out once each, not once per note added (see the module)
     pagination.install()  # layout time linear in the pages (see the module)
     tagging.install()  # a change of language is tagged with its /Lang (see the module)
     pdfobjects.install()  # no attribute dictionary per PDF object: 3 MB less at the peak (see the module)
@@ -101,7 +102,9 @@ LAYOUT_LOCK = threading.RLock()
 #: From how many pages the garbage a layout leaves is collected before the pages are drawn (it is
 #: collected anyway as the render ends, see gctune). The pass walks what the render made (the
 #: heap from before is frozen); for short documents it costs more, relatively, than the few MB it
-#: lets the drawing reuse.
+#: lets the drawing reuse. Only when some page was laid out more than once (a footnote drift
+#: corrected, a table of contents aiming forward): a layout that made each page once leaves almost
+#: nothing (20 objects in the dense 16x dossier, for a pass of 1.5 s over 800,000; see BENCHMARKS.md).
 COLLECT_BEFORE_DRAWING = 32
 
 # WeasyPrint reports an image it cannot load or draw only through its logger (no API says so);
@@ -326,9 +329,11 @@ class PdfWriter:
                 marks = printmarks.print_css(options)
                 if marks:
                     stylesheets.append(CSS(string=marks, font_config=font_config))
+                laid_before = pagination.page_layouts()
                 html, document = self._fitted(
                     html, renderer, resolved, layout, page_size, options, fetcher, font_config, stylesheets
                 )
+                laid_after = pagination.page_layouts()
                 identifier = pdf_identifier(html, resolved, layout, options)
                 write_options = {
                     **variant,
@@ -339,7 +344,9 @@ class PdfWriter:
                 write_options["finisher"].faces = registered_faces(
                     layout, html, *drawings, font_dirs=options.get("font_dirs", ())
                 )
-                if len(document.pages) >= COLLECT_BEFORE_DRAWING:
+                if len(document.pages) >= COLLECT_BEFORE_DRAWING and _pages_laid_out_again(
+                    laid_before, laid_after, len(document.pages)
+                ):
                     # The layout leaves reference cycles behind (pages laid out again, discarded boxes):
                     # collected now, their memory is reused while the pages are drawn.
                     gc.collect()
@@ -454,6 +461,11 @@ def pdf_from_html(html: str, layout: Layout, *, identifier: str, when: dt.dateti
     if missing_warning:
         warnings.warn(missing_warning, ReportkitWarning, stacklevel=2)
     return pdf
+
+
+def _pages_laid_out_again(before: int | None, after: int | None, pages: int) -> bool:
+    """Whether a layout made more page layouts than it has pages (or, without the count, may have)."""
+    return before is None or after is None or after - before > pages
 
 
 def pdf_identifier(html: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:

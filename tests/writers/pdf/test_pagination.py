@@ -298,3 +298,49 @@ def test_a_tagged_pdf_is_the_same_with_and_without_the_patches():
         assert pagination.install()
     assert patched == alone
     assert "/StructTreeRoot" in PdfReader(io.BytesIO(patched)).trailer["/Root"]
+
+
+# --- pages laid out, counted (the writer's collection before drawing) ----------------------------------
+
+
+def test_page_layouts_counts_every_page_laid_out_again_included():
+    once = backrefs_html(60, contents=False).replace(' class="back here"', ' class="back"')
+    before = pagination.page_layouts()
+    document = weasyprint.HTML(string=once).render()
+    assert pagination.page_layouts() - before == len(document.pages)  # back-references only: each page once
+    before = pagination.page_layouts()
+    document = weasyprint.HTML(string=backrefs_html(60)).render()
+    # A table of contents aiming forward and boxes showing their own page: pages laid out again.
+    assert pagination.page_layouts() - before > len(document.pages)
+
+
+def test_without_the_patches_the_page_layouts_are_unknown(weasyprint_unpatched):
+    assert pagination.page_layouts() is None
+
+
+class CountingGc:
+    """Stands for the ``gc`` module in the writer: counts its collections."""
+
+    def __init__(self) -> None:
+        self.collections = 0
+
+    def collect(self, *args: Any) -> int:
+        self.collections += 1
+        return 0
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["each-page-once", "count-unknown"])
+def test_the_writer_collects_before_drawing_only_when_pages_may_have_been_laid_out_again(
+    samples, monkeypatch, tmp_path, counted
+):
+    import reportkit as rk
+
+    counting = CountingGc()
+    monkeypatch.setattr(writer, "gc", counting)
+    monkeypatch.setattr(writer, "COLLECT_BEFORE_DRAWING", 1)
+    if not counted:  # as with another WeasyPrint, whose pages the patches do not count
+        monkeypatch.setattr(pagination, "page_layouts", lambda: None)
+    check = rk.load(samples / "energy-bills.md")
+    check.resolve()
+    check.to_pdf(tmp_path / "out.pdf")
+    assert counting.collections == (0 if counted else 1)
