@@ -37,7 +37,7 @@ def main() -> None:
     factors = [int(f) for f in args.dense.split(",")]
     work = Path(tempfile.mkdtemp(prefix="ab-dense-"))
     sources = {f: corpus.dense_dossier(work / "dense", f) for f in factors}
-    floors = {f: run._floor_inputs(work, sources[f]) for f in factors}
+    floors = {f: run.floor_inputs(work, sources[f]) for f in factors}
     envs = {"base": {**run.ENV, "PYTHONPATH": str(args.base.resolve())}, "this": dict(run.ENV)}
     times: dict[tuple[str, int], list[float]] = {}
 
@@ -51,12 +51,12 @@ def main() -> None:
         for factor in factors:
             for what in order:
                 proc = subprocess.run(
-                    [sys.executable, "-c", run._RENDER, str(sources[factor]), str(work / f"{what}-{factor}x.pdf")],
+                    [sys.executable, "-c", run.RENDER, str(sources[factor]), str(work / f"{what}-{factor}x.pdf")],
                     env=envs[what], check=True, capture_output=True, text=True, cwd=work,
                 )
                 cpu, peak, _ = proc.stdout.split()
                 record(what, factor, float(cpu), float(peak))
-            record("bare", factor, *run._bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
+            record("bare", factor, *run.bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
     small, large = min(factors), max(factors)
     for what in ("base", "this", "bare"):
         medians = {f: statistics.median(times[(what, f)]) for f in factors}

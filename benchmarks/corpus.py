@@ -127,64 +127,82 @@ def dense_dossier(folder: Path, factor: int, seed: int = 16) -> Path:
     Most sentences cite; more than half of the citations are a source's first (one to three new
     sources at once), so paragraphs carry several footnotes. A third of the titles run to two
     lines of footnote; some sentences end in a long URL. Nobody tuned the layout to these.
+
+    The ``factor``x dossier is ``factor`` parts of one shape, each with other words: the same
+    sections, paragraphs, sentences of the same lengths, citations (new sources and repeats), note
+    titles, lists, tables, figures and URLs (the 1x's summary opens each other part's first
+    section). Its words, notes and figures are ``factor`` times the 1x's, so the 16x against the
+    1x measures how the cost grows, not how two random draws differ.
     """
     folder.mkdir(parents=True, exist_ok=True)
     _copy_images(folder)
-    rng = random.Random(seed * 1000 + factor)
     base, _, _ = _split(SAMPLES / "russia-nato.md")
     sources: list[dict[str, str]] = []
+    part_sources: list[str] = []
+    shape = random.Random()  # what the parts share: counts, lengths, choices of kind
+    words = random.Random()  # what differs from part to part: the words, names and numbers
 
     def sentence(low: int = 9, high: int = 22) -> str:
-        start = rng.randrange(len(_WORDS))
-        return " ".join(_WORDS[(start + i) % len(_WORDS)] for i in range(rng.randint(low, high))).capitalize()
+        length, start = shape.randint(low, high), words.randrange(len(_WORDS))
+        return " ".join(_WORDS[(start + i) % len(_WORDS)] for i in range(length)).capitalize()
 
     def new_source() -> str:
         number = len(sources) + 1
-        title = f"Record {number:04d}: {rng.choice(_TOPICS)}"
-        if rng.random() < 0.3:
+        title = f"Record {number:04d}: {words.choice(_TOPICS)}"
+        if shape.random() < 0.3:
             title += (", with the annexes, the delegations' statements and the correspondence that followed the "
-                      f"{rng.choice(['spring', 'autumn', 'winter'])} session of the committee")
-        path = "/".join(f"{rng.choice(_WORDS)}-{rng.randrange(10**6):06d}" for _ in range(rng.randint(2, 6)))
+                      f"{words.choice(['spring', 'autumn', 'winter'])} session of the committee")
+        path = "/".join(f"{words.choice(_WORDS)}-{words.randrange(10**6):06d}" for _ in range(shape.randint(2, 6)))
         sources.append({
             "key": f"s{number:04d}", "title": title, "url": f"https://archive.example.org/{path}?record={number:04d}",
-            "publisher": rng.choice(_PUBLISHERS),
-            "published": f"{rng.randint(1954, 2024)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            "publisher": words.choice(_PUBLISHERS),
+            "published": f"{words.randint(1954, 2024)}-0{words.randint(1, 9)}-1{words.randint(0, 9)}",
         })
+        part_sources.append(sources[-1]["key"])
         return sources[-1]["key"]
 
     def cite() -> str:
-        if not sources or rng.random() < 0.55:
-            keys = [new_source() for _ in range(rng.choice((1, 1, 1, 2, 3)))]
+        fresh, count, again = shape.random() < 0.55, shape.choice((1, 1, 1, 2, 3)), shape.choice((1, 1, 2))
+        if fresh or not part_sources:
+            keys = [new_source() for _ in range(count)]
         else:
-            recent = [s["key"] for s in sources[-40:]]
-            keys = rng.sample(recent, k=min(len(recent), rng.choice((1, 1, 2))))
+            recent = part_sources[-40:]
+            keys = [recent[i] for i in shape.sample(range(len(recent)), k=min(len(recent), again))]
         return "[" + "; ".join(f"@{k}" for k in keys) + "]"
 
     def paragraph() -> str:
         sentences = []
-        for _ in range(rng.randint(3, 5)):
-            text = sentence() + (cite() if rng.random() < 0.7 else "")
-            if rng.random() < 0.08:
-                words = "/".join(rng.choice(_WORDS) for _ in range(8))
-                text += f" The full text is at https://archive.example.org/{words}/document-{rng.randrange(10**8):08d}.html"
+        for _ in range(shape.randint(3, 5)):
+            text = sentence() + (cite() if shape.random() < 0.7 else "")
+            if shape.random() < 0.08:
+                path = "/".join(words.choice(_WORDS) for _ in range(8))
+                text += f" The full text is at https://archive.example.org/{path}/document-{words.randrange(10**8):08d}.html"
             sentences.append(text + ".")
         return " ".join(sentences)
 
-    summary = paragraph()
-    sections = []
-    for number in range(1, 7 * factor + 1):
-        body = [paragraph() for _ in range(rng.randint(1, 2))]
-        kind = number % 4
-        if kind == 1:
-            body.append("\n".join(f"- {sentence(6, 16).lower()}{cite()};" for _ in range(rng.randint(3, 5))))
-        elif kind == 2:
-            rows = ["| Year | Event | Source |", "|------|-------|--------|"]
-            rows += [f"| {rng.randint(1954, 2024)} | {sentence(4, 9)} | {cite()} |" for _ in range(rng.randint(3, 5))]
-            body.append("\n".join(rows))
-        elif kind == 3:
-            body.append('![Timeline of the enlargement rounds](enlargement-timeline.svg "The rounds, as the records list them.")')
-        body.append(paragraph())
-        sections.append((f"{sentence(3, 6)} ({number})", "\n\n".join(body)))
+    summary, sections = "", []
+    for part in range(factor):
+        shape.seed(seed * 1000)
+        words.seed(seed * 1000 + 1 + part)
+        part_sources.clear()
+        lead = paragraph()  # the 1x's summary; the other parts open their first section with theirs
+        if part == 0:
+            summary = lead
+        for kind in range(1, 8):
+            body = [paragraph() for _ in range(shape.randint(1, 2))]
+            if kind == 1 and part > 0:
+                body.insert(0, lead)
+            if kind % 4 == 1:
+                body.append("\n".join(f"- {sentence(6, 16).lower()}{cite()};" for _ in range(shape.randint(3, 5))))
+            elif kind % 4 == 2:
+                rows = ["| Year | Event | Source |", "|------|-------|--------|"]
+                rows += [f"| {words.randint(1954, 2024)} | {sentence(4, 9)} | {cite()} |"
+                         for _ in range(shape.randint(3, 5))]
+                body.append("\n".join(rows))
+            elif kind % 4 == 3:
+                body.append('![Timeline of the enlargement rounds](enlargement-timeline.svg "The rounds, as the records list them.")')
+            body.append(paragraph())
+            sections.append((f"{sentence(3, 6)} ({len(sections) + 1})", "\n\n".join(body)))
     data = {key: base[key] for key in ("language", "authors", "publisher", "published", "claim", "verdict")}
     data = {"title": f"A dense dossier ({factor}x)", "slug": f"dense-{factor}x", **data, "sources": sources}
     return _write(folder / f"dense-{factor}x.md", data, summary, sections)

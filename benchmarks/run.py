@@ -224,7 +224,7 @@ def target_2_3(repeats: int, work: Path, targets: set[str]) -> None:
 
     jobs: dict[str, Callable[[], tuple[float, float]]] = {}
     if "2" in targets:
-        html, fonts = _floor_inputs(work)
+        html, fonts = floor_inputs(work)
         jobs["bare weasyprint"] = lambda: tree_cpu(
             [sys.executable, "-c", _BARE_RENDER, str(html), str(fonts), str(out / "bare.pdf")])
         jobs["reportkit pdf,epub"] = lambda: tree_cpu(
@@ -291,7 +291,7 @@ print(time.process_time() - started, peak_mb())
 _EPUB_IMPORTS = "import click, pydantic, jinja2, markdown_it, yaml, babel.dates, ebooklib.epub"
 
 
-def _floor_inputs(work: Path, source: Path = SAMPLE) -> tuple[Path, Path]:
+def floor_inputs(work: Path, source: Path = SAMPLE) -> tuple[Path, Path]:
     """reportkit's HTML of ``source`` and its @font-face rules, as files for a bare WeasyPrint run."""
     import reportkit as rk
     from reportkit.render.fonts import font_face_css
@@ -359,7 +359,7 @@ def target_4_5(repeats: int, work: Path, count: int, targets: set[str]) -> None:
 
 #: A fresh process that makes one PDF with reportkit and prints its render CPU time, peak memory and
 #: how many times it laid the document out (calls of WeasyPrint's HTML.render).
-_RENDER = _PEAK + """
+RENDER = _PEAK + """
 import sys, time
 import weasyprint
 import reportkit as rk
@@ -385,7 +385,7 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
     def render(path: Path) -> Callable[[], tuple[float, float, float]]:
         def run() -> tuple[float, float, float]:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            proc = subprocess.run([sys.executable, "-c", _RENDER, str(path), str(work / "dossier.pdf")],
+            proc = subprocess.run([sys.executable, "-c", RENDER, str(path), str(work / "dossier.pdf")],
                                   env=ENV, check=True, capture_output=True, text=True)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             render_cpu, peak, _ = proc.stdout.split()
@@ -394,7 +394,7 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
 
         return run
 
-    page, fonts = _floor_inputs(work, large)
+    page, fonts = floor_inputs(work, large)
 
     def bare() -> tuple[float, float]:
         proc = subprocess.run([sys.executable, "-c", _BARE_RENDER, str(page), str(fonts), str(work / "bare.pdf")],
@@ -420,13 +420,13 @@ def target_6(repeats: int, work: Path, factor: int = 16) -> None:
 
 def _reportkit_pdf(source: Path, pdf: Path) -> tuple[float, float, int]:
     """Render CPU seconds, peak MB and layouts of reportkit making ``pdf`` from ``source`` in a fresh process."""
-    proc = subprocess.run([sys.executable, "-c", _RENDER, str(source), str(pdf)],
+    proc = subprocess.run([sys.executable, "-c", RENDER, str(source), str(pdf)],
                           env=ENV, check=True, capture_output=True, text=True)
     render_cpu, peak, layouts = proc.stdout.split()
     return float(render_cpu), float(peak), int(layouts)
 
 
-def _bare_pdf(page: Path, fonts: Path, pdf: Path, *, tagged: bool = False) -> tuple[float, float]:
+def bare_pdf(page: Path, fonts: Path, pdf: Path, *, tagged: bool = False) -> tuple[float, float]:
     """Render CPU seconds and peak MB of bare WeasyPrint making ``pdf`` from reportkit's HTML, in a fresh process.
 
     ``tagged``: the tagged PDF/UA-1 reportkit writes by default (structure tree, /Lang), instead of a plain PDF.
@@ -444,15 +444,15 @@ def target_7(repeats: int, work: Path, factors: list[int]) -> None:
 
     print(f"Target 7: footnotes in one layout, dense dossiers {', '.join(f'{f}x' for f in factors)}", flush=True)
     sources = {f: corpus.dense_dossier(work / "dense", f) for f in factors}
-    floors = {f: _floor_inputs(work, path) for f, path in sources.items()}
+    floors = {f: floor_inputs(work, path) for f, path in sources.items()}
     ours: dict[int, list[tuple[float, float, int]]] = {f: [] for f in factors}
     bare: dict[int, list[tuple[float, float]]] = {f: [] for f in factors}
     tagged: dict[int, list[tuple[float, float]]] = {f: [] for f in factors}
     for _ in range(repeats):  # fresh processes each time; no warm-up round, the 16x costs a minute
         for factor in factors:
             ours[factor].append(_reportkit_pdf(sources[factor], work / f"dense-{factor}x.pdf"))
-            bare[factor].append(_bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
-            tagged[factor].append(_bare_pdf(*floors[factor], work / f"bare-tagged-{factor}x.pdf", tagged=True))
+            bare[factor].append(bare_pdf(*floors[factor], work / f"bare-{factor}x.pdf"))
+            tagged[factor].append(bare_pdf(*floors[factor], work / f"bare-tagged-{factor}x.pdf", tagged=True))
     for factor in factors:
         pdf = work / f"dense-{factor}x.pdf"
         pages = len(PdfReader(pdf).pages)
@@ -498,11 +498,11 @@ def target_7_real(repeats: int, work: Path, only: str = "") -> None:
     bare: dict[Path, list[tuple[float, float]]] = {p: [] for p in sources}
     with warnings.catch_warnings():  # the libraries' odd fields, reported once by each fresh process below
         warnings.simplefilter("ignore")
-        floors = {p: _floor_inputs(work, p) for p in sources}
+        floors = {p: floor_inputs(work, p) for p in sources}
     for _ in range(repeats):
         for path in sources:
             ours[path].append(_reportkit_pdf(path, work / f"{path.stem}.pdf"))
-            bare[path].append(_bare_pdf(*floors[path], work / f"bare-{path.stem}.pdf"))
+            bare[path].append(bare_pdf(*floors[path], work / f"bare-{path.stem}.pdf"))
     total_ours = total_bare = 0.0
     total_pages = 0
     for path in sources:

@@ -132,7 +132,7 @@ def build(source: Path, pdf: Path, monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [4, 16])
+@pytest.mark.parametrize("seed", [16, 24])
 def test_dense_dossiers_are_laid_out_once_with_every_note_on_its_calls_page(tmp_path, monkeypatch, seed):
     source = corpus.dense_dossier(tmp_path, 1, seed=seed)
     with warnings.catch_warnings():
@@ -145,14 +145,14 @@ def test_dense_dossiers_are_laid_out_once_with_every_note_on_its_calls_page(tmp_
 
 @pytest.mark.slow
 def test_without_the_patch_a_dense_dossier_is_laid_out_again_and_still_drifts(tmp_path, monkeypatch, weasyprint_unpatched):
-    # Seed 4 is a dense dossier whose note 18 WeasyPrint 70 puts a page after its call. The
+    # Seed 24 is a dense dossier whose note 20 WeasyPrint 70 puts a page after its call. The
     # writer's fallback (a new page for the call's block, the whole document again) does not save it.
-    source = corpus.dense_dossier(tmp_path, 1, seed=4)
-    with pytest.warns(rk.ReportkitWarning, match="footnote 18 could not be kept on the page of its call"):
+    source = corpus.dense_dossier(tmp_path, 1, seed=24)
+    with pytest.warns(rk.ReportkitWarning, match="footnote 20 could not be kept on the page of its call"):
         layouts = build(source, tmp_path / "drift.pdf", monkeypatch)
     assert layouts > 1
     _, misplaced = corpus.misplaced_notes(source, tmp_path / "drift.pdf")
-    assert [number for number, _, _ in misplaced] == [18]
+    assert [number for number, _, _ in misplaced] == [20]
 
 
 # --- the first page of the sample: no gap at its foot -----------------------------------------
