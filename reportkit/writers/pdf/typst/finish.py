@@ -6,6 +6,14 @@ reportkit's packet says more (the verdict, the rating, the embedded source's SHA
 names only labelled headings as PDF destinations (typst/typst#1352): the links to a call
 (``cite-3-1``) and to a bibliography entry (``src-3``) are given named destinations here, so
 that links, back-references and ``file.pdf#src-3`` work as in the WeasyPrint engine.
+
+The templates write their links to those places as URIs of a reserved scheme
+(``x-reportkit-anchor:src-3``, :data:`ANCHOR_SCHEME`): Typst resolves a link to a label while it
+lays out the paragraph holding it, which lays every paragraph with a citation out twice; a URI
+costs nothing. Each such link becomes a link to its named destination here (``/Dest``, and the
+``/Contents`` "page N" Typst writes for its own internal links); one whose name has no
+destination is an error, never left as a dead URI. User links cannot use the scheme: the
+resolver keeps only http(s) and mailto links, and :mod:`.context` refuses the scheme.
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+
+#: The URI scheme of the templates' links to a place in the document (``x-reportkit-anchor:src-3``).
+ANCHOR_SCHEME = "x-reportkit-anchor:"
 
 #: How far above its target Typst places a link's destination (points).
 LINK_HEADROOM = 10.0
@@ -42,6 +53,8 @@ def finish(
     """
     import pikepdf
 
+    from ....errors import RenderError
+
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         pages = list(doc.pages)
         names: dict[str, Any] = {}
@@ -58,6 +71,16 @@ def finish(
         page_index = {page.obj.objgen: i for i, page in enumerate(pages)}
         for page in pages:
             for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                uri = action.get("/URI") if isinstance(action, pikepdf.Dictionary) else None
+                if isinstance(uri, pikepdf.String) and str(uri).startswith(ANCHOR_SCHEME):
+                    name = str(uri)[len(ANCHOR_SCHEME):]
+                    if name not in names:
+                        raise RenderError(f"the Typst template links to {name!r}, which is not a place in the document")
+                    del annot["/A"]
+                    annot.Dest = pikepdf.String(name)
+                    annot.Contents = pikepdf.String(f"page {page_index[names[name][0].objgen] + 1}")
+                    continue
                 dest = annot.get("/Dest")
                 if annot.get("/Subtype") != "/Link" or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
                     continue
