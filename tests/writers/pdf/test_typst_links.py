@@ -136,3 +136,10 @@ def test_the_typst_engine_refuses_the_reserved_scheme_even_if_the_resolver_let_i
     with pytest.raises(RenderError, match="reserved"):
         _with_user_link(tmp_path).to_pdf(tmp_path / "user.pdf", engine="typst")
     assert not (tmp_path / "user.pdf").exists()
+
+
+def test_upstream_typst_describes_its_internal_links_by_the_target_page(tmp_path):
+    """finish.py writes the same /Contents for the links it makes: when Typst changes its wording, follow it."""
+    reader = PdfReader(io.BytesIO(_typst_pdf(tmp_path, "#link(<t>)[to it]\n#pagebreak()\n#pagebreak()\n#box[here] <t>")))
+    annot = reader.pages[0]["/Annots"][0].get_object()
+    assert annot["/Contents"] == "page 3" and "/A" not in annot
