@@ -143,3 +143,15 @@ def test_upstream_typst_describes_its_internal_links_by_the_target_page(tmp_path
     reader = PdfReader(io.BytesIO(_typst_pdf(tmp_path, "#link(<t>)[to it]\n#pagebreak()\n#pagebreak()\n#box[here] <t>")))
     annot = reader.pages[0]["/Annots"][0].get_object()
     assert annot["/Contents"] == "page 3" and "/A" not in annot
+
+
+def test_links_are_described_in_the_documents_language_as_typst_describes_its_own(tmp_path):
+    # Typst's words for a link to page 3 in Turkish, from a label link of Typst's own.
+    own = _typst_pdf(tmp_path, '#set text(lang: "tr")\n#link(<t>)[x]\n#pagebreak()\n#pagebreak()\n#box[h] <t>')
+    words = str(PdfReader(io.BytesIO(own)).pages[0]["/Annots"][0].get_object()["/Contents"])
+    assert words.endswith(" 3") and not words.startswith("page")
+    pdf = rk.load(Path(__file__).resolve().parents[2] / "data" / "scripts" / "tr.md").to_pdf(tmp_path / "tr.pdf", engine="typst")
+    reader = PdfReader(pdf)
+    page_of = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+    described = [(str(a["/Contents"]), page_of[str(a["/Dest"])]) for _, a in _annotations(pdf) if "/Dest" in a]
+    assert described and all(text == words.replace("3", str(page + 1)) for text, page in described)

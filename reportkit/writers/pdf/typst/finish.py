@@ -11,9 +11,9 @@ The templates write their links to those places as URIs of a reserved scheme
 (``x-reportkit-anchor:src-3``, :data:`ANCHOR_SCHEME`): Typst resolves a link to a label while it
 lays out the paragraph holding it, which lays every paragraph with a citation out twice; a URI
 costs nothing. Each such link becomes a link to its named destination here (``/Dest``, and the
-``/Contents`` "page N" Typst writes for its own internal links); one whose name has no
+``/Contents`` Typst writes for its own internal links: "page N" in the document's language); one whose name has no
 destination is an error, never left as a dead URI. User links cannot use the scheme: the
-resolver keeps only http(s) and mailto links, and :mod:`.context` refuses the scheme.
+resolver keeps only http(s) and mailto links, and :func:`.tree.user_url` refuses the scheme.
 """
 
 from __future__ import annotations
@@ -42,10 +42,15 @@ def finish(
     packet: Callable[[bytes], bytes],
     info: Mapping[str, str],
     identifier: bytes,
+    *,
+    link_text: str = "page {}",
 ) -> bytes:
     """``pdf`` with reportkit's XMP, ``info`` as its document info, a named destination per anchor.
 
     ``packet`` makes the XMP packet from Typst's (whose PDF/A and PDF/UA identification it keeps).
+
+    ``link_text`` describes a link to a page (``{}``: its number) as Typst does in the document's
+    language: the ``/Contents`` of the templates' internal links.
 
     ``anchors`` are (name, {page, x, y}) pairs as Typst's ``locate().position()`` gives them.
     Typst names only labelled headings; the links to a citation's call or a bibliography entry
@@ -79,7 +84,7 @@ def finish(
                         raise RenderError(f"the Typst template links to {name!r}, which is not a place in the document")
                     del annot["/A"]
                     annot.Dest = pikepdf.String(name)
-                    annot.Contents = pikepdf.String(f"page {page_index[names[name][0].objgen] + 1}")
+                    annot.Contents = pikepdf.String(link_text.replace("{}", str(page_index[names[name][0].objgen] + 1)))
                     continue
                 dest = annot.get("/Dest")
                 if annot.get("/Subtype") != "/Link" or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
