@@ -21,6 +21,7 @@ import atexit
 import ctypes
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -45,7 +46,7 @@ from ...reproducible import build_datetime, content_digest, input_files, options
 from .context import context_data
 from .finish import finish
 
-__all__ = ["TypstEngine", "footnote_drift", "release_memory", "typst_version", "warm_up"]
+__all__ = ["TypstEngine", "footnote_drift", "link_description", "release_memory", "typst_version", "warm_up"]
 
 #: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
 INPUT_CONTEXT = "reportkit"
@@ -224,6 +225,33 @@ def _evictor() -> Any:
     return typst.Compiler(font_paths=empty, ignore_system_fonts=True)
 
 
+#: A label link to page 2 in a language: how Typst describes its internal links there (:func:`link_description`).
+_LINK_PROBE = (
+    '#set text(lang: "{lang}")\n#link(<t>, box(width: 1pt, height: 1pt))\n#pagebreak()\n'
+    "#box(width: 1pt, height: 1pt) <t>"
+)
+
+
+@lru_cache(maxsize=32)
+def link_description(lang: str) -> str:
+    """How Typst describes a link to a page in ``lang`` ("page {}", "sayfa {}", "页 {}"), ``{}`` for the number.
+
+    Typst gives each of its internal links a ``/Contents`` in the text's language ("page 6"); the
+    templates' internal links are URIs that finishing turns into links to named destinations, and
+    they get the same words. Typst's words are not readable from a template, so a tiny document
+    with one label link is compiled in ``lang`` (about a millisecond, once per language and process).
+    The built-in templates set the language without a region, as this does.
+    """
+    import pikepdf
+
+    source = _LINK_PROBE.replace("{lang}", lang if re.fullmatch(r"[A-Za-z]{2,3}", lang) else "en")
+    with _SESSIONS_LOCK:
+        pdf = _evictor().compile(input=source.encode(), format="pdf")
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        words = str(doc.pages[0].Annots[0].get("/Contents", "page 2"))
+    return words.replace("2", "{}") if words.count("2") == 1 else "page {}"
+
+
 def release_memory() -> None:
     """Free what Typst memoised while compiling, and give the freed memory back to the system.
 
@@ -338,6 +366,7 @@ class TypstEngine:
             finally:
                 release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
         pdf, found, text = chosen
+        links = link_description(str(renderer.context["lang"]).split("-")[0])
         identifier = typst_identifier(text, resolved, layout, options)
         record = archival.record_for(
             resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
@@ -350,6 +379,7 @@ class TypstEngine:
             lambda packet: archival.xmp_packet(record, archival.identification(packet)),
             archival.document_info(record),
             bytes.fromhex(identifier),
+            link_text=links,
         )
 
 

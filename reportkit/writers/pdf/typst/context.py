@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 from ....render.renderer import Renderer, short_reference
 from ....resolve.citations import Ref
-from .tree import Node, block_tree
+from .tree import Node, block_tree, user_url
 
 
 #: Every key of the data a Typst template reads (``data`` in report.typ), with what it holds: the
@@ -138,8 +138,8 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
             "text": claim.text,
             "claimant": claim.claimant or "",
             "date": ctx["format_date"](claim.date) if claim.date else "",
-            "url": claim.url or "",
-            "archived": claim.archived or "",
+            "url": user_url(claim.url or ""),
+            "archived": user_url(claim.archived or ""),
             "image": claim_image,
             "image_alt": ctx["claim_image_alt"],
         }
@@ -165,13 +165,13 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
                 "short": entry.short,
                 "authors": list(s.authors),
                 "title": s.title,
-                "url": s.url or "",
+                "url": user_url(s.url or ""),
                 "container": s.container or "",
                 "publisher": s.publisher or "",
                 "published": s.published or "",
                 "published_text": ctx["format_date"](s.published) if s.published else "",
                 "accessed": ctx["format_date"](s.accessed) if s.accessed else "",
-                "archived": s.archived or "",
+                "archived": user_url(s.archived or ""),
                 "note": s.note or "",
                 "formatted": _text_of(entry.formatted) if entry.formatted else "",
                 "backrefs": [{"label": b.label, "id": b.id} for b in entry.backrefs],

@@ -6,6 +6,14 @@ reportkit's packet says more (the verdict, the rating, the embedded source's SHA
 names only labelled headings as PDF destinations (typst/typst#1352): the links to a call
 (``cite-3-1``) and to a bibliography entry (``src-3``) are given named destinations here, so
 that links, back-references and ``file.pdf#src-3`` work as in the WeasyPrint engine.
+
+The templates write their links to those places as URIs of a reserved scheme
+(``x-reportkit-anchor:src-3``, :data:`ANCHOR_SCHEME`): Typst resolves a link to a label while it
+lays out the paragraph holding it, which lays every paragraph with a citation out twice; a URI
+costs nothing. Each such link becomes a link to its named destination here (``/Dest``, and the
+``/Contents`` Typst writes for its own internal links: "page N" in the document's language); one whose name has no
+destination is an error, never left as a dead URI. User links cannot use the scheme: the
+resolver keeps only http(s) and mailto links, and :func:`.tree.user_url` refuses the scheme.
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+
+#: The URI scheme of the templates' links to a place in the document (``x-reportkit-anchor:src-3``).
+ANCHOR_SCHEME = "x-reportkit-anchor:"
 
 #: How far above its target Typst places a link's destination (points).
 LINK_HEADROOM = 10.0
@@ -31,16 +42,23 @@ def finish(
     packet: Callable[[bytes], bytes],
     info: Mapping[str, str],
     identifier: bytes,
+    *,
+    link_text: str = "page {}",
 ) -> bytes:
     """``pdf`` with reportkit's XMP, ``info`` as its document info, a named destination per anchor.
 
     ``packet`` makes the XMP packet from Typst's (whose PDF/A and PDF/UA identification it keeps).
+
+    ``link_text`` describes a link to a page (``{}``: its number) as Typst does in the document's
+    language: the ``/Contents`` of the templates' internal links.
 
     ``anchors`` are (name, {page, x, y}) pairs as Typst's ``locate().position()`` gives them.
     Typst names only labelled headings; the links to a citation's call or a bibliography entry
     become links to named destinations (``src-3``, ``cite-3-1``), as in the WeasyPrint engine.
     """
     import pikepdf
+
+    from ....errors import RenderError
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         pages = list(doc.pages)
@@ -58,6 +76,16 @@ def finish(
         page_index = {page.obj.objgen: i for i, page in enumerate(pages)}
         for page in pages:
             for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                uri = action.get("/URI") if isinstance(action, pikepdf.Dictionary) else None
+                if isinstance(uri, pikepdf.String) and str(uri).startswith(ANCHOR_SCHEME):
+                    name = str(uri)[len(ANCHOR_SCHEME):]
+                    if name not in names:
+                        raise RenderError(f"the Typst template links to {name!r}, which is not a place in the document")
+                    del annot["/A"]
+                    annot.Dest = pikepdf.String(name)
+                    annot.Contents = pikepdf.String(link_text.replace("{}", str(page_index[names[name][0].objgen] + 1)))
+                    continue
                 dest = annot.get("/Dest")
                 if annot.get("/Subtype") != "/Link" or not isinstance(dest, pikepdf.Array) or len(dest) < 4:
                     continue

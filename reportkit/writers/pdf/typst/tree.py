@@ -2,7 +2,9 @@
 
 Nothing here is Typst markup: every string from the input stays a JSON string, and the
 layout's templates turn it into text with Typst's ``text``/``str`` values, so ``#``,
-``[``, ``$`` or ``<label>`` in a fact-check are characters, never code.
+``[``, ``$`` or ``<label>`` in a fact-check are characters, never code. No address from the
+input can use the scheme of the templates' internal links (:func:`user_url`), so no input can
+make a link that finishing would turn into one to a place in the document.
 """
 
 from __future__ import annotations
@@ -13,10 +15,27 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ....errors import RenderError
+from .finish import ANCHOR_SCHEME
+
 Node = dict[str, Any]
 
 #: Token types that open an inline container, and the node they make.
 _INLINE_CONTAINERS = {"em_open": "em", "strong_open": "strong", "s_open": "strike", "link_open": "link"}
+
+
+def user_url(url: str) -> str:
+    """``url`` from the input, refused if it uses the scheme of the templates' internal links.
+
+    The resolver keeps only http(s) and mailto links and the model only http(s) addresses, so
+    this never fires for a resolved document; it guards the boundary that finishing trusts.
+    """
+    if url.strip().lower().startswith(ANCHOR_SCHEME):
+        raise RenderError(
+            f"the address {url[:80]!r} uses the scheme reserved for links inside the document",
+            hint="link to a web address (http:// or https://)",
+        )
+    return url
 
 
 def inline_tree(tokens: Sequence[Token], cite: Callable[[Any], Node], image: Callable[[Token, bool], Node]) -> list[Node]:
@@ -36,7 +55,7 @@ def inline_tree(tokens: Sequence[Token], cite: Callable[[Any], Node], image: Cal
         elif kind in _INLINE_CONTAINERS:
             node: Node = {"t": _INLINE_CONTAINERS[kind], "c": []}
             if kind == "link_open":
-                node["url"] = str(token.attrs.get("href", ""))
+                node["url"] = user_url(str(token.attrs.get("href", "")))
             out.append(node)
             stack.append(node["c"])
         elif kind.endswith("_close") and len(stack) > 1:
