@@ -356,7 +356,7 @@ class Renderer:
         if not self.medium.html:
             return Markup("")
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-        env = {
+        env: dict[str, Any] = {
             "macros": self.macros,
             "cite_view": self._cite_view,
             "assets": self.resolved.assets,
