@@ -29,11 +29,9 @@ WeasyPrint's files; upstream, the memo would be an attribute of the footnote are
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import math
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +39,8 @@ import weasyprint
 from weasyprint import layout as weasyprint_layout
 from weasyprint.layout import block
 
-from .pinning import apply_hunks, source_matches
+from .pinning import compile_patched, source_matches
+from .pinning import upstream_diff as diff
 
 __all__ = [
     "PATCHES",
@@ -193,27 +192,15 @@ def installed() -> bool:
     return all(getattr(owner, name) is not _ORIGINALS[name] for owner, name, _, _, _ in PATCHES)
 
 
-def _compiled(name: str, module: Any, hunks: tuple[tuple[str, str], ...]) -> Callable[..., Any]:
-    """The patched function, compiled in a copy of its module's namespace with the helpers above."""
-    original = _ORIGINALS[name]
-    lines, first = inspect.getsourcelines(original)
-    # Blank lines before the function keep its line numbers those of WeasyPrint's file in tracebacks.
-    text = "\n" * (first - 1) + textwrap.dedent(apply_hunks("".join(lines), hunks))
-    code = compile(text, module.__file__ or module.__name__, "exec")
-    namespace = {**module.__dict__, "_reportkit_mark_notes": mark_notes, "_reportkit_note_layout": note_layout}
-    exec(code, namespace)  # noqa: S102 - WeasyPrint's own source, checked by digest
-    function = namespace[name]
-    function.__qualname__ = original.__qualname__
-    return function
-
-
 def install() -> bool:
     """Put the patched functions in place when :func:`applies` (both or none); True when they are in place."""
     if installed():
         return True
     if not applies():
         return False
-    compiled = [(owner, name, _compiled(name, module, hunks)) for owner, name, module, _, hunks in PATCHES]
+    helpers = {"_reportkit_mark_notes": mark_notes, "_reportkit_note_layout": note_layout}
+    compiled = [(owner, name, compile_patched(_ORIGINALS[name], hunks, module, helpers))
+                for owner, name, module, _, hunks in PATCHES]
     for owner, name, function in compiled:
         setattr(owner, name, function)
     return True
@@ -227,14 +214,4 @@ def uninstall() -> None:
 
 def upstream_diff() -> str:
     """The patch as unified diffs of WeasyPrint's files, ready to be offered upstream."""
-    diffs = []
-    for _, name, module, _, hunks in PATCHES:
-        module_source = inspect.getsource(module)
-        function = original_source(name)
-        changed = module_source.replace(function, apply_hunks(function, hunks))
-        path = "weasyprint/" + module.__name__.removeprefix("weasyprint.").replace(".", "/")
-        path += "/__init__.py" if (module.__file__ or "").endswith("__init__.py") else ".py"
-        diffs.append("".join(difflib.unified_diff(
-            module_source.splitlines(keepends=True), changed.splitlines(keepends=True), f"a/{path}", f"b/{path}",
-        )))
-    return "".join(diffs)
+    return "".join(diff(module, original_source(name), hunks) for _, name, module, _, hunks in PATCHES)

@@ -33,7 +33,6 @@ as it is and the PDF writer's drift correction does the work. Upstream, the chan
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +41,7 @@ import weasyprint
 from weasyprint.layout import block
 
 from .pinning import apply_hunks, source_matches
+from .pinning import upstream_diff as diff
 
 __all__ = [
     "HUNKS",
@@ -96,17 +96,7 @@ def patched_source(source: str) -> str:
 
 def upstream_diff() -> str:
     """The patch as a unified diff of ``weasyprint/layout/block.py``, ready to be offered upstream."""
-    module = inspect.getsource(block)
-    function = original_source()
-    patched = module.replace(function, patched_source(function))
-    return "".join(
-        difflib.unified_diff(
-            module.splitlines(keepends=True),
-            patched.splitlines(keepends=True),
-            "a/weasyprint/layout/block.py",
-            "b/weasyprint/layout/block.py",
-        )
-    )
+    return diff(block, original_source(), HUNKS)
 
 
 def applies() -> bool:

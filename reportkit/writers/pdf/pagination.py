@@ -49,9 +49,7 @@ WeasyPrint's files; upstream, the ``_reportkit_*`` helpers it calls would become
 
 from __future__ import annotations
 
-import difflib
 import inspect
-import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
@@ -66,7 +64,8 @@ from weasyprint.formatting_structure import build
 from weasyprint.layout import page
 from weasyprint.urls import get_url_tuple
 
-from .pinning import apply_hunks, source_matches
+from .pinning import apply_hunks, compile_patched, source_matches
+from .pinning import upstream_diff as diff
 
 __all__ = [
     "PAGE_REFERENCES_SHA256",
@@ -210,23 +209,14 @@ class Patch:
 
     def compiled(self) -> Callable[..., Any]:
         """The patched function, compiled in a copy of its module's namespace with the lookups above."""
-        lines, first = inspect.getsourcelines(self.original)
-        # Blank lines before the function keep its line numbers those of WeasyPrint's file in tracebacks.
-        text = "\n" * (first - 1) + textwrap.dedent(self.patched("".join(lines)))
-        code = compile(text, self.module.__file__ or self.module.__name__, "exec")
-        namespace = {
-            **self.module.__dict__,
+        return compile_patched(self.original, self.hunks, self.module, {
             "_reportkit_lookups_targeting": counter_lookups_targeting,
             "_reportkit_lookups_of_box": counter_lookups_of_box,
             "_ReportkitListedSet": _ListedSet,
             "_reportkit_anchor_name": anchor_name,
             "_reportkit_queue_pending": queue_pending,
             "_reportkit_resolve_pending": resolve_pending,
-        }
-        exec(code, namespace)  # noqa: S102 - WeasyPrint's own source, checked by digest
-        function = namespace[self.name]
-        function.__qualname__ = self.original.__qualname__
-        return function
+        })
 
     def set(self, function: Callable[..., Any]) -> None:
         """Make ``function`` the one WeasyPrint calls."""
@@ -392,14 +382,4 @@ def uninstall() -> None:
 
 def upstream_diff() -> str:
     """The patches as unified diffs of WeasyPrint's files, ready to be offered upstream."""
-    diffs = []
-    for patch in PATCHES:
-        module_source = inspect.getsource(patch.module)
-        function = patch.source()
-        changed = module_source.replace(function, patch.patched(function))
-        path = "weasyprint/" + patch.module.__name__.removeprefix("weasyprint.").replace(".", "/")
-        path += "/__init__.py" if patch.module.__file__ and patch.module.__file__.endswith("__init__.py") else ".py"
-        diffs.append("".join(difflib.unified_diff(
-            module_source.splitlines(keepends=True), changed.splitlines(keepends=True), f"a/{path}", f"b/{path}",
-        )))
-    return "".join(diffs)
+    return "".join(diff(patch.module, patch.source(), patch.hunks) for patch in PATCHES)
