@@ -123,6 +123,29 @@ def test_a_command_leaves_its_imports_out_of_collections_and_skips_the_last_one(
     assert result.stdout.strip().splitlines()[-2:] == [f"imports frozen: {frozen}", f"made later, frozen at exit: {frozen}"]
 
 
+_THRESHOLD_PROBE = """
+import gc, sys
+if sys.argv[1] == "command":
+    from reportkit.cli import main
+    main(["layouts"], standalone_mode=False)
+print("thresholds:", *gc.get_threshold())
+"""
+
+
+@pytest.mark.parametrize(("how", "middle"), [("command", 100), ("no command", 10)])
+def test_a_command_collects_the_middle_generation_ten_times_less_often(how, middle):
+    """The young and old thresholds stay Python's; a process that runs no command keeps all three."""
+    import subprocess
+    import sys
+
+    from reportkit.cli import MIDDLE_GENERATION_EVERY
+
+    result = subprocess.run([sys.executable, "-c", _THRESHOLD_PROBE, how], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert MIDDLE_GENERATION_EVERY == 100
+    assert result.stdout.strip().splitlines()[-1] == f"thresholds: 700 {middle} 10"
+
+
 #: Runs ``reportkit ARGS...`` through the console script's function (``run``, or ``main`` if HOW says so), with an
 #: exit handler and an audit hook that says when Python's finalisation clears the interpreter; ``thread`` first
 #: starts a thread that outlives the command.
