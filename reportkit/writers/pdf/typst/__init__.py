@@ -31,7 +31,8 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import resources
@@ -64,6 +65,7 @@ if TYPE_CHECKING:  # the model, the renderer and the resolver are imported when 
 __all__ = [
     "TypstEngine",
     "TypstJob",
+    "detached",
     "footnote_drift",
     "link_description",
     "release_memory",
@@ -221,13 +223,36 @@ def warm_up(layout: Layout) -> None:
     font_book(_font_folders(_families(layout, "")))
 
 
+#: The compile roots (and the lists of jobs) of the :func:`detached` blocks being run, innermost last.
+_DETACHED: list[tuple[str, list[TypstJob]]] = []
+
+
+@contextmanager
+def detached(root: str | os.PathLike[str]) -> Iterator[list[TypstJob]]:
+    """Within: :meth:`TypstEngine.render` prepares a detached job into ``root``, adds it to the list yielded and
+    returns no bytes (the child of a split build, :mod:`reportkit.tools.split`, hands the job to its parent)."""
+    jobs: list[TypstJob] = []
+    _DETACHED.append((str(root), jobs))
+    try:
+        yield jobs
+    finally:
+        _DETACHED.pop()
+
+
 class TypstEngine:
     """Compiles a resolved document with the layout's ``typst/`` templates."""
 
     def render(
         self, resolved: Resolved, layout: Layout, *, page_size: str = "A4", options: Mapping[str, Any] | None = None
     ) -> bytes:
-        """The PDF bytes of ``resolved`` (copyfitted when the layout asks), finished with reportkit's metadata."""
+        """The PDF bytes of ``resolved`` (copyfitted when the layout asks), finished with reportkit's metadata.
+
+        Within :func:`detached`, the job is prepared for another process and no bytes are returned.
+        """
+        if _DETACHED:
+            root, jobs = _DETACHED[-1]
+            jobs.append(self.prepare(resolved, layout, page_size=page_size, options=options, root=root))
+            return b""
         job = self.prepare(resolved, layout, page_size=page_size, options=options)
         session = _session(layout, job.font_folders)
         with session.lock:

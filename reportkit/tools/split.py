@@ -1,0 +1,194 @@
+"""One Typst PDF build in two processes, so that the memory of reading a fact-check is not under Typst's compile.
+
+Loading, validating and resolving a fact-check and making the template context load the model
+(pydantic), the Markdown parser, the resolver and Babel: about 45 MB that a single process keeps
+while Typst compiles, the build's peak (BENCHMARKS.md, issue 18). :func:`split_build` forks: the
+child does all of that and prepares a detached :class:`~reportkit.writers.pdf.typst.job.TypstJob`
+(its compile root written into a folder this process owns), hands the job over a pipe and ends;
+this process, which has imported only the command line, then compiles the job, finishes the PDF,
+writes it atomically, records it in the cache manifest and reports it as any build does.
+
+Whatever is not a successful preparation (an input that is unchanged, bad or refused, a layout
+error) is built by the child the ordinary way (``fallback``), which prints what it prints.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..limits import DEFAULT_LIMITS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from .batch import Progress
+    from ..writers.pdf.typst.job import TypstJob
+
+__all__ = ["MODULES_ENV", "can_fork", "split_build"]
+
+#: A test hook: when set, the parent writes the names of its modules (sorted, one a line) to this file before compiling.
+MODULES_ENV = "REPORTKIT_SPLIT_MODULES"
+
+
+def can_fork() -> bool:
+    """Whether this system forks processes (POSIX)."""
+    return hasattr(os, "fork") and sys.platform != "emscripten"
+
+
+def split_build(
+    path: Path,
+    out_dir: Path,
+    *,
+    progress: Callable[[], Progress],
+    fallback: Callable[[], int],
+    strict: bool,
+    force: bool,
+    options: Mapping[str, Any],
+) -> int:
+    """Build the PDF of ``path`` into ``out_dir`` in a child and this process; return the exit status.
+
+    Returns in both processes (as ``os.fork`` does): in the child once it handed the job over or
+    built the ordinary way (``fallback``, returning its exit status), in this process once the
+    PDF is written or the build failed. ``progress`` makes the reporter of this build; ``options``
+    are those of :func:`~reportkit.tools.batch.build_many` (``limits``, ``layout``...).
+    """
+    root = tempfile.mkdtemp(prefix="reportkit-typst-")  # the child writes it; this process removes it
+    owner = os.getpid()
+    try:
+        read_end, write_end = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        child = os.fork()
+        if child == 0:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                return _child(pipe, path, out_dir, root, fallback=fallback, strict=strict, force=force,
+                              options=options)
+        os.close(write_end)
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                handed = pipe.read()
+            status = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+        except KeyboardInterrupt:
+            return _interrupted(path, progress)
+        if not handed:  # the child built (or failed) the ordinary way and said so
+            return status if status >= 0 else 128 - status
+        return _finish(pickle.loads(handed), path, out_dir, progress=progress, strict=strict)
+    finally:
+        if os.getpid() == owner:
+            from ..writers.pdf.typst.job import remove_root
+
+            remove_root(root)
+
+
+def _child(
+    pipe: Any,
+    path: Path,
+    out_dir: Path,
+    root: str,
+    *,
+    fallback: Callable[[], int],
+    strict: bool,
+    force: bool,
+    options: Mapping[str, Any],
+) -> int:
+    """In the child: prepare the job and hand it over; anything else is built by ``fallback``."""
+    from ..errors import ReportkitError
+    from .build import build_file
+    from .cache import BuildCache, context_keys
+
+    layout = options.get("layout", "report")
+    limits = options.get("limits") or DEFAULT_LIMITS
+    try:
+        store = BuildCache(out_dir, context_keys(layout, options, ("pdf",), strict=strict))
+    except ReportkitError:
+        return fallback()  # a broken layout: the ordinary build says so
+    if not force and not store.stale(path, ("pdf",)):
+        return fallback()  # unchanged: the ordinary build reports it skipped
+    with _detaching(root) as jobs:
+        result = build_file(path, out_dir, formats=("pdf",), strict=strict, collect=True, **options)
+    if not result.ok or len(jobs) != 1 or len(result.payload) != 1:
+        return fallback()  # a bad input or layout: built again the ordinary way, which reports it
+    pickle.dump({
+        "job": jobs[0],
+        "target": next(iter(result.payload)),
+        "slug": result.slug,
+        "sources": result.sources,
+        "warnings": result.warnings,
+        "seconds": result.seconds,
+        "context": store.contexts.get("pdf"),
+        "render_seconds": options.get("timeout") or limits.render_seconds,
+    }, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    return 0
+
+
+@contextmanager
+def _detaching(root: str) -> Iterator[list[TypstJob]]:
+    """Within: the Typst engine prepares detached jobs into ``root`` (collected in the list yielded) and renders nothing."""
+    from ..writers.pdf import typst
+
+    with typst.detached(root) as jobs:
+        yield jobs
+
+
+def _finish(
+    plan: dict[str, Any], path: Path, out_dir: Path, *, progress: Callable[[], Progress], strict: bool
+) -> int:
+    """In this process: compile the job the child prepared, write the PDF, record and report it; the exit status."""
+    from ..files import atomic_write, check_target
+    from ..limits import time_limit
+    from ..writers.pdf.typst.job import run_job
+    from .build import BuildResult, check_strict, recording
+
+    modules = os.environ.get(MODULES_ENV)
+    if modules:
+        Path(modules).write_text("\n".join(sorted(sys.modules)) + "\n", encoding="utf-8")
+    result = BuildResult(path, slug=plan["slug"], sources=plan["sources"], warnings=list(plan["warnings"]),
+                         seconds=plan["seconds"])
+    started = time.perf_counter()
+    with recording(result, strict, path) as caught:
+        with time_limit(max(1.0, float(plan["render_seconds"]) - plan["seconds"]), "rendering the pdf"):
+            pdf = run_job(plan["job"])
+        check_strict(strict, caught)  # Typst's warnings and footnotes off their page count under --strict
+        result.outputs.append(atomic_write(check_target(Path(plan["target"])), pdf))
+    return _report(result, out_dir, plan["context"], progress(), time.perf_counter() - started + plan["seconds"])
+
+
+def _report(result: Any, out_dir: Path, context: str | None, progress: Progress, seconds: float) -> int:
+    """Record ``result`` in the cache manifest and report it as a batch of one does; the exit status."""
+    from ..errors import ReportkitError
+    from .batch import BatchReport
+    from .cache import BuildCache
+
+    if context is not None:
+        store = BuildCache(out_dir, {"pdf": context})
+        store.record(result, ("pdf",))
+        try:
+            store.save()
+        except ReportkitError:
+            pass  # an unwritable manifest costs a rebuild next time, not this build
+    report = BatchReport(results=[result], seconds=seconds)
+    progress.start(1)
+    progress.update(result)
+    progress.finish(report)
+    return report.exit_code
+
+
+def _interrupted(path: Path, progress: Callable[[], Progress]) -> int:
+    """Ctrl-C while the child prepared: reported as an interrupted batch of one (nothing was written)."""
+    from .batch import BatchReport
+    from .build import BuildResult
+
+    report = BatchReport(results=[BuildResult(path)], interrupted=True)
+    reporter = progress()
+    reporter.start(1)
+    reporter.finish(report)
+    return report.exit_code
