@@ -80,7 +80,6 @@ def expand_checked(inputs: Iterable[str | os.PathLike[str]]) -> list[tuple[Path,
     image linked from outside the input's folder is: it is not read, and nothing of it is shown.
     """
     from ..errors import UnsafeResourceError
-    from ..input.loaders import SUFFIXES
 
     files: list[tuple[Path, InputError | None]] = []
     for item in inputs:
@@ -88,6 +87,8 @@ def expand_checked(inputs: Iterable[str | os.PathLike[str]]) -> list[tuple[Path,
         if not path.is_dir():
             files.append((path, None))
             continue
+        from ..input.loaders import SUFFIXES  # a folder only: naming a file loads no input parser
+
         folder = path.resolve()
         for entry in sorted(path.iterdir()):
             if entry.suffix.lower() not in SUFFIXES or entry.name.lower() == "readme.md":

@@ -60,6 +60,10 @@ def split_build(
     PDF is written or the build failed. ``progress`` makes the reporter of this build; ``options``
     are those of :func:`~reportkit.tools.batch.build_many` (``limits``, ``layout``...).
     """
+    # What both processes use is imported once, before the fork (lean modules: neither the model nor Typst).
+    from . import build, cache  # noqa: F401
+    from ..writers.pdf.typst import job  # noqa: F401
+
     root = tempfile.mkdtemp(prefix="reportkit-typst-")  # the child writes it; this process removes it
     owner = os.getpid()
     try:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from ..._version import __version__
+
+if TYPE_CHECKING:  # lxml is imported when a packet is made or read: a record alone needs none of it
+    from lxml import etree
 
 __all__ = ["DESCRIBED", "NS", "RK_PROPERTIES", "Record", "document_info", "identification",
            "producer", "weasyprint_version", "xmp_packet"]
@@ -167,6 +169,8 @@ def _q(name: str) -> str:
 
 
 def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+    from lxml import etree
+
     element = etree.SubElement(parent, _q(name))
     if text is not None:
         element.text = text
@@ -192,6 +196,8 @@ def _schema(bag: etree._Element, schema: tuple[str, str, str, Mapping[str, tuple
 
 def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
     """The XMP packet (one ``rdf:RDF``) describing ``record``; ``kept`` are properties of another packet to carry over."""
+    from lxml import etree
+
     props = record.properties()
     used = ["x", "rdf", "dc", "xmp", "xmpMM", "pdf", "pdfaExtension", "pdfaSchema", "pdfaProperty", "rk"]
     named = {name.partition(":")[0] for name, _, _ in props}
@@ -233,6 +239,8 @@ def xmp_packet(record: Record, kept: Sequence[etree._Element] = ()) -> bytes:
 
 def identification(packet: bytes) -> list[etree._Element]:
     """The variant identification properties (``pdfaid:part``...) of an XMP packet a PDF engine wrote."""
+    from lxml import etree
+
     start, end = packet.find(b"<x:xmpmeta"), packet.rfind(b"</x:xmpmeta>")
     if start < 0 or end < 0:
         return []

@@ -46,6 +46,7 @@ from .job import (
     PLACEHOLDER_ID,
     Context,
     TypstJob,
+    check_typst,
     compile_job,
     compiler,
     finish_job,
@@ -283,7 +284,7 @@ class TypstEngine:
         from .. import archival
         from ...reproducible import build_datetime, input_files, options_key
 
-        typst_module()  # before any work: says how to install the engine
+        check_typst()  # before any work: says how to install the engine
         options = dict(options or {})
         _refuse_print_shop(options)
         is_archival = archival.is_archival(options)
@@ -336,6 +337,7 @@ class TypstEngine:
             layout_chain=[(l.name, str(l.path)) for l in layout.chain],
             lang=str(renderer.context["lang"]).split("-")[0],
             identity=[layout_files, assets, options_key(effective)],
+            compiler_version=typst_version(),
             records=records,
             fit_pages=fit_pages,
             fit_steps=fit_steps,

@@ -12,7 +12,6 @@ the Markdown parser or the resolver, so that the memory they took is not under T
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import io
 import json
@@ -24,7 +23,6 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ __all__ = [
     "Context",
     "MAX_FOOTNOTE_PASSES",
     "TypstJob",
+    "check_typst",
     "compile_job",
     "compiler",
     "finish_job",
@@ -95,6 +94,8 @@ class TypstJob:
     lang: str
     #: What the PDF's /ID digests besides the context text: layout files, images, options.
     identity: list[Any]
+    #: The version of the Typst compiler (part of the /ID).
+    compiler_version: str
     #: The metadata record's fields, claiming PDF/UA (``ua``) or not (``plain``), with :data:`PLACEHOLDER_ID`.
     records: dict[str, dict[str, Any]]
     #: Copyfitting: the page count aimed at (0: none) and the steps that may be tried.
@@ -126,10 +127,20 @@ class TypstJob:
 @lru_cache(maxsize=1)
 def typst_version() -> str:
     """The version of the ``typst`` package (the Typst compiler it binds), or 'unknown'."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("typst")
     except PackageNotFoundError:  # pragma: no cover - checked by typst_module()
         return "unknown"
+
+
+def check_typst() -> None:
+    """Raise the ReportkitError of :func:`typst_module` when the ``typst`` package is missing, without importing it."""
+    from importlib.util import find_spec
+
+    if find_spec("typst") is None:
+        typst_module()
 
 
 def typst_module() -> Any:
@@ -218,6 +229,8 @@ def release_memory() -> None:
 @lru_cache(maxsize=1)
 def _libc_trim() -> Any:
     """glibc's ``malloc_trim``, or None (another C library)."""
+    import ctypes
+
     try:
         return ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):
@@ -324,7 +337,7 @@ def compile_job(job: TypstJob, typst_compiler: Any) -> tuple[bytes, dict[str, An
 
 def job_identifier(job: TypstJob, text: str) -> str:
     """The PDF's /ID (32 hex digits): a digest of the template data, layout files, images, options and Typst's version."""
-    return content_digest("typst", typst_version(), text, *job.identity)[:32]
+    return content_digest("typst", job.compiler_version, text, *job.identity)[:32]
 
 
 def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], text: str) -> bytes:
