@@ -5,8 +5,10 @@ Loading, validating and resolving a fact-check and making the template context l
 while Typst compiles, the build's peak (BENCHMARKS.md, issue 18). :func:`split_build` forks: the
 child does all of that and prepares a detached :class:`~reportkit.writers.pdf.typst.job.TypstJob`
 (its compile root written into a folder this process owns), hands the job over a pipe and ends;
-this process, which has imported only the command line, then compiles the job, finishes the PDF,
-writes it atomically, records it in the cache manifest and reports it as any build does.
+this process, which has imported only the command line, then has the job compiled by a second
+child (whose end gives all of Typst's memory back at once), finishes the PDF with pikepdf, writes
+it atomically, records it in the cache manifest and reports it as any build does. The processes
+run one after the other: the build's peak is the largest of them, not their sum.
 
 Whatever is not a successful preparation (an input that is unchanged, bad or refused, a layout
 error) is built by the child the ordinary way (``fallback``), which prints what it prints.
@@ -149,7 +151,6 @@ def _finish(
     """In this process: compile the job the child prepared, write the PDF, record and report it; the exit status."""
     from ..files import atomic_write, check_target
     from ..limits import time_limit
-    from ..writers.pdf.typst.job import run_job
     from .build import BuildResult, check_strict, recording
 
     modules = os.environ.get(MODULES_ENV)
@@ -160,10 +161,93 @@ def _finish(
     started = time.perf_counter()
     with recording(result, strict, path) as caught:
         with time_limit(max(1.0, float(plan["render_seconds"]) - plan["seconds"]), "rendering the pdf"):
-            pdf = run_job(plan["job"])
+            pdf = _compile_and_finish(plan["job"])
         check_strict(strict, caught)  # Typst's warnings and footnotes off their page count under --strict
         result.outputs.append(atomic_write(check_target(Path(plan["target"])), pdf))
     return _report(result, out_dir, plan["context"], progress(), time.perf_counter() - started + plan["seconds"])
+
+
+def _compile_and_finish(job: TypstJob) -> bytes:
+    """The finished PDF of ``job``: compiled in a process of its own, finished in this one.
+
+    Typst's compile is the build's peak, and what it leaves behind (code, fonts, memo cache,
+    a fragmented heap) is not all given back by :func:`~reportkit.writers.pdf.typst.job.release_memory`:
+    a process that ends gives it all back, so pikepdf and lxml finish the PDF on this process's
+    small heap instead of on top of it. The compiling process sends the PDF, what the writer's
+    metadata found, the context text chosen, a link probe for the words of internal links, and
+    its warnings (raised again here, in order) or its error.
+    """
+    import warnings
+
+    from ..errors import ReportkitWarning
+    from ..writers.pdf.typst.job import finish_job, link_words
+
+    outcome, messages = _in_child(_compile, job)
+    for message in messages:
+        warnings.warn(message, ReportkitWarning, stacklevel=2)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    pdf, found, text, probe = outcome
+    return finish_job(job, pdf, found, text, links=link_words(probe))
+
+
+def _compile(job: TypstJob) -> tuple[bytes, dict[str, Any], str, bytes]:
+    """Compile ``job`` (settled, copyfitted) and a link probe in its language: what :func:`_compile_and_finish` needs."""
+    from ..writers.pdf.typst.job import compile_job, compiler, link_probe
+
+    pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
+    return pdf, found, text, link_probe(job.lang)
+
+
+def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[str]]:
+    """``function(argument)`` run in a forked process: its result (or the exception it raised) and its warnings."""
+    import signal
+    import traceback
+    import warnings
+
+    from ..errors import RenderError, ReportkitWarning
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked process, which ends with os._exit
+        status = 0
+        try:
+            os.close(read_end)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ReportkitWarning)
+                try:
+                    outcome: Any = function(argument)
+                except Exception as exc:  # sent to the parent, which raises it
+                    outcome = exc
+            messages = [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
+            try:
+                data = pickle.dumps((outcome, messages), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an exception that cannot travel: its text does
+                failure = RenderError(f"rendering failed: {type(outcome).__name__}: {outcome}")
+                data = pickle.dumps((failure, messages), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    data = b""
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        if not data:  # stopped (a time limit, Ctrl-C) or failed: the compile is abandoned
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(child, 0)
+    if not data:
+        raise RenderError("rendering failed: the Typst compile ended without a result")
+    outcome, messages = pickle.loads(data)
+    return outcome, list(messages)
 
 
 def _report(result: Any, out_dir: Path, context: str | None, progress: Progress, seconds: float) -> int:

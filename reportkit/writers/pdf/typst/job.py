@@ -43,6 +43,8 @@ __all__ = [
     "footnote_drift",
     "job_identifier",
     "link_description",
+    "link_probe",
+    "link_words",
     "release_memory",
     "run_job",
     "typst_error",
@@ -193,15 +195,26 @@ def link_description(lang: str) -> str:
     Typst gives each of its internal links a ``/Contents`` in the text's language ("page 6"); the
     templates' internal links are URIs that finishing turns into links to named destinations, and
     they get the same words. Typst's words are not readable from a template, so a tiny document
-    with one label link is compiled in ``lang`` (about a millisecond, once per language and process).
-    The built-in templates set the language without a region, as this does.
+    with one label link is compiled in ``lang`` (:func:`link_probe`, about a millisecond, once per
+    language and process) and read (:func:`link_words`). The built-in templates set the language
+    without a region, as this does.
     """
-    import pikepdf
+    return link_words(link_probe(lang))
 
+
+def link_probe(lang: str) -> bytes:
+    """The PDF of a tiny document in ``lang`` with one label link to its page 2 (see :func:`link_description`)."""
     source = _LINK_PROBE.replace("{lang}", lang if re.fullmatch(r"[A-Za-z]{2,3}", lang) else "en")
     with EVICTOR_LOCK:
-        pdf = _evictor().compile(input=source.encode(), format="pdf")
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pdf: bytes = _evictor().compile(input=source.encode(), format="pdf")
+    return pdf
+
+
+def link_words(probe: bytes) -> str:
+    """How the :func:`link_probe` PDF ``probe`` describes its link, ``{}`` for the page number."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(probe)) as doc:
         words = str(doc.pages[0].Annots[0].get("/Contents", "page 2"))
     return words.replace("2", "{}") if words.count("2") == 1 else "page {}"
 
@@ -340,11 +353,14 @@ def job_identifier(job: TypstJob, text: str) -> str:
     return content_digest("typst", job.compiler_version, text, *job.identity)[:32]
 
 
-def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], text: str) -> bytes:
-    """Typst's PDF of ``text`` finished: reportkit's XMP and document info, the /ID, named link targets."""
+def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], text: str, *, links: str | None = None) -> bytes:
+    """Typst's PDF of ``text`` finished: reportkit's XMP and document info, the /ID, named link targets.
+
+    ``links``: how links to a page read in the document's language (default: :func:`link_description`).
+    """
     from ..xmp import Record, document_info, identification, xmp_packet
 
-    links = link_description(job.lang)
+    links = link_description(job.lang) if links is None else links
     identifier = job_identifier(job, text)
     fields = job.records["ua" if found["ua"] else "plain"]
     record = Record(**{**fields, "instance_id": f"uuid:{uuid.UUID(identifier[:32])}"})
