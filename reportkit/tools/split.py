@@ -87,7 +87,9 @@ def split_build(
             return _interrupted(path, progress)
         if not handed:  # the child built (or failed) the ordinary way and said so
             return status if status >= 0 else 128 - status
-        return _finish(pickle.loads(handed), path, out_dir, progress=progress, strict=strict)
+        plan = pickle.loads(handed)
+        del handed  # only the job is kept while it compiles
+        return _finish(plan, path, out_dir, progress=progress, strict=strict)
     finally:
         if os.getpid() == owner:
             from ..writers.pdf.typst.job import remove_root
@@ -173,9 +175,10 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     Typst's compile is the build's peak, and what it leaves behind (code, fonts, memo cache,
     a fragmented heap) is not all given back by :func:`~reportkit.writers.pdf.typst.job.release_memory`:
     a process that ends gives it all back, so pikepdf and lxml finish the PDF on this process's
-    small heap instead of on top of it. The compiling process sends the PDF, what the writer's
-    metadata found, the context text chosen, a link probe for the words of internal links, and
-    its warnings (raised again here, in order) or its error.
+    small heap instead of on top of it. The compiling process writes the PDF into the compile root
+    and sends what the writer's metadata found, the PDF's /ID, a link probe for the words of
+    internal links, and its warnings (raised again here, in order) or its error: little data, so
+    that nothing of size is copied here while it is alive.
     """
     import warnings
 
@@ -187,16 +190,23 @@ def _compile_and_finish(job: TypstJob) -> bytes:
         warnings.warn(message, ReportkitWarning, stacklevel=2)
     if isinstance(outcome, BaseException):
         raise outcome
-    pdf, found, text, probe = outcome
-    return finish_job(job, pdf, found, text, links=link_words(probe))
+    found, identifier, probe = outcome
+    pdf = _output(job).read_bytes()
+    return finish_job(job, pdf, found, identifier, links=link_words(probe))
 
 
-def _compile(job: TypstJob) -> tuple[bytes, dict[str, Any], str, bytes]:
-    """Compile ``job`` (settled, copyfitted) and a link probe in its language: what :func:`_compile_and_finish` needs."""
-    from ..writers.pdf.typst.job import compile_job, compiler, link_probe
+def _output(job: TypstJob) -> Path:
+    """Where the compiling process leaves Typst's PDF of ``job``: beside the compile root's files, in its folder."""
+    return Path(job.root) / ".compiled.pdf"
+
+
+def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
+    """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link probe."""
+    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, link_probe
 
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
-    return pdf, found, text, link_probe(job.lang)
+    _output(job).write_bytes(pdf)
+    return found, job_identifier(job, text), link_probe(job.lang)
 
 
 def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[str]]:

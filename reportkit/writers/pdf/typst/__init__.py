@@ -52,6 +52,7 @@ from .job import (
     finish_job,
     font_book,
     footnote_drift,
+    job_identifier,
     link_description,
     release_memory,
     typst_module,
@@ -260,10 +261,10 @@ class TypstEngine:
             try:
                 session.sync(layout)
                 session.put(job.files)
-                chosen = compile_job(job, session.compiler)
+                pdf, found, text = compile_job(job, session.compiler)
             finally:
                 release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
-        return finish_job(job, *chosen)
+        return finish_job(job, pdf, found, job_identifier(job, text))
 
     def prepare(
         self,

@@ -353,15 +353,15 @@ def job_identifier(job: TypstJob, text: str) -> str:
     return content_digest("typst", job.compiler_version, text, *job.identity)[:32]
 
 
-def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], text: str, *, links: str | None = None) -> bytes:
-    """Typst's PDF of ``text`` finished: reportkit's XMP and document info, the /ID, named link targets.
+def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], identifier: str, *, links: str | None = None) -> bytes:
+    """Typst's PDF finished: reportkit's XMP and document info, the /ID ``identifier`` (:func:`job_identifier`
+    of the context text compiled), named link targets.
 
     ``links``: how links to a page read in the document's language (default: :func:`link_description`).
     """
     from ..xmp import Record, document_info, identification, xmp_packet
 
     links = link_description(job.lang) if links is None else links
-    identifier = job_identifier(job, text)
     fields = job.records["ua" if found["ua"] else "plain"]
     record = Record(**{**fields, "instance_id": f"uuid:{uuid.UUID(identifier[:32])}"})
     return finish(
@@ -378,10 +378,10 @@ def run_job(job: TypstJob) -> bytes:
     """The finished PDF of a detached ``job``: compiled with a compiler of its own, Typst's memory freed before finishing."""
     typst_module()
     try:
-        chosen = compile_job(job, compiler(job.root, job.font_folders))
+        pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     finally:
         release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
-    return finish_job(job, *chosen)
+    return finish_job(job, pdf, found, job_identifier(job, text))
 
 
 def remove_root(root: str | Path) -> None:
