@@ -66,25 +66,30 @@ def split_build(
     from . import build, cache  # noqa: F401
     from ..writers.pdf.typst import job  # noqa: F401
 
+    import signal
+
     root = tempfile.mkdtemp(prefix="reportkit-typst-")  # the child writes it; this process removes it
     owner = os.getpid()
     try:
         read_end, write_end = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
+        # Ctrl-C while the child works is the child's to handle (as a build in one process does, and says).
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         child = os.fork()
         if child == 0:
+            signal.signal(signal.SIGINT, previous)
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
-                return _child(pipe, path, out_dir, root, fallback=fallback, strict=strict, force=force,
-                              options=options)
-        os.close(write_end)
+                return _child(pipe, path, out_dir, root, fallback=fallback, progress=progress, strict=strict,
+                              force=force, options=options)
         try:
+            os.close(write_end)
             with os.fdopen(read_end, "rb") as pipe:
                 handed = pipe.read()
             status = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
-        except KeyboardInterrupt:
-            return _interrupted(path, progress)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         if not handed:  # the child built (or failed) the ordinary way and said so
             return status if status >= 0 else 128 - status
         plan = pickle.loads(handed)
@@ -104,6 +109,7 @@ def _child(
     root: str,
     *,
     fallback: Callable[[], int],
+    progress: Callable[[], Progress],
     strict: bool,
     force: bool,
     options: Mapping[str, Any],
@@ -121,8 +127,11 @@ def _child(
         return fallback()  # a broken layout: the ordinary build says so
     if not force and not store.stale(path, ("pdf",)):
         return fallback()  # unchanged: the ordinary build reports it skipped
-    with _detaching(root) as jobs:
-        result = build_file(path, out_dir, formats=("pdf",), strict=strict, collect=True, **options)
+    try:
+        with _detaching(root) as jobs:
+            result = build_file(path, out_dir, formats=("pdf",), strict=strict, collect=True, **options)
+    except KeyboardInterrupt:
+        return _interrupted(path, progress)
     if not result.ok or len(jobs) != 1 or len(result.payload) != 1:
         return fallback()  # a bad input or layout: built again the ordinary way, which reports it
     pickle.dump({
@@ -161,11 +170,14 @@ def _finish(
     result = BuildResult(path, slug=plan["slug"], sources=plan["sources"], warnings=list(plan["warnings"]),
                          seconds=plan["seconds"])
     started = time.perf_counter()
-    with recording(result, strict, path) as caught:
-        with time_limit(max(1.0, float(plan["render_seconds"]) - plan["seconds"]), "rendering the pdf"):
-            pdf = _compile_and_finish(plan["job"])
-        check_strict(strict, caught)  # Typst's warnings and footnotes off their page count under --strict
-        result.outputs.append(atomic_write(check_target(Path(plan["target"])), pdf))
+    try:
+        with recording(result, strict, path) as caught:
+            with time_limit(max(1.0, float(plan["render_seconds"]) - plan["seconds"]), "rendering the pdf"):
+                pdf = _compile_and_finish(plan["job"])
+            check_strict(strict, caught)  # Typst's warnings and footnotes off their page count under --strict
+            result.outputs.append(atomic_write(check_target(Path(plan["target"])), pdf))
+    except KeyboardInterrupt:
+        return _interrupted(path, progress)
     return _report(result, out_dir, plan["context"], progress(), time.perf_counter() - started + plan["seconds"])
 
 
@@ -222,6 +234,8 @@ def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[
     if child == 0:  # pragma: no cover - runs in the forked process, which ends with os._exit
         status = 0
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides, and ends this process
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.close(read_end)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ReportkitWarning)
@@ -281,7 +295,7 @@ def _report(result: Any, out_dir: Path, context: str | None, progress: Progress,
 
 
 def _interrupted(path: Path, progress: Callable[[], Progress]) -> int:
-    """Ctrl-C while the child prepared: reported as an interrupted batch of one (nothing was written)."""
+    """Ctrl-C (or a kill) during the build: reported as an interrupted batch of one is (nothing was written)."""
     from .batch import BatchReport
     from .build import BuildResult
 

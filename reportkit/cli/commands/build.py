@@ -150,11 +150,17 @@ def build(
 
             return choose(1, debug=debug)
 
-        status = split_build(files[0], out_dir, progress=progress,
-                             fallback=lambda: _build_batch(list(inputs), out_dir, **batch_options).exit_code,
-                             strict=strict, force=force,
-                             options={"limits": limits, "unsafe_images": unsafe_images, "layout": layout,
-                                      "page_size": page_size, **extra})
+        import signal
+
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a kill stops as cleanly as Ctrl-C
+        try:
+            status = split_build(files[0], out_dir, progress=progress,
+                                 fallback=lambda: _build_batch(list(inputs), out_dir, **batch_options).exit_code,
+                                 strict=strict, force=force,
+                                 options={"limits": limits, "unsafe_images": unsafe_images, "layout": layout,
+                                          "page_size": page_size, **extra})
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         if status:
             sys.exit(status)
         return
