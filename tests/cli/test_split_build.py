@@ -6,6 +6,7 @@ one process (``REPORTKIT_SPLIT=0``).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 import reportkit as rk
 
@@ -46,18 +48,27 @@ def layout(folder: Path, document: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("options", [(), ("--archival",)], ids=["default", "archival"])
-def test_a_split_build_writes_the_bytes_the_in_process_render_makes(tmp_path, options):
+@pytest.mark.parametrize(
+    ("args", "same", "other"),
+    [
+        ((), {}, {"archival": True}),
+        (("--archival",), {"archival": True}, {}),
+        # The brief's layout.toml asks for one page (fit_pages = 1): the sample is copyfitted to it.
+        (("-l", "brief"), {"layout": "brief"}, {"layout": "brief", "fit_steps": 0}),
+    ],
+    ids=["default", "archival", "copyfitted-brief"],
+)
+def test_a_split_build_writes_the_bytes_the_in_process_render_makes(tmp_path, args, same, other):
     modules = tmp_path / "modules.txt"
-    proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", *options, "-o", str(tmp_path / "out"), modules=modules)
+    proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", *args, "-o", str(tmp_path / "out"), modules=modules)
     assert proc.returncode == 0, proc.stderr
-    assert modules.is_file()  # the parent compiled: the build was split
+    assert modules.is_file()  # the parent finished it: the build was split
     written = (tmp_path / "out" / f"{SLUG}.pdf").read_bytes()
-    kwargs = {"archival": True} if options else {}
-    assert written == rk.load(SAMPLE).render("pdf", engine="typst", **kwargs)
-    # Negative: the comparison tells builds apart (the other variant's bytes differ).
-    other = {} if options else {"archival": True}
+    assert written == rk.load(SAMPLE).render("pdf", engine="typst", **same)
+    # Negative: the comparison tells builds apart (another variant's bytes differ).
     assert written != rk.load(SAMPLE).render("pdf", engine="typst", **other)
+    if "brief" in args:
+        assert len(PdfReader(io.BytesIO(written)).pages) == 1
 
 
 def test_a_split_build_and_a_build_in_one_process_write_the_same_file_and_cache_record(tmp_path):
@@ -176,3 +187,20 @@ def test_builds_other_than_one_typst_pdf_run_in_one_process_as_before(tmp_path, 
     # Negative: one Typst PDF of one input is split.
     one = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-o", str(tmp_path / "one"), modules=modules)
     assert one.returncode == 0 and modules.is_file()
+
+
+def test_a_layout_whose_default_engine_is_typst_is_built_split_without_engine(tmp_path):
+    house = layout(tmp_path / "house", '#import "/report/typst/report.typ": *\n#report()\n')
+    toml = house / "layout.toml"
+    modules = tmp_path / "modules.txt"
+    toml.write_text(toml.read_text("utf-8") + '\n[options]\nengine = "typst"\n', "utf-8")
+    proc = build(str(SAMPLE), "-f", "pdf", "-l", str(house), "-o", str(tmp_path / "out"), modules=modules)
+    assert proc.returncode == 0, proc.stderr
+    assert modules.is_file()
+    assert "Typst" in PdfReader(tmp_path / "out" / f"{SLUG}.pdf").metadata["/Producer"]
+    # Negative: the layout's default overridden on the command line is built by WeasyPrint, in one process.
+    modules.unlink()
+    weasy = build(str(SAMPLE), "-f", "pdf", "-l", str(house), "--engine", "weasyprint", "-o", str(tmp_path / "w"),
+                  modules=modules)
+    assert weasy.returncode == 0, weasy.stderr
+    assert not modules.exists()
