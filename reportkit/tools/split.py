@@ -64,6 +64,7 @@ def split_build(
     """
     # What both processes use is imported once, before the fork (lean modules: neither the model nor Typst).
     from . import build, cache  # noqa: F401
+    from ..writers.pdf import xmp  # noqa: F401
     from ..writers.pdf.typst import job  # noqa: F401
 
     import signal
