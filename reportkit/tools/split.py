@@ -215,8 +215,9 @@ def _output(job: TypstJob) -> Path:
 
 def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
     """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link probe."""
-    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, link_probe
+    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, link_probe, one_heap
 
+    one_heap()
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     _output(job).write_bytes(pdf)
     return found, job_identifier(job, text), link_probe(job.lang)

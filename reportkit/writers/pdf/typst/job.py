@@ -45,6 +45,7 @@ __all__ = [
     "link_description",
     "link_probe",
     "link_words",
+    "one_heap",
     "release_memory",
     "run_job",
     "typst_error",
@@ -248,6 +249,26 @@ def _libc_trim() -> Any:
         return ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):
         return None
+
+
+#: glibc's ``mallopt`` parameter number of the most heaps (arenas) its threads allocate from (malloc.h).
+M_ARENA_MAX = -8
+
+
+def one_heap() -> None:
+    """Make every thread this process starts allocate from the main heap, where the C library can (glibc).
+
+    glibc gives threads heaps of their own (up to 8 per core), and Typst lays a document out on
+    several threads: each heap keeps free pages of its own, and the compile of the 16x dossier
+    took about 11 MB more than with one heap, for the same CPU time. Called in a process that
+    only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+    except (AttributeError, OSError):
+        pass
 
 
 def _trim() -> None:
