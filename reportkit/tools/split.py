@@ -1,4 +1,4 @@
-"""One Typst PDF build in two processes, so that the memory of reading a fact-check is not under Typst's compile.
+"""One Typst PDF build in three processes, one after the other, so that no step's memory is under another's.
 
 Loading, validating and resolving a fact-check and making the template context load the model
 (pydantic), the Markdown parser, the resolver and Babel: about 45 MB that a single process keeps
