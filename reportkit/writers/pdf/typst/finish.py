@@ -60,27 +60,27 @@ def finish(
     # Through files: qpdf reads and writes them itself, where a BytesIO costs a call into Python for
     # every read and write (finishing the 16x dossier took 0.15 s of CPU that way, 0.09 s from files).
     with tempfile.TemporaryDirectory(prefix="reportkit-finish-") as folder:
-        source, target = Path(folder) / "typst.pdf", Path(folder) / "finished.pdf"
-        source.write_bytes(pdf)
-        _finish_file(source, target, anchors, packet, info, identifier, link_text)
-        return target.read_bytes()
+        typst_file, finished_file = Path(folder) / "typst.pdf", Path(folder) / "finished.pdf"
+        typst_file.write_bytes(pdf)
+        _finish_file(typst_file, finished_file, anchors, packet, info, identifier, link_text)
+        return finished_file.read_bytes()
 
 
 def _finish_file(
-    source: Path,
-    target: Path,
+    typst_file: Path,
+    finished_file: Path,
     anchors: Sequence[Any],
     packet: Callable[[bytes], bytes],
     info: Mapping[str, str],
     identifier: bytes,
     link_text: str,
 ) -> None:
-    """:func:`finish` from the PDF file ``source`` to the file ``target``."""
+    """:func:`finish` from the PDF file ``typst_file`` to the file ``finished_file``."""
     import pikepdf
 
     from ....errors import RenderError
 
-    with pikepdf.open(source) as doc:
+    with pikepdf.open(typst_file) as doc:
         pages = list(doc.pages)
         names: dict[str, Any] = {}
         where: dict[int, list[tuple[float, float, str]]] = {}
@@ -134,4 +134,4 @@ def _finish_file(
         for key, value in info.items():
             doc.docinfo[f"/{key}"] = pikepdf.String(value)
         doc.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
-        doc.save(target, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        doc.save(finished_file, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
