@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -95,9 +96,14 @@ main()
 
 
 def loaded_by_build(*args: str) -> set[str]:
-    """The top-level modules a ``reportkit build`` process has loaded when it ends."""
+    """The top-level modules a ``reportkit build`` process has loaded when it ends.
+
+    The build runs in one process (``REPORTKIT_SPLIT=0``): a single Typst PDF build is otherwise
+    split between processes (reportkit/tools/split.py), which load between them what this one does.
+    """
+    env = {**os.environ, "REPORTKIT_SPLIT": "0"}
     result = subprocess.run([sys.executable, "-c", BUILD_PROBE, *args], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=env)
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.splitlines()[-1]))
 

@@ -343,10 +343,10 @@ def parse_markdown(text: str, file: Path) -> Loaded:
 
 def _split_body(body: str, first_line: int) -> tuple[str, list[dict[str, str]], dict[str, int]]:
     """Split the Markdown body at its ``## `` headings: the summary, then one section per heading."""
-    from .markdown import parse
+    from .markdown import parse_blocks
 
     source = body.split("\n")
-    tokens = parse(body)
+    tokens = parse_blocks(body)
     headings = [
         (token.map[0], token.map[1], tokens[index + 1].content)
         for index, token in enumerate(tokens)

@@ -37,7 +37,8 @@ TASKS_PER_WORKER = 500
 PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
 #: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
 #: whose threads start with the first compile, in the worker).
-PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "typst", "pikepdf")
+PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "reportkit.writers.pdf.typst.context", "reportkit.writers.pdf.archival",
+                 "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
 

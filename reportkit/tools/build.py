@@ -13,7 +13,8 @@ import hashlib
 import os
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,8 @@ from typing import Any
 from ..errors import InputError, RenderError, ReportkitError, ReportkitWarning
 from ..files import atomic_write, check_target
 from ..limits import DEFAULT_LIMITS, Limits
-from ..input.loaders import SUFFIXES
 
-__all__ = ["BuildResult", "build_file", "expand_inputs", "file_digest"]
+__all__ = ["BuildResult", "build_file", "check_strict", "expand_inputs", "file_digest", "recording"]
 
 
 @dataclass
@@ -87,6 +87,8 @@ def expand_checked(inputs: Iterable[str | os.PathLike[str]]) -> list[tuple[Path,
         if not path.is_dir():
             files.append((path, None))
             continue
+        from ..input.loaders import SUFFIXES  # a folder only: naming a file loads no input parser
+
         folder = path.resolve()
         for entry in sorted(path.iterdir()):
             if entry.suffix.lower() not in SUFFIXES or entry.name.lower() == "readme.md":
@@ -122,7 +124,7 @@ def file_digest(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _strict(strict: bool, caught: list[warnings.WarningMessage]) -> None:
+def check_strict(strict: bool, caught: list[warnings.WarningMessage]) -> None:
     """Under --strict, reportkit's warnings so far as an :class:`InputError` (libraries' own warnings do not count)."""
     ours = [w for w in caught if issubclass(w.category, ReportkitWarning)]
     if strict and ours:
@@ -154,36 +156,53 @@ def build_file(
     from ..limits import time_limit
     from ..writers import output_path
 
-    started = time.perf_counter()
     result = BuildResult(Path(path))
+    with recording(result, strict, path) as caught:
+        # Hash before reading: a file that changes meanwhile then looks changed next time, never unchanged.
+        result.sources[str(Path(path).resolve())] = file_digest(path)
+        with time_limit(limits.render_seconds, "loading and checking the fact-check"):
+            check = load(path, limits=limits, unsafe_images=unsafe_images)
+            result.slug = check.id
+            resolved = check.resolve()
+        for other in check.read_files:
+            result.sources[str(other)] = file_digest(other)
+        for asset in resolved.assets.values():
+            result.sources[str(asset.path)] = file_digest(asset.path)
+        check_strict(strict, caught)
+        folder = Path(out_dir)
+        rendered: dict[Path, bytes] = {}
+        for fmt in formats:
+            target = output_path(folder, check.id, fmt)
+            rendered[target] = check.render(fmt, **options)
+            # Warnings of rendering (a character no font has, a footnote off its page) count too;
+            # under --strict nothing is written then, not even the formats that rendered cleanly.
+            check_strict(strict, caught)
+        for target, data in rendered.items():
+            if collect:
+                result.payload[str(target)] = data
+                result.outputs.append(target)
+            else:
+                result.outputs.append(atomic_write(check_target(target), data))
+    return result
+
+
+@contextmanager
+def recording(
+    result: BuildResult, strict: bool = False, path: str | os.PathLike[str] | None = None
+) -> Iterator[list[warnings.WarningMessage]]:
+    """Run a step of building ``result``'s input, its warnings and its error recorded in ``result``, never raised.
+
+    Yields the warnings caught so far (for :func:`check_strict`). A :class:`ReportkitError` becomes
+    the result's error (located at the input unless it names a file); any other exception, a failure
+    of the machinery, a :class:`RenderError` with its traceback kept as text. Under ``strict`` a
+    failed step leaves no output. The step's time is added to :attr:`BuildResult.seconds`.
+    """
+    started = time.perf_counter()
+    path = result.input if path is None else path  # as the caller named it: messages name the file so
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReportkitWarning)
         try:
-            # Hash before reading: a file that changes meanwhile then looks changed next time, never unchanged.
-            result.sources[str(Path(path).resolve())] = file_digest(path)
-            with time_limit(limits.render_seconds, "loading and checking the fact-check"):
-                check = load(path, limits=limits, unsafe_images=unsafe_images)
-                result.slug = check.id
-                resolved = check.resolve()
-            for other in check.read_files:
-                result.sources[str(other)] = file_digest(other)
-            for asset in resolved.assets.values():
-                result.sources[str(asset.path)] = file_digest(asset.path)
-            _strict(strict, caught)
-            folder = Path(out_dir)
-            rendered: dict[Path, bytes] = {}
-            for fmt in formats:
-                target = output_path(folder, check.id, fmt)
-                rendered[target] = check.render(fmt, **options)
-                # Warnings of rendering (a character no font has, a footnote off its page) count too;
-                # under --strict nothing is written then, not even the formats that rendered cleanly.
-                _strict(strict, caught)
-            for target, data in rendered.items():
-                if collect:
-                    result.payload[str(target)] = data
-                    result.outputs.append(target)
-                else:
-                    result.outputs.append(atomic_write(check_target(target), data))
+            yield caught
         except ReportkitError as exc:
             result.error = exc.located(path) if exc.file is None else exc
         except (KeyboardInterrupt, SystemExit):
@@ -194,8 +213,7 @@ def build_file(
             result.error = RenderError(f"rendering failed: {type(exc).__name__}: {exc}", file=path)
             result.error.__cause__ = exc
             result.traceback = "".join(traceback.format_exception(exc))
-    result.warnings = [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
+    result.warnings += [str(w.message) for w in caught if issubclass(w.category, ReportkitWarning)]
     if result.error is not None and strict:
         result.outputs = []
-    result.seconds = time.perf_counter() - started
-    return result
+    result.seconds += time.perf_counter() - started

@@ -9,11 +9,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ReportkitError
-from ..render.layouts import Layout
-from ..resolve.resolver import Resolved
+
+if TYPE_CHECKING:  # annotations only: importing this module loads neither the model nor the resolver
+    from ..render.layouts import Layout
+    from ..resolve.resolver import Resolved
+
 
 __all__ = ["FONT_FORMATS", "FORMATS", "Writer", "get_writer"]
 

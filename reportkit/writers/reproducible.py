@@ -15,11 +15,14 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..document.model import Document
-from ..render.layouts import Layout
-from ..resolve.resolver import Resolved
+if TYPE_CHECKING:  # annotations only: importing this module loads neither the model nor the resolver
+    from ..document.model import Document
+    from ..render.layouts import Layout
+    from ..resolve.resolver import Resolved
+
+
 
 __all__ = [
     "FALLBACK_DATE",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportkit.input.markdown import CiteItem, parse, parser
+from reportkit.input.markdown import CiteItem, parse, parse_blocks, parser
 
 
 def inline(text: str) -> list:
@@ -95,3 +95,41 @@ def test_an_unclosed_citation_is_quoted_up_to_forty_characters() -> None:
     text = "[@" + "k" * 60
     (token,) = citations(text)
     assert token.meta["error"] == f"citation {text[:40]!r} is not closed with ']'"
+
+
+#: Blocks of every kind, headings with quotes and dashes, and lines that only look like headings.
+BLOCKS = """Lead "quoted" -- text [@a].
+
+## The "first" section -- at last
+
+| a | b |
+|---|:-:|
+| 1 | 2 |
+
+```
+## not a heading: in a fence
+```
+
+- item
+  ## a heading inside a list item
+
+> ## quoted heading
+
+Setext heading
+--------------
+
+[ref]: https://example.org
+"""
+
+
+def test_block_parsing_finds_the_blocks_and_raw_heading_text_the_full_parse_finds() -> None:
+    shape = lambda tokens: [(t.type, t.tag, t.map, t.level, t.content) for t in tokens]  # noqa: E731
+    assert shape(parse_blocks(BLOCKS)) == shape(parse(BLOCKS))
+    headings = [t.content for t in parse_blocks(BLOCKS) if t.type == "inline" and t.map[0] == 2]
+    assert headings == ['The "first" section -- at last']  # as written: smart quotes are the inline parse's
+
+
+def test_block_parsing_leaves_the_inline_text_unparsed() -> None:
+    inline_tokens = [t for t in parse_blocks(BLOCKS) if t.type == "inline"]
+    assert inline_tokens and all(not t.children for t in inline_tokens)
+    assert any(t.children for t in parse(BLOCKS) if t.type == "inline")

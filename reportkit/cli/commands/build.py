@@ -138,9 +138,33 @@ def build(
         if not available():
             fail("--sign needs pyHanko: pip install 'reportkit[sign]'", 2)
     limits = Limits(max_input_bytes=int(max_input_mb * 1024 * 1024), render_seconds=timeout)
-    report = _build_batch(list(inputs), out_dir, formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
-                          dask_address=dask_address, collect=collect, limits=limits, unsafe_images=unsafe_images,
-                          layout=layout, page_size=page_size, **extra)
+    batch_options: dict[str, Any] = dict(formats=formats, strict=strict, debug=debug, jobs=jobs, force=force,
+                                         dask_address=dask_address, collect=collect, limits=limits,
+                                         unsafe_images=unsafe_images, layout=layout, page_size=page_size, **extra)
+    if _splits(inputs, files, formats, jobs=jobs, layout=layout, engine=engine, bundled=bundle_path is not None,
+               signed=sign_key is not None, dask=dask_address is not None):
+        from ...tools.split import split_build
+
+        def progress() -> Any:
+            from ..progress import choose
+
+            return choose(1, debug=debug)
+
+        import signal
+
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a kill stops as cleanly as Ctrl-C
+        try:
+            status = split_build(files[0], out_dir, progress=progress,
+                                 fallback=lambda: _build_batch(list(inputs), out_dir, **batch_options).exit_code,
+                                 strict=strict, force=force,
+                                 options={"limits": limits, "unsafe_images": unsafe_images, "layout": layout,
+                                          "page_size": page_size, **extra})
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        if status:
+            sys.exit(status)
+        return
+    report = _build_batch(list(inputs), out_dir, **batch_options)
     built_pdfs = [o for result in report.results for o in result.outputs if o.suffix == ".pdf"]
     worst = report.exit_code
     if sign_key is not None and not report.interrupted:
@@ -149,6 +173,32 @@ def build(
         worst = max(worst, bundle_pdfs(built_pdfs, bundle_path, layout=layout))
     if worst:
         sys.exit(worst)
+
+
+def _splits(inputs: tuple[Path, ...], files: list[Path], formats: list[str], *, jobs: int, layout: str,
+            engine: str | None, bundled: bool, signed: bool, dask: bool) -> bool:
+    """Whether the build runs in two processes (:mod:`reportkit.tools.split`): one input file, a PDF
+    only, with the Typst engine (asked for, or the layout's), one job, no --bundle, --sign or --dask,
+    on a system that forks. ``REPORTKIT_SPLIT=0`` builds in one process."""
+    import os
+
+    from ...tools.split import can_fork
+
+    if os.environ.get("REPORTKIT_SPLIT", "1") == "0" or not can_fork():
+        return False
+    if len(inputs) != 1 or len(files) != 1 or inputs[0].is_dir() or formats != ["pdf"]:
+        return False
+    if jobs != 1 or bundled or signed or dask:
+        return False
+    if engine is None:
+        from ...errors import ReportkitError
+        from ...render.layouts import find_layout
+
+        try:
+            engine = str(find_layout(layout).options.get("engine") or "")
+        except ReportkitError:
+            return False  # the ordinary build reports the layout's error
+    return engine.lower() == "typst"
 
 
 def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, dask_address: str | None,

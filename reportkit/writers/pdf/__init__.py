@@ -13,11 +13,14 @@ imported only when used: a Typst build never loads WeasyPrint, nor the reverse.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ReportkitError
-from ...render.layouts import Layout
-from ...resolve.resolver import Resolved
+
+if TYPE_CHECKING:  # annotations only: importing this module loads neither the model nor the resolver
+    from ...render.layouts import Layout
+    from ...resolve.resolver import Resolved
+
 
 __all__ = ["ENGINES", "PdfWriter", "pdf_engine"]
 

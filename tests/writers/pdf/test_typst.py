@@ -445,7 +445,8 @@ def test_upstream_typst_still_names_only_headings_as_pdf_destinations(tmp_path):
 def test_upstream_typst_sets_condensed_text_with_the_variable_ibm_plex_sans_when_both_are_there(tmp_path):
     """_families(): IBM Plex Sans joins only when needed, because Typst prefers it to the condensed faces."""
     from reportkit.render.layouts import find_layout
-    from reportkit.writers.pdf.typst import _families, _font_folders, _fonts
+    from reportkit.writers.pdf.typst import _families, _font_folders
+    from reportkit.writers.pdf.typst.job import font_book
 
     typst = pytest.importorskip("typst")
     layout = find_layout("report")
@@ -453,7 +454,7 @@ def test_upstream_typst_sets_condensed_text_with_the_variable_ibm_plex_sans_when
     main.write_text('#text(font: "IBM Plex Sans", stretch: 75%, weight: 600)[Condensed]', "utf-8")
 
     def names(families) -> set[str]:
-        pdf = typst.compile(str(main), font_paths=_fonts(_font_folders(families)), ignore_system_fonts=True)
+        pdf = typst.compile(str(main), font_paths=font_book(_font_folders(families)), ignore_system_fonts=True)
         fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()
         return {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in fonts}
 

@@ -107,6 +107,34 @@ def test_a_reserved_scheme_link_without_a_destination_is_an_error_not_a_dead_lin
         _finish(pdf, [("elsewhere", {"page": 1, "x": "0pt", "y": "0pt"})])
 
 
+def test_finishing_leaves_no_temporary_file_behind_when_it_succeeds_or_fails(tmp_path, monkeypatch):
+    import tempfile
+
+    pdf = _typst_pdf(tmp_path, f'#link("{SCHEME}there")[to it]\n#pagebreak()\nhere')
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    finished = _finish(pdf, [("there", {"page": 2, "x": "20pt", "y": "30pt"})])
+    assert PdfReader(io.BytesIO(finished)).named_destinations["there"]
+    with pytest.raises(RenderError):
+        _finish(pdf, [("elsewhere", {"page": 1, "x": "0pt", "y": "0pt"})])
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_typst_link_to_a_label_where_an_anchor_lies_is_named_after_the_anchor(tmp_path):
+    # A layout's own link to a label: Typst writes an explicit destination, 10 pt above the label.
+    pdf = _typst_pdf(tmp_path, '#link(<there>)[to it]\n#pagebreak()\n#v(3cm)\n#box[here] <there>')
+    dest = PdfReader(io.BytesIO(pdf)).pages[0]["/Annots"][0].get_object()["/Dest"]
+    height = float(PdfReader(io.BytesIO(pdf)).pages[1].mediabox.top)
+    x, top = float(dest[2]), float(dest[3])
+    anchor = {"page": 2, "x": f"{x}pt", "y": f"{height - (top - 10)}pt"}
+    finished = PdfReader(io.BytesIO(_finish(pdf, [("there", anchor)])))
+    assert finished.pages[0]["/Annots"][0].get_object()["/Dest"] == "there"
+    elsewhere = {"page": 2, "x": f"{x + 50}pt", "y": anchor["y"]}  # not where the link aims: left as Typst wrote it
+    unnamed = PdfReader(io.BytesIO(_finish(pdf, [("there", elsewhere)])))
+    assert not isinstance(unnamed.pages[0]["/Annots"][0].get_object()["/Dest"], str)
+
+
 def test_ordinary_web_links_are_left_as_they_are(tmp_path):
     pdf = _typst_pdf(tmp_path, '#link("https://example.org/x-reportkit-anchor:src-1")[web]')
     annot = PdfReader(io.BytesIO(_finish(pdf, []))).pages[0]["/Annots"][0].get_object()

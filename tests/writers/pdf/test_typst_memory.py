@@ -20,7 +20,7 @@ from conftest import SAMPLES, run_cli  # noqa: E402
 GROWTH = """
 import sys
 import reportkit as rk
-import reportkit.writers.pdf.typst as engine
+import reportkit.writers.pdf.typst.job as engine
 if sys.argv[2:] == ["keep"]:
     engine.EVICTING_COMPILES = 0
 def rss():
@@ -54,12 +54,13 @@ def test_what_typst_memoised_for_one_document_is_freed_before_the_next_compiles(
 
 def test_typst_memory_is_released_after_the_last_compile_and_before_finishing(monkeypatch):
     import reportkit.writers.pdf.typst as engine
+    import reportkit.writers.pdf.typst.job as job
 
     events: list[str] = []
-    compile_, release, finish = engine._compile, engine.release_memory, engine.finish
-    monkeypatch.setattr(engine, "_compile", lambda *a, **k: (events.append("compile"), compile_(*a, **k))[1])
+    compile_, release, finish = job.compile_once, engine.release_memory, job.finish
+    monkeypatch.setattr(job, "compile_once", lambda *a, **k: (events.append("compile"), compile_(*a, **k))[1])
     monkeypatch.setattr(engine, "release_memory", lambda: (events.append("release"), release())[1])
-    monkeypatch.setattr(engine, "finish", lambda *a, **k: (events.append("finish"), finish(*a, **k))[1])
+    monkeypatch.setattr(job, "finish", lambda *a, **k: (events.append("finish"), finish(*a, **k))[1])
     rk.load(SAMPLES / "energy-bills.md").render("pdf", engine="typst")
     assert events[-2:] == ["release", "finish"] and events.count("release") == 1
     assert "compile" in events and events.index("release") > max(i for i, e in enumerate(events) if e == "compile")
@@ -69,10 +70,11 @@ def test_babels_locale_data_is_let_go_before_typst_compiles(monkeypatch):
     # The dates are formatted into the template data before the compile: Babel's CLDR data (about
     # 4 MB for English) would otherwise stay loaded under Typst's compile, the build's peak.
     import reportkit.writers.pdf.typst as engine
+    import reportkit.writers.pdf.typst.job as job
 
     events: list[str] = []
-    compile_, release = engine._compile, engine.release_locale_data
-    monkeypatch.setattr(engine, "_compile", lambda *a, **k: (events.append("compile"), compile_(*a, **k))[1])
+    compile_, release = job.compile_once, engine.release_locale_data
+    monkeypatch.setattr(job, "compile_once", lambda *a, **k: (events.append("compile"), compile_(*a, **k))[1])
     monkeypatch.setattr(engine, "release_locale_data", lambda: (events.append("babel"), release())[1])
     rk.load(SAMPLES / "energy-bills.md").render("pdf", engine="typst")
     assert events[0] == "babel" and "compile" in events

@@ -13,82 +13,69 @@ After compiling, :mod:`.finish` gives the PDF reportkit's XMP packet and documen
 names its link targets (Typst names only headings: typst/typst#1352). Before it does, what Typst
 memoised while compiling is freed (:func:`release_memory`), so that finishing, and the next
 document of a batch or a preview, reuse that memory instead of adding to it.
+
+A render is two steps: :meth:`TypstEngine.prepare` makes a :class:`.job.TypstJob` (plain data)
+from the resolved document, with the model, the renderer and Babel; :mod:`.job` compiles and
+finishes it with Typst and pikepdf alone. This package's modules load neither the model nor the
+renderer when imported, so that the parent of a split build (:mod:`reportkit.tools.split`) can
+run a job that its child prepared.
 """
 
 from __future__ import annotations
 
 import atexit
-import ctypes
-import datetime as dt
 import hashlib
-import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
-import warnings
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict
 from functools import lru_cache
 from importlib import resources
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ....errors import LayoutError, RenderError, ReportkitError, ReportkitWarning
+from ....errors import LayoutError, ReportkitError
 from ....render.i18n import release_locale_data
-from ....render.layouts import Layout
-from ....render.renderer import Medium, Renderer
-from ....resolve.resolver import Resolved
-from .. import archival
-from ...reproducible import build_datetime, content_digest, input_files, options_key
-from .context import context_data
-from .finish import finish
+from ...reproducible import content_digest
+from .job import (
+    PLACEHOLDER_ID,
+    Context,
+    TypstJob,
+    check_typst,
+    compile_job,
+    compiler,
+    finish_job,
+    font_book,
+    footnote_drift,
+    job_identifier,
+    link_description,
+    release_memory,
+    typst_module,
+    typst_version,
+)
 
-__all__ = ["TypstEngine", "footnote_drift", "link_description", "release_memory", "typst_version", "warm_up"]
+if TYPE_CHECKING:  # the model, the renderer and the resolver are imported when a job is prepared, not with this
+    from ....render.layouts import Layout
+    from ....render.renderer import Medium, Renderer
+    from ....resolve.resolver import Resolved
 
-#: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
-INPUT_CONTEXT = "reportkit"
-INPUT_WRITER = "reportkit-writer"
-INPUT_SOURCE = "reportkit-source"
-#: The label of the writer's metadata: page count, where each link target and each footnote lies.
-WRITER_LABEL = "<reportkit-writer>"
-#: How many times drifted footnotes are corrected before giving up with a warning.
-MAX_FOOTNOTE_PASSES = 4
-#: Compiles of an empty document that age every result of earlier compiles out of Typst's memo cache
-#: (each compile of the binding ends with ``comemo::evict(10)``: a result unused for 10 evictions goes).
-EVICTING_COMPILES = 11
-
-
-@lru_cache(maxsize=1)
-def typst_version() -> str:
-    """The version of the ``typst`` package (the Typst compiler it binds), or 'unknown'."""
-    try:
-        return version("typst")
-    except PackageNotFoundError:  # pragma: no cover - checked by _typst()
-        return "unknown"
-
-
-def _typst() -> Any:
-    """The ``typst`` module, or a ReportkitError saying how to install it."""
-    try:
-        import typst
-    except ImportError:
-        raise ReportkitError(
-            "the Typst engine needs the 'typst' package", hint='pip install "reportkit[typst]"'
-        ) from None
-    return typst
+__all__ = [
+    "TypstEngine",
+    "TypstJob",
+    "detached",
+    "footnote_drift",
+    "link_description",
+    "release_memory",
+    "typst_version",
+    "warm_up",
+]
 
 
-@lru_cache(maxsize=8)
-def _fonts(folders: tuple[str, ...]) -> Any:
-    """Typst's font book of the files in ``folders`` only (no system fonts, no embedded fonts), shared per process."""
-    typst = _typst()
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(folders))
-
-
-@lru_cache(maxsize=64)
 def _variable(family: str) -> bool:
     """Whether the ``fontpkg`` family ``family`` is a variable font."""
     import fontpkg
@@ -129,7 +116,24 @@ def main_file() -> bytes:
 
 def _medium() -> Medium:
     """The print medium, without HTML: Typst templates read the Markdown trees of :mod:`.context`."""
+    from ....render.renderer import Medium
+
     return Medium(name="print", asset_url=lambda asset: asset.path.as_uri(), layout_url=lambda name: name, html=False)
+
+
+def root_files(layout: Layout) -> dict[str, bytes]:
+    """The compile root's files besides the images (root path -> bytes): the writer's main file and the
+    ``typst/`` files of the layout chain (see :class:`_Session`)."""
+    wanted: dict[str, bytes] = {"main.typ": main_file()}
+    for chain_layout in reversed(layout.chain):  # farthest first: nearer layouts overwrite
+        folder = chain_layout.path / "typst"
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    relative, data = path.relative_to(folder).as_posix(), path.read_bytes()
+                    wanted[f"typst/{relative}"] = data
+                    wanted[f"{chain_layout.name}/typst/{relative}"] = data
+    return wanted
 
 
 class _Session:
@@ -143,16 +147,14 @@ class _Session:
     images, named by their content's digest (a name never holds other bytes); ``/main.typ``.
     """
 
-    def __init__(self, layout: Layout, fonts: Any) -> None:
+    def __init__(self, layout: Layout, folders: tuple[str, ...]) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="reportkit-typst-"))
         self.pid = os.getpid()
         atexit.register(self.close)
         self.lock = threading.Lock()
         self.written: dict[Path, bytes] = {}
         self.sync(layout)
-        self.compiler = _typst().Compiler(
-            str(self.root / "main.typ"), root=str(self.root), font_paths=fonts, ignore_system_fonts=True
-        )
+        self.compiler = compiler(self.root, folders)
 
     def close(self) -> None:
         """Remove the root (only in the process that made it: a forked worker shares the path)."""
@@ -167,15 +169,7 @@ class _Session:
 
     def sync(self, layout: Layout) -> None:
         """Copy the layout chain's ``typst/`` files (and the writer's main file) into the root."""
-        wanted: dict[Path, bytes] = {self.root / "main.typ": main_file()}
-        for chain_layout in reversed(layout.chain):  # farthest first: nearer layouts overwrite
-            folder = chain_layout.path / "typst"
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        relative, data = path.relative_to(folder), path.read_bytes()
-                        wanted[self.root / "typst" / relative] = data
-                        wanted[self.root / chain_layout.name / "typst" / relative] = data
+        wanted = {self.root / name: data for name, data in root_files(layout).items()}
         for stale in set(self.written) - set(wanted):
             if not stale.is_relative_to(self.root / "assets"):
                 stale.unlink(missing_ok=True)
@@ -187,6 +181,14 @@ class _Session:
         """Write ``files`` (root path -> bytes) into the root."""
         for name, data in files.items():
             self._put(self.root / name.lstrip("/"), data)
+
+
+def write_root(root: str | os.PathLike[str], files: Mapping[str, bytes]) -> None:
+    """Write ``files`` (root path -> bytes) into the folder ``root`` (a detached job's compile root)."""
+    for name, data in files.items():
+        target = Path(root) / name.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _images(resolved: Resolved) -> dict[str, tuple[str, bytes]]:
@@ -213,85 +215,30 @@ def _session(layout: Layout, folders: tuple[str, ...]) -> _Session:
             for stale in list(_SESSIONS)[: max(0, len(_SESSIONS) - MAX_SESSIONS + 1)]:
                 if _SESSIONS[stale].lock.acquire(blocking=False):  # never one a render is using
                     _SESSIONS.pop(stale).close()
-            session = _SESSIONS[key] = _Session(layout, _fonts(folders))
+            session = _SESSIONS[key] = _Session(layout, folders)
         return session
-
-
-@lru_cache(maxsize=1)
-def _evictor() -> Any:
-    """A compiler with no fonts, whose empty compiles age Typst's memoised results out (see :func:`release_memory`)."""
-    typst = _typst()
-    empty = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
-    return typst.Compiler(font_paths=empty, ignore_system_fonts=True)
-
-
-#: A label link to page 2 in a language: how Typst describes its internal links there (:func:`link_description`).
-_LINK_PROBE = (
-    '#set text(lang: "{lang}")\n#link(<t>, box(width: 1pt, height: 1pt))\n#pagebreak()\n'
-    "#box(width: 1pt, height: 1pt) <t>"
-)
-
-
-@lru_cache(maxsize=32)
-def link_description(lang: str) -> str:
-    """How Typst describes a link to a page in ``lang`` ("page {}", "sayfa {}", "页 {}"), ``{}`` for the number.
-
-    Typst gives each of its internal links a ``/Contents`` in the text's language ("page 6"); the
-    templates' internal links are URIs that finishing turns into links to named destinations, and
-    they get the same words. Typst's words are not readable from a template, so a tiny document
-    with one label link is compiled in ``lang`` (about a millisecond, once per language and process).
-    The built-in templates set the language without a region, as this does.
-    """
-    import pikepdf
-
-    source = _LINK_PROBE.replace("{lang}", lang if re.fullmatch(r"[A-Za-z]{2,3}", lang) else "en")
-    with _SESSIONS_LOCK:
-        pdf = _evictor().compile(input=source.encode(), format="pdf")
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        words = str(doc.pages[0].Annots[0].get("/Contents", "page 2"))
-    return words.replace("2", "{}") if words.count("2") == 1 else "page {}"
-
-
-def release_memory() -> None:
-    """Free what Typst memoised while compiling, and give the freed memory back to the system.
-
-    Typst memoises its parsing, evaluation and layout in one global cache (comemo) for
-    incremental compilation. The binding evicts a result only when 10 later compiles have not
-    used it, and has no call to evict more (messense/typst-py#104): the last document's results
-    stay (80 MB of them for the 16x dossier) while pikepdf finishes the PDF and while the next
-    document of a batch compiles. A new document's JSON changes every result that depends on
-    it, so keeping them saves little: compiling the sample again after this took as long as
-    without it (0.10 s). ``EVICTING_COMPILES`` compiles of an empty document age them all out;
-    ``malloc_trim`` (glibc) then returns the freed pages. tests/writers/pdf/test_typst_memory.py
-    fails when the empty compiles stop freeing the memory (a binding that evicts differently).
-    """
-    with _SESSIONS_LOCK:
-        evictor = _evictor()
-        for _ in range(EVICTING_COMPILES):
-            evictor.compile(input=b"", format="pdf")  # its default empty document: "file not found" the 2nd time
-    _trim()
-
-
-@lru_cache(maxsize=1)
-def _libc_trim() -> Any:
-    """glibc's ``malloc_trim``, or None (another C library)."""
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return None
-
-
-def _trim() -> None:
-    """Return the C heap's free pages to the system, where the C library can (glibc)."""
-    trim = _libc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def warm_up(layout: Layout) -> None:
     """Load the Typst binding and the layout's fonts ahead of the first document (batch workers)."""
-    _typst()
-    _fonts(_font_folders(_families(layout, "")))
+    typst_module()
+    font_book(_font_folders(_families(layout, "")))
+
+
+#: The compile roots (and the lists of jobs) of the :func:`detached` blocks being run, innermost last.
+_DETACHED: list[tuple[str, list[TypstJob]]] = []
+
+
+@contextmanager
+def detached(root: str | os.PathLike[str]) -> Iterator[list[TypstJob]]:
+    """Within: :meth:`TypstEngine.render` prepares a detached job into ``root``, adds it to the list yielded and
+    returns no bytes (the child of a split build, :mod:`reportkit.tools.split`, hands the job to its parent)."""
+    jobs: list[TypstJob] = []
+    _DETACHED.append((str(root), jobs))
+    try:
+        yield jobs
+    finally:
+        _DETACHED.pop()
 
 
 class TypstEngine:
@@ -300,8 +247,45 @@ class TypstEngine:
     def render(
         self, resolved: Resolved, layout: Layout, *, page_size: str = "A4", options: Mapping[str, Any] | None = None
     ) -> bytes:
-        """The PDF bytes of ``resolved`` (copyfitted when the layout asks), finished with reportkit's metadata."""
-        _typst()  # before any work: says how to install the engine
+        """The PDF bytes of ``resolved`` (copyfitted when the layout asks), finished with reportkit's metadata.
+
+        Within :func:`detached`, the job is prepared for another process and no bytes are returned.
+        """
+        if _DETACHED:
+            root, jobs = _DETACHED[-1]
+            jobs.append(self.prepare(resolved, layout, page_size=page_size, options=options, root=root))
+            return b""
+        job = self.prepare(resolved, layout, page_size=page_size, options=options)
+        session = _session(layout, job.font_folders)
+        with session.lock:
+            try:
+                session.sync(layout)
+                session.put(job.files)
+                pdf, found, text = compile_job(job, session.compiler)
+            finally:
+                release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
+        return finish_job(job, pdf, found, job_identifier(job, text))
+
+    def prepare(
+        self,
+        resolved: Resolved,
+        layout: Layout,
+        *,
+        page_size: str = "A4",
+        options: Mapping[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None,
+    ) -> TypstJob:
+        """The compile job of ``resolved``: everything that needs the model, the renderer, the layout and Babel.
+
+        With ``root`` (an empty folder the caller owns and removes), the job is detached: the
+        compile root is written there and every copyfitting step's context is made now, so that
+        :func:`.job.run_job` can run it in another process.
+        """
+        from ....render.renderer import Renderer
+        from .. import archival
+        from ...reproducible import build_datetime, input_files, options_key
+
+        check_typst()  # before any work: says how to install the engine
         options = dict(options or {})
         _refuse_print_shop(options)
         is_archival = archival.is_archival(options)
@@ -321,66 +305,52 @@ class TypstEngine:
         images = _images(resolved)
         paths = {ref: path for ref, (path, _) in images.items()}
         renderer = Renderer(resolved, layout, _medium(), page_size=page_size, options=options)
-        text = _context_json(renderer, paths)
+        text, breaks_at = _context_json(renderer, paths)
         release_locale_data()  # the dates are in the JSON: Typst's compile reuses Babel's data's memory
-        session = _session(layout, _font_folders(_families(layout, text)))
-        attachments = _attachments(resolved, paths) if is_archival else []
+        fit_pages = int(renderer.context["options"].get("fit_pages") or 0) if "fit" not in options else 0
+        fit_steps = int(renderer.context["options"].get("fit_steps") or 0) if fit_pages else 0
 
-        def settle(renderer: Renderer, text: str) -> tuple[bytes, dict[str, Any], str]:
-            """Compile; start the blocks whose footnotes drifted off their call's page on a new page, and again."""
-            writer = {"attachments": attachments, "anchors": _anchors(renderer)}
-            pdf, found = _compile(session, text, writer, source, standards, when, layout)
-            fixed: set[int] = set()
-            for _ in range(MAX_FOOTNOTE_PASSES):
-                drifted = set(footnote_drift(found)) - fixed
-                if not drifted:
-                    break
-                fixed |= drifted
-                text = _context_json(renderer, paths, breaks=sorted(fixed))
-                pdf, found = _compile(session, text, writer, source, standards, when, layout)
-            still = footnote_drift(found)
-            if still:
-                warnings.warn(
-                    f"footnote{'s' if len(still) > 1 else ''} {', '.join(map(str, still))} could not be kept "
-                    "on the page of its call",
-                    ReportkitWarning,
-                    stacklevel=4,
-                )
-            return pdf, found, text
+        def fit_text(step: int) -> Context:
+            fitted = Renderer(resolved, layout, _medium(), page_size=page_size, options={**options, "fit": step})
+            return _context_json(fitted, paths)
 
-        with session.lock:
-            try:
-                session.sync(layout)
-                session.put(dict(images.values()))
-                chosen = settle(renderer, text)
-                target = int(renderer.context["options"].get("fit_pages") or 0)
-                steps = int(renderer.context["options"].get("fit_steps") or 0)
-                # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
-                if target and target < chosen[1]["pages"] <= target + 1 and "fit" not in options:
-                    for step in range(1, steps + 1):
-                        fitted = Renderer(resolved, layout, _medium(), page_size=page_size, options={**options, "fit": step})
-                        attempt = settle(fitted, _context_json(fitted, paths))
-                        if attempt[1]["pages"] <= target:
-                            chosen = attempt
-                            break
-            finally:
-                release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
-        pdf, found, text = chosen
-        links = link_description(str(renderer.context["lang"]).split("-")[0])
-        identifier = typst_identifier(text, resolved, layout, options)
-        record = archival.record_for(
-            resolved.doc, layout_name=layout.name, page_size=page_size, identifier=identifier, source=source,
-            tagged=tagged and chosen[1]["ua"], engine="typst", engine_version=typst_version(),
-            build=archival.build_record(resolved, layout, options) if is_archival else None,
+        layout_files, assets = input_files(resolved, layout)
+        effective = {**layout.options, **options}
+        effective["archival"] = archival.is_archival(effective)
+        build = archival.build_record(resolved, layout, options) if is_archival else None
+        records = {
+            key: asdict(archival.record_for(
+                resolved.doc, layout_name=layout.name, page_size=page_size, identifier=PLACEHOLDER_ID, source=source,
+                tagged=claims, engine="typst", engine_version=typst_version(), build=build,
+            ))
+            for key, claims in (("ua", tagged), ("plain", False))
+        }
+        job = TypstJob(
+            text=text,
+            breaks_at=breaks_at,
+            font_folders=_font_folders(_families(layout, text)),
+            attachments=_attachments(resolved, paths) if is_archival else [],
+            anchors=_anchors(renderer),
+            source=source.decode("utf-8") if source is not None else None,
+            standards=standards,
+            when=when,
+            layout_name=layout.name,
+            layout_chain=[(l.name, str(l.path)) for l in layout.chain],
+            lang=str(renderer.context["lang"]).split("-")[0],
+            identity=[layout_files, assets, options_key(effective)],
+            compiler_version=typst_version(),
+            records=records,
+            fit_pages=fit_pages,
+            fit_steps=fit_steps,
+            fit_text=fit_text,
+            files=dict(images.values()),
         )
-        return finish(
-            pdf,
-            found["anchors"],
-            lambda packet: archival.xmp_packet(record, archival.identification(packet)),
-            archival.document_info(record),
-            bytes.fromhex(identifier),
-            link_text=links,
-        )
+        if root is None:
+            return job
+        write_root(root, {**root_files(layout), **job.files})
+        detached = job.detached()
+        detached.root = str(root)
+        return detached
 
 
 def _refuse_print_shop(options: Mapping[str, Any]) -> None:
@@ -395,6 +365,8 @@ def _refuse_print_shop(options: Mapping[str, Any]) -> None:
 
 def _attachments(resolved: Resolved, paths: Mapping[str, str]) -> list[dict[str, Any]]:
     """The files an archival PDF embeds: the source JSON and the images it shows, sorted by name."""
+    from .. import archival
+
     files = [{"name": archival.SOURCE_NAME, "path": None, "mime": "application/json",
               "description": "The fact-check's source data (reportkit canonical JSON)"}]
     for ref, path in paths.items():
@@ -409,92 +381,23 @@ def _anchors(renderer: Renderer) -> list[str]:
     return calls + [view.id for view in renderer.context["sources"]]
 
 
-#: Where a diagnostic points: a file of the compile root (``typst/x.typ`` or ``<layout>/typst/x.typ``) and a line.
-_LOCATION = re.compile(r"reportkit-typst-[^/\s]+/((?:[\w.-]+/)?typst/[\w./-]+\.typ):(\d+)")
+def _context_json(renderer: Renderer, paths: Mapping[str, str]) -> Context:
+    """The template context as the JSON text templates read (``breaks`` empty), and the offset of its ``[]``."""
+    from .context import context_data
 
-
-def _context_json(renderer: Renderer, paths: Mapping[str, str], breaks: Sequence[int] = ()) -> str:
-    """The template context as the JSON text templates read; ``breaks``: notes whose blocks start a page."""
     data = context_data(renderer, paths)
-    data["breaks"] = list(breaks)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def footnote_drift(found: Mapping[str, Any]) -> list[int]:
-    """Numbers of the footnotes that are not on the page of their first call (``cite-N-1``)."""
-    calls = {name: position["page"] for name, position in found["anchors"]}
-    return sorted({int(n) for n, page in found["notes"] if calls.get(f"cite-{n}-1", page) != page})
-
-
-def _compile(
-    session: _Session,
-    text: str,
-    writer: Mapping[str, Any],
-    source: bytes | None,
-    standards: list[str],
-    when: dt.datetime,
-    layout: Layout,
-    *,
-    tags: bool = False,
-) -> tuple[bytes, dict[str, Any]]:
-    """Compile once; return the PDF and what the writer's metadata found (pages, link targets, PDF/UA claimed)."""
-    typst = _typst()
-    inputs = {INPUT_CONTEXT: text, INPUT_WRITER: json.dumps(writer)}
-    if source is not None:
-        inputs[INPUT_SOURCE] = source.decode("utf-8")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the binding's own warnings: compile_with_warnings returns them
-            pdf, found_warnings = session.compiler.compile_with_warnings(
-                format="pdf",
-                sys_inputs=inputs,
-                pdf_standards=standards,
-                pdf_tags=tags or bool(standards),
-                timestamp=when,
-            )
-            found = json.loads(session.compiler.query(WRITER_LABEL, field="value", one=True))
-    except typst.TypstError as exc:
-        message = str(getattr(exc, "message", "") or exc)
-        if standards == ["ua-1"] and "PDF/UA-1 error" in message:
-            # A default (not archival) build of a layout that breaks PDF/UA-1: still tagged, but claiming
-            # nothing, and said. An archival build refuses it, as PDF/A-3a + PDF/UA-1 is its promise.
-            warnings.warn(
-                f"the layout {layout.name!r} breaks PDF/UA-1 ({message.split('PDF/UA-1 error:')[-1].strip()}): "
-                "the PDF is tagged but claims no PDF/UA conformance; fix the layout's typst/ templates",
-                ReportkitWarning,
-                stacklevel=5,
-            )
-            pdf, found = _compile(session, text, writer, source, [], when, layout, tags=True)
-            return pdf, {**found, "ua": False}
-        raise _typst_error(exc, layout) from None
-    for warning in found_warnings:
-        warnings.warn(f"Typst: {getattr(warning, 'message', warning)}", ReportkitWarning, stacklevel=5)
-    return bytes(pdf), {**found, "ua": "ua-1" in standards}
-
-
-def _typst_error(exc: Any, layout: Layout) -> ReportkitError:
-    """A LayoutError naming the layout file and line where Typst stopped (a RenderError if none)."""
-    message = str(getattr(exc, "message", "") or exc)
-    text = "\n".join([str(getattr(exc, "diagnostic", "")), *map(str, getattr(exc, "trace", []) or [])])
-    hints = list(getattr(exc, "hints", []) or [])
-    match = _LOCATION.search(text)
-    if match:
-        relative, line = match.group(1), int(match.group(2))
-        file: Path | str = relative
-        name, _, rest = relative.partition("/typst/")
-        for chain_layout in layout.chain:
-            if relative.startswith("typst/") and (chain_layout.path / relative).is_file():
-                file = chain_layout.path / relative
-                break
-            if chain_layout.name == name and (chain_layout.path / "typst" / rest).is_file():
-                file = chain_layout.path / "typst" / rest
-                break
-        return LayoutError(f"Typst template error: {message}", file=file, line=line, hint=hints[0] if hints else None)
-    return RenderError(f"Typst could not compile the document: {message}", hint=hints[0] if hints else None)
+    marker = uuid.uuid4().hex  # in no input: where the breaks go is found by it
+    data["breaks"] = marker
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    at = text.index(f'"breaks":"{marker}"') + len('"breaks":')
+    return text[:at] + "[]" + text[at + len(marker) + 2 :], at
 
 
 def typst_identifier(text: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
     """The PDF's /ID (32 hex digits): a digest of the template data, layout files, images, options and Typst's version."""
+    from .. import archival
+    from ...reproducible import input_files, options_key
+
     layout_files, assets = input_files(resolved, layout)
     effective = {**layout.options, **options}
     effective["archival"] = archival.is_archival(effective)

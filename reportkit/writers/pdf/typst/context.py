@@ -66,8 +66,12 @@ def context_data(renderer: Renderer, image_paths: Mapping[str, str]) -> dict[str
         (path for ref, path in image_paths.items() if resolved.assets[ref] == resolved.claim_image), None
     )
 
+    shorts: dict[tuple[str, str | None], str] = {}  # a source is cited with the same locator many times
+
     def cite(ref: Ref) -> Node:
-        short = short_reference(by_key[ref.key], ref.locator)
+        short = shorts.get((ref.key, ref.locator))
+        if short is None:
+            short = shorts[ref.key, ref.locator] = short_reference(by_key[ref.key], ref.locator)
         return {"n": ref.number, "id": ref.id, "first": ref.first, "loc": ref.locator, "short": short}
 
     def image(token: Token, alone: bool) -> Node:

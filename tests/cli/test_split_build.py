@@ -1,0 +1,206 @@
+"""A single Typst PDF build runs in two processes (reportkit/tools/split.py): the child reads and
+prepares, the parent, which never loads the model, the Markdown parser or the resolver, compiles,
+finishes and writes. Its outputs, messages, exit statuses and cache records are those of a build in
+one process (``REPORTKIT_SPLIT=0``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+import reportkit as rk
+
+pytest.importorskip("typst")
+
+from conftest import SAMPLES  # noqa: E402
+
+SAMPLE = SAMPLES / "russia-nato.md"
+SLUG = "russia-nato"  # the sample's front matter: slug: russia-nato
+#: Modules the parent of a split build must never import (the model, the input parsers, the resolver, Babel).
+HEAVY = ("pydantic", "markdown_it", "yaml", "babel", "reportkit.resolve", "reportkit.document", "reportkit.factcheck",
+         "reportkit.render.renderer")
+
+
+def build(*args: str, modules: Path | None = None, split: bool = True) -> subprocess.CompletedProcess[str]:
+    """``reportkit build ARGS`` in a new process; ``modules``: where the split's parent lists its modules."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REPORTKIT_SPLIT", "REPORTKIT_SPLIT_MODULES")}
+    if modules is not None:
+        env["REPORTKIT_SPLIT_MODULES"] = str(modules)
+    if not split:
+        env["REPORTKIT_SPLIT"] = "0"
+    return subprocess.run([sys.executable, "-m", "reportkit", "build", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def layout(folder: Path, document: str) -> Path:
+    """A user layout extending the report, whose typst/document.typ is ``document``."""
+    (folder / "typst").mkdir(parents=True)
+    (folder / "layout.toml").write_text(f'name = "{folder.name}"\nextends = "report"\n', "utf-8")
+    (folder / "typst" / "document.typ").write_text(document, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "same", "other"),
+    [
+        ((), {}, {"archival": True}),
+        (("--archival",), {"archival": True}, {}),
+        # The brief's layout.toml asks for one page (fit_pages = 1): the sample is copyfitted to it.
+        (("-l", "brief"), {"layout": "brief"}, {"layout": "brief", "fit_steps": 0}),
+    ],
+    ids=["default", "archival", "copyfitted-brief"],
+)
+def test_a_split_build_writes_the_bytes_the_in_process_render_makes(tmp_path, args, same, other):
+    modules = tmp_path / "modules.txt"
+    proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", *args, "-o", str(tmp_path / "out"), modules=modules)
+    assert proc.returncode == 0, proc.stderr
+    assert modules.is_file()  # the parent finished it: the build was split
+    written = (tmp_path / "out" / f"{SLUG}.pdf").read_bytes()
+    assert written == rk.load(SAMPLE).render("pdf", engine="typst", **same)
+    # Negative: the comparison tells builds apart (another variant's bytes differ).
+    assert written != rk.load(SAMPLE).render("pdf", engine="typst", **other)
+    if "brief" in args:
+        assert len(PdfReader(io.BytesIO(written)).pages) == 1
+
+
+def test_a_split_build_and_a_build_in_one_process_write_the_same_file_and_cache_record(tmp_path):
+    split, single = tmp_path / "split", tmp_path / "single"
+    for out, flag in ((split, True), (single, False)):
+        proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-o", str(out), split=flag)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == f"wrote {out / (SLUG + '.pdf')}"
+    assert (split / f"{SLUG}.pdf").read_bytes() == (single / f"{SLUG}.pdf").read_bytes()
+
+    def record(out: Path) -> dict[str, object]:
+        entry = json.loads((out / ".reportkit-cache.json").read_text("utf-8"))["inputs"][str(SAMPLE.resolve())]
+        for fmt in entry["formats"].values():
+            fmt.pop("mtime_ns")
+        return entry
+
+    assert record(split) == record(single)
+    assert record(split)["slug"] == SLUG and set(record(split)["formats"]) == {"pdf"}
+
+
+def test_a_second_split_build_without_force_is_skipped_and_rebuilt_when_the_input_changes(tmp_path, workdir):
+    source = workdir / SAMPLE.name  # a copy, next to the files it names
+    out = tmp_path / "out"
+    target = out / f"{SLUG}.pdf"
+    assert build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(out)).returncode == 0
+    stamp = target.stat().st_mtime_ns
+    again = build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(out))
+    assert again.returncode == 0 and again.stdout.strip() == f"unchanged {target}"
+    assert "1 skipped as unchanged" in again.stderr and target.stat().st_mtime_ns == stamp
+    # Negative: an edited input is built again.
+    source.write_text(SAMPLE.read_text("utf-8").replace("Northlight Fact Desk", "Southlight Fact Desk"), "utf-8")
+    edited = build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(out))
+    assert edited.returncode == 0 and edited.stdout.strip() == f"wrote {target}"
+    assert target.stat().st_mtime_ns != stamp
+
+
+def test_the_parent_of_a_split_build_loads_neither_the_model_nor_the_markdown_parser_nor_the_resolver(tmp_path):
+    modules = tmp_path / "modules.txt"
+    proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-o", str(tmp_path / "out"), modules=modules)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(modules.read_text("utf-8").split())
+    assert {"click", "reportkit.cli", "reportkit.writers.pdf.typst.job"} <= loaded  # the list is the parent's
+    assert not {name for name in loaded if name.split(".")[0] in HEAVY or name in HEAVY
+                or any(name.startswith(heavy + ".") for heavy in HEAVY)}
+    # Negative: a process that loads a fact-check has them all, so the check above would see them.
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import sys, reportkit as rk; rk.load({str(SAMPLE)!r}).resolve(); print(*sys.modules)"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert {"pydantic", "markdown_it", "yaml", "reportkit.resolve", "reportkit.document"} <= set(probe.stdout.split())
+
+
+def test_a_bad_input_fails_with_exit_2_naming_it_and_leaves_the_good_output_there(tmp_path, workdir):
+    source = workdir / SAMPLE.name  # a copy, next to the files it names
+    out = tmp_path / "out"
+    target = out / f"{SLUG}.pdf"
+    good = build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(out))
+    assert good.returncode == 0 and target.is_file()  # the negative: the same file, still valid, builds
+    before, stamp = target.read_bytes(), target.stat().st_mtime_ns
+    source.write_text(SAMPLE.read_text("utf-8").replace("published: 2025-11-20", "published: 20 November"), "utf-8")
+    bad = build(str(source), "-f", "pdf", "--engine", "typst", "--force", "-o", str(out))
+    assert bad.returncode == 2
+    assert str(source) in bad.stderr and "published" in bad.stderr and "Traceback" not in bad.stderr
+    assert target.read_bytes() == before and target.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in out.iterdir()) == [".reportkit-cache.json", f"{SLUG}.pdf"]
+
+
+def test_a_typst_template_error_in_a_user_layout_names_the_layout_file_and_line(tmp_path):
+    broken = layout(tmp_path / "broken", '#import "/report/typst/report.typ": *\n\n#report(nope: 1)\n')
+    modules = tmp_path / "modules.txt"
+    proc = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-l", str(broken), "-o", str(tmp_path / "out"),
+                 modules=modules)
+    assert modules.is_file()  # the error arose in the parent, which compiles
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{broken / 'typst' / 'document.typ'}:3" in proc.stderr and "Typst template error" in proc.stderr
+    assert not (tmp_path / "out" / f"{SLUG}.pdf").exists()
+    # Negative: the same layout without the error builds.
+    layout(tmp_path / "fixed", '#import "/report/typst/report.typ": *\n\n#report()\n')
+    fixed = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-l", str(tmp_path / "fixed"), "-o",
+                  str(tmp_path / "out"))
+    assert fixed.returncode == 0, fixed.stderr
+
+
+def test_strict_turns_a_typst_warning_of_the_parent_into_an_error_and_writes_nothing(tmp_path):
+    warns = layout(tmp_path / "warns",
+                   '#import "/report/typst/report.typ": *\n#text(font: "NoSuchFontFamily")[x]\n#report()\n')
+    lax = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-l", str(warns), "-o", str(tmp_path / "lax"))
+    assert lax.returncode == 0 and "warning: Typst: unknown font family: nosuchfontfamily" in lax.stderr
+    assert (tmp_path / "lax" / f"{SLUG}.pdf").is_file()  # the negative: without --strict it is written
+    strict = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-l", str(warns), "--strict", "-o",
+                   str(tmp_path / "strict"))
+    assert strict.returncode == 2 and "1 warning with --strict: Typst: unknown font family" in strict.stderr
+    assert "Traceback" not in strict.stderr
+    assert not (tmp_path / "strict" / f"{SLUG}.pdf").exists()
+    single = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-l", str(warns), "--strict", "-o",
+                   str(tmp_path / "single"), split=False)
+    assert (single.returncode, single.stdout, single.stderr) == (strict.returncode, strict.stdout, strict.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (str(SAMPLE), str(SAMPLES / "energy-bills.md"), "-f", "pdf", "--engine", "typst"),
+        (str(SAMPLE), "-f", "pdf,epub", "--engine", "typst"),
+        (str(SAMPLE), "-f", "pdf", "--engine", "weasyprint"),
+        (str(SAMPLE), "-f", "pdf", "--engine", "typst", "-j", "2"),
+    ],
+    ids=["two-inputs", "pdf-and-epub", "weasyprint", "two-jobs"],
+)
+def test_builds_other_than_one_typst_pdf_run_in_one_process_as_before(tmp_path, args):
+    modules = tmp_path / "modules.txt"
+    proc = build(*args, "-o", str(tmp_path / "out"), modules=modules)
+    assert proc.returncode == 0, proc.stderr
+    assert not modules.exists()  # no parent of a split compiled
+    assert (tmp_path / "out" / f"{SLUG}.pdf").is_file()
+    # Negative: one Typst PDF of one input is split.
+    one = build(str(SAMPLE), "-f", "pdf", "--engine", "typst", "-o", str(tmp_path / "one"), modules=modules)
+    assert one.returncode == 0 and modules.is_file()
+
+
+def test_a_layout_whose_default_engine_is_typst_is_built_split_without_engine(tmp_path):
+    house = layout(tmp_path / "house", '#import "/report/typst/report.typ": *\n#report()\n')
+    toml = house / "layout.toml"
+    modules = tmp_path / "modules.txt"
+    toml.write_text(toml.read_text("utf-8") + '\n[options]\nengine = "typst"\n', "utf-8")
+    proc = build(str(SAMPLE), "-f", "pdf", "-l", str(house), "-o", str(tmp_path / "out"), modules=modules)
+    assert proc.returncode == 0, proc.stderr
+    assert modules.is_file()
+    assert "Typst" in PdfReader(tmp_path / "out" / f"{SLUG}.pdf").metadata["/Producer"]
+    # Negative: the layout's default overridden on the command line is built by WeasyPrint, in one process.
+    modules.unlink()
+    weasy = build(str(SAMPLE), "-f", "pdf", "-l", str(house), "--engine", "weasyprint", "-o", str(tmp_path / "w"),
+                  modules=modules)
+    assert weasy.returncode == 0, weasy.stderr
+    assert not modules.exists()
