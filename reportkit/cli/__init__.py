@@ -80,7 +80,7 @@ def _collect_less() -> None:
     The middle generation is collected after :data:`MIDDLE_GENERATION_EVERY` young collections
     instead of Python's 10: the modules imported after the command starts (the whole build's)
     survive the young collections, and every middle one walked them again, only to keep them
-    (a Typst build of the sample, in its three processes: 0.017 s of collections less; the two middle
+    (a Typst build of the sample, in its three processes: 0.009 s of collections less; the two middle
     collections left run while the command line is imported, before any command). Garbage with
     reference cycles that outlives a young collection waits longer: at most that many young
     collections' survivors, about 1 MB for the sample.
