@@ -23,6 +23,11 @@ from .errors import InputError
 __all__ = ["BuildOptions", "OPTION_DOCS"]
 
 
+def _no_layout_options() -> dict[str, Any]:
+    """A new empty mapping, the default of ``layout_options`` (a function of Python: see ``document.model``'s list default)."""
+    return {}
+
+
 class BuildOptions(BaseModel):
     """Every option of a build, with its type and default. ``None`` means: as the layout says."""
 
@@ -68,7 +73,7 @@ class BuildOptions(BaseModel):
     )
     # -- options a layout declares in its own layout.toml ----------------------------------
     layout_options: dict[str, Any] = Field(
-        default_factory=dict, description="Options a user layout declares in its layout.toml [options]."
+        default_factory=_no_layout_options, description="Options a user layout declares in its layout.toml [options]."
     )
 
     @classmethod

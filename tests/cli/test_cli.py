@@ -123,6 +123,29 @@ def test_a_command_leaves_its_imports_out_of_collections_and_skips_the_last_one(
     assert result.stdout.strip().splitlines()[-2:] == [f"imports frozen: {frozen}", f"made later, frozen at exit: {frozen}"]
 
 
+_THRESHOLD_PROBE = """
+import gc, sys
+if sys.argv[1] == "command":
+    from reportkit.cli import main
+    main(["layouts"], standalone_mode=False)
+print("thresholds:", *gc.get_threshold())
+"""
+
+
+@pytest.mark.parametrize(("how", "middle"), [("command", 100), ("no command", 10)])
+def test_a_command_collects_the_middle_generation_ten_times_less_often(how, middle):
+    """The young and old thresholds stay Python's; a process that runs no command keeps all three."""
+    import subprocess
+    import sys
+
+    from reportkit.cli import MIDDLE_GENERATION_EVERY
+
+    result = subprocess.run([sys.executable, "-c", _THRESHOLD_PROBE, how], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert MIDDLE_GENERATION_EVERY == 100
+    assert result.stdout.strip().splitlines()[-1] == f"thresholds: 700 {middle} 10"
+
+
 #: Runs ``reportkit ARGS...`` through the console script's function (``run``, or ``main`` if HOW says so), with an
 #: exit handler and an audit hook that says when Python's finalisation clears the interpreter; ``thread`` first
 #: starts a thread that outlives the command.
@@ -172,3 +195,53 @@ def test_the_command_ends_as_python_does_while_another_thread_runs():
     result = _exit_probe("thread", "run", "layouts")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-3:] == ["thread done", "exit handler ran", "finalised"]
+
+
+#: A pydantic plugin installed for the test (a distribution with a ``pydantic`` entry point): it prints
+#: ``plugin saw <model>`` for every model class whose validator is built while it is on.
+_PLUGIN = '''
+import sys
+
+class Plugin:
+    def new_schema_validator(self, schema, schema_type, schema_type_path, schema_kind, config, plugin_settings):
+        print("plugin saw", schema_type_path.name, file=sys.stderr)
+        return None, None, None
+
+plugin = Plugin()
+'''
+
+
+def _with_pydantic_plugin(tmp_path, args: list[str], environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` with a pydantic plugin installed on its path and ``environ`` added to the environment."""
+    import os
+    import sys
+
+    site = tmp_path / "site"
+    (site / "probe_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "probe_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: probe-plugin\nVersion: 1.0\n")
+    (site / "probe_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pydantic]\nprobe = probe_plugin:plugin\n")
+    (site / "probe_plugin.py").write_text(_PLUGIN)
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, env={**env, **environ})
+
+
+def test_the_command_builds_its_models_without_looking_for_pydantic_plugins(tmp_path):
+    result = _with_pydantic_plugin(tmp_path, ["-m", "reportkit", "schema"], {})
+    assert result.returncode == 0, result.stderr
+    assert '"title"' in result.stdout  # the models were built: the schema lists the fields
+    assert "plugin saw" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "environ"),
+    [
+        (["-m", "reportkit", "schema"], {"PYDANTIC_DISABLE_PLUGINS": ""}),  # the user's setting is kept
+        (["-c", "import reportkit; reportkit.FactCheck"], {}),  # the library leaves the plugins on
+    ],
+)
+def test_pydantic_plugins_run_in_the_library_and_when_the_user_sets_the_variable(tmp_path, args, environ):
+    # The negative of the test above: the same plugin sees the models being built.
+    result = _with_pydantic_plugin(tmp_path, args, environ)
+    assert result.returncode == 0, result.stderr
+    assert "plugin saw Document" in result.stderr

@@ -151,3 +151,50 @@ def test_loaded_samples_round_trip_through_json(samples):
             continue
         check = rk.load(source)
         assert rk.FactCheck.from_dict(json.loads(check.to_json()), base_dir=samples) == check
+
+
+_BUILD_PROBE = """
+import json, sys, tokenize
+from reportkit.document import model
+import reportkit.options
+print(json.dumps({
+    "tokenizer_used": tokenize._compile.cache_info().currsize > 0,
+    "complete": {name: getattr(model, name).__pydantic_complete__ for name in ("Document", "ReportMeta", "ReportRating")},
+}))
+"""
+
+
+def _model_probe(extra: str = "") -> dict:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _BUILD_PROBE.replace("import reportkit.options", "import reportkit.options\n" + extra)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
+def test_building_the_models_parses_no_signature_text_and_leaves_the_report_metadata_models_for_later():
+    # A builtin default factory (list, dict) has its signature parsed from text by the tokenizer as pydantic
+    # builds the model; the models a build never validates (a report's metadata, read back) are built on first use.
+    probe = _model_probe()
+    assert probe["tokenizer_used"] is False
+    assert probe["complete"] == {"Document": True, "ReportMeta": False, "ReportRating": False}
+
+
+def test_the_probe_sees_a_builtin_default_factory_and_a_model_built_on_first_use():
+    # The negative of the test above: a model with default_factory=list uses the tokenizer; validating
+    # report metadata builds its models.
+    probe = _model_probe(
+        "import pydantic\n"
+        "class M(pydantic.BaseModel):\n    items: list[int] = pydantic.Field(default_factory=list)\n"
+        "model.validate_part(model.ReportMeta, {'title': 'T', 'rating': {'key': 'false'}})\n"
+    )
+    assert probe["tokenizer_used"] is True
+    assert probe["complete"]["ReportMeta"] is True
+
+
+def test_list_fields_default_to_a_new_empty_list_each():
+    first, second = validate(minimal()), validate(minimal())
+    assert first.authors == [] and first.sources == [] and first.nocite == []
+    assert first.authors is not second.authors
+    assert rk.BuildOptions().layout_options == {} and rk.BuildOptions().layout_options is not rk.BuildOptions().layout_options

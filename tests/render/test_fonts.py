@@ -66,6 +66,24 @@ def test_a_fallback_family_is_registered_only_for_characters_of_its_range(text: 
     assert find_layout("report").fonts_for(text) == REQUIRED + extra
 
 
+def _outside(ranges: tuple[tuple[int, int], ...], point: int) -> bool:
+    return not any(lo <= point <= hi for lo, hi in ranges)
+
+
+def test_a_fallback_family_is_registered_for_the_first_and_last_character_of_each_range_and_not_beside_them() -> None:
+    # The ranges of the layout's fallback_fonts: each end of each range needs the family; the characters
+    # just outside a range (when no other range of the family has them) do not.
+    layout = find_layout("report")
+    assert len(layout.fallback_fonts) >= 5
+    for family, ranges in layout.fallback_fonts.items():
+        for lo, hi in ranges:
+            for point in (lo, hi):
+                assert family in layout.fonts_for("English " + chr(point)), (family, hex(point))
+            for point in (lo - 1, hi + 1):
+                if 0 <= point <= 0x10FFFF and _outside(ranges, point) and chr(point) not in "English ":
+                    assert family not in layout.fonts_for("English " + chr(point)), (family, hex(point))
+
+
 def test_a_fallback_family_is_registered_for_a_drawing_that_needs_it() -> None:
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>Привет</text></svg>'
     assert "IBM Plex Sans" in find_layout("report").fonts_for("<p>English</p>", svg)

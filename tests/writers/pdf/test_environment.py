@@ -31,17 +31,36 @@ def names(tmp_path: Path) -> set[str]:
     # Mentions a font package's header in its description, but is not one.
     _dist(site, "lookalike", "lookalike", "0.1", body="Name: fontpkg-fake\nInstall it with pip.")
     _dist(site, "not_fontpkg_x", "not-fontpkg-x", "0.3")
+    # Named like a font package's folder, but its metadata names another distribution.
+    _dist(site, "fontpkg_renamed", "renamed-dist", "1.0")
+    # setuptools' older layout: a folder ``NAME.egg-info`` holding PKG-INFO.
+    legacy = site / "fontpkg_legacy_sans.egg-info"
+    legacy.mkdir()
+    (legacy / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: fontpkg-legacy-sans\nVersion: 0.9\n")
     out = subprocess.run([sys.executable, "-c", PROBE, str(site)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return set(out.stdout.split())
 
 
 def test_every_installed_font_package_is_recorded_by_its_lowercased_name(names):
-    assert {"fontpkg-test-serif", "fontpkg-test-caps"} <= names
+    assert {"fontpkg-test-serif", "fontpkg-test-caps", "fontpkg-legacy-sans"} <= names
 
 
-def test_other_distributions_are_not_recorded_even_when_their_text_names_a_font_package(names):
-    assert not {"lookalike", "fontpkg-fake", "not-fontpkg-x"} & names
+def test_other_distributions_are_not_recorded_even_when_their_text_or_folder_names_a_font_package(names):
+    assert not {"lookalike", "fontpkg-fake", "not-fontpkg-x", "renamed-dist", "fontpkg-renamed"} & names
+
+
+def test_the_font_packages_are_those_importlib_metadata_finds_reading_every_distribution() -> None:
+    # Only the folders named like a font package's are read; reading every installed distribution's
+    # metadata, as importlib.metadata does, finds the same ones.
+    from importlib import metadata
+
+    from reportkit.writers.pdf.environment import font_packages
+
+    every = {(dist.metadata["Name"] or "").lower() for dist in metadata.distributions()}
+    expected = sorted(name for name in every if name.startswith("fontpkg"))
+    assert len(expected) > 2  # fontpkg and the layouts' font packages are installed
+    assert font_packages() == expected
 
 
 def test_a_version_read_from_the_metadata_headers_is_importlib_metadatas() -> None:
