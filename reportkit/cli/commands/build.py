@@ -177,9 +177,9 @@ def build(
 
 def _splits(inputs: tuple[Path, ...], files: list[Path], formats: list[str], *, jobs: int, layout: str,
             engine: str | None, bundled: bool, signed: bool, dask: bool) -> bool:
-    """Whether the build runs in two processes (:mod:`reportkit.tools.split`): one input file, a PDF
-    only, with the Typst engine (asked for, or the layout's), one job, no --bundle, --sign or --dask,
-    on a system that forks. ``REPORTKIT_SPLIT=0`` builds in one process."""
+    """Whether the build runs in three processes, one after the other (:mod:`reportkit.tools.split`): one
+    input file, a PDF only, with the Typst engine (asked for, or the layout's), one job, no --bundle,
+    --sign or --dask, on a system that forks. ``REPORTKIT_SPLIT=0`` builds in one process."""
     import os
 
     from ...tools.split import can_fork
