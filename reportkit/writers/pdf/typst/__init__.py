@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 
 from ....errors import LayoutError, ReportkitError
 from ....render.i18n import release_locale_data
-from ...reproducible import content_digest
 from .job import (
     PLACEHOLDER_ID,
     Context,
@@ -279,7 +278,7 @@ class TypstEngine:
 
         With ``root`` (an empty folder the caller owns and removes), the job is detached: the
         compile root is written there and every copyfitting step's context is made now, so that
-        :func:`.job.run_job` can run it in another process.
+        :mod:`reportkit.tools.split` can compile it in another process.
         """
         from ....render.renderer import Renderer
         from .. import archival
@@ -392,13 +391,3 @@ def _context_json(renderer: Renderer, paths: Mapping[str, str]) -> Context:
     at = text.index(f'"breaks":"{marker}"') + len('"breaks":')
     return text[:at] + "[]" + text[at + len(marker) + 2 :], at
 
-
-def typst_identifier(text: str, resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> str:
-    """The PDF's /ID (32 hex digits): a digest of the template data, layout files, images, options and Typst's version."""
-    from .. import archival
-    from ...reproducible import input_files, options_key
-
-    layout_files, assets = input_files(resolved, layout)
-    effective = {**layout.options, **options}
-    effective["archival"] = archival.is_archival(effective)
-    return content_digest("typst", typst_version(), text, layout_files, assets, options_key(effective))[:32]

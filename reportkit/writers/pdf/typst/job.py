@@ -4,7 +4,7 @@ A :class:`TypstJob` is plain data (strings, numbers, lists, dicts): the template
 text (and, for copyfitting, one per fit step), the compile root it reads, the writer's data, the
 PDF standards and date, the digests the PDF's /ID is made of and the metadata record. The
 :class:`~reportkit.writers.pdf.typst.TypstEngine` prepares it from a resolved document;
-:func:`run_job` turns it into the finished PDF. This module imports only the standard library,
+:func:`compile_job` and :func:`finish_job` turn it into the finished PDF. This module imports only the standard library,
 reportkit's errors and lean helpers, and (when a job runs) Typst, pikepdf and lxml: the parent
 process of a split build (:mod:`reportkit.tools.split`) runs a job without ever loading the model,
 the Markdown parser or the resolver, so that the memory they took is not under Typst's compile.
@@ -47,7 +47,6 @@ __all__ = [
     "link_words",
     "one_heap",
     "release_memory",
-    "run_job",
     "typst_error",
     "typst_module",
     "typst_version",
@@ -393,16 +392,6 @@ def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], identifier: 
         bytes.fromhex(identifier),
         link_text=links,
     )
-
-
-def run_job(job: TypstJob) -> bytes:
-    """The finished PDF of a detached ``job``: compiled with a compiler of its own, Typst's memory freed before finishing."""
-    typst_module()
-    try:
-        pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
-    finally:
-        release_memory()  # before finishing: pikepdf reuses Typst's memory instead of adding to the peak
-    return finish_job(job, pdf, found, job_identifier(job, text))
 
 
 def remove_root(root: str | Path) -> None:
