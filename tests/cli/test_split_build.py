@@ -204,3 +204,51 @@ def test_a_layout_whose_default_engine_is_typst_is_built_split_without_engine(tm
                   modules=modules)
     assert weasy.returncode == 0, weasy.stderr
     assert not modules.exists()
+
+
+#: Runs ``reportkit build ARGV`` and, in each process of it, lists the modules it imported after the first fork
+#: (the parent: after it forked the preparing child; a child: after its birth) in FOLDER/<role>.txt as it ends.
+_MODULES_PER_PROCESS = """
+import os, sys
+folder, argv = sys.argv[1], sys.argv[2:]
+role, before, forks = ["parent"], [None], [0]
+real_exit, real_fork = os._exit, os.fork
+
+def _exit(status):
+    with open(os.path.join(folder, role[0] + ".txt"), "w") as out:
+        out.write("\\n".join(sorted(set(sys.modules) - before[0])))
+    real_exit(status)
+
+def fork():
+    forks[0] += 1
+    loaded = set(sys.modules)
+    if forks[0] == 1:
+        before[0] = loaded
+    pid = real_fork()
+    if pid == 0:
+        role[0], before[0] = f"child{forks[0]}", loaded
+    return pid
+
+os._exit, os.fork = _exit, fork
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_after_it(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODULES_PER_PROCESS, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
+         "-o", str(out)],
+        capture_output=True, text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "REPORTKIT_SPLIT"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    child = set((tmp_path / "child1.txt").read_text("utf-8").split())
+    parent = set((tmp_path / "parent.txt").read_text("utf-8").split())
+    # The sample has SVG drawings (sanitised with lxml in the child); the parent makes the XMP with lxml and
+    # finishes with pikepdf: lxml and what pikepdf shares with the child's libraries are imported before the fork.
+    assert "pydantic" in child and "pikepdf" in parent and "typst" not in child | parent
+    assert not child & parent, sorted(child & parent)
+    assert "lxml.etree" not in child | parent  # imported once, before the fork
+    assert (out / f"{SLUG}.pdf").is_file()
