@@ -31,7 +31,7 @@ from ..limits import DEFAULT_LIMITS
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from .batch import Progress
+    from .report import Progress
     from ..writers.pdf.typst.job import TypstJob
 
 __all__ = ["MODULES_ENV", "SHARED_MODULES", "can_fork", "split_build"]
@@ -290,7 +290,7 @@ def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[
 def _report(result: Any, out_dir: Path, context: str | None, progress: Progress, seconds: float) -> int:
     """Record ``result`` in the cache manifest and report it as a batch of one does; the exit status."""
     from ..errors import ReportkitError
-    from .batch import BatchReport
+    from .report import BatchReport
     from .cache import BuildCache
 
     if context is not None:
@@ -309,7 +309,7 @@ def _report(result: Any, out_dir: Path, context: str | None, progress: Progress,
 
 def _interrupted(path: Path, progress: Callable[[], Progress]) -> int:
     """Ctrl-C (or a kill) during the build: reported as an interrupted batch of one is (nothing was written)."""
-    from .batch import BatchReport
+    from .report import BatchReport
     from .build import BuildResult
 
     report = BatchReport(results=[BuildResult(path)], interrupted=True)

@@ -236,7 +236,7 @@ run()
 """
 
 
-def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_after_it(tmp_path):
+def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_nor_needlessly_by_the_parent(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-c", _MODULES_PER_PROCESS, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
@@ -251,4 +251,7 @@ def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_aft
     assert "pydantic" in child and "pikepdf" in parent and "typst" not in child | parent
     assert not child & parent, sorted(child & parent)
     assert "lxml.etree" not in child | parent  # imported once, before the fork
+    # The parent reports its one document without the batch machinery (worker pools, concurrent.futures).
+    assert {"reportkit.tools.report", "reportkit.cli.progress"} <= parent
+    assert not {"reportkit.tools.batch", "concurrent.futures"} & parent
     assert (out / f"{SLUG}.pdf").is_file()
