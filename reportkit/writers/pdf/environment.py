@@ -20,6 +20,8 @@ from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from ...distributions import METADATA_FOLDERS, header_block, metadata_folder
+
 if TYPE_CHECKING:
     import ctypes
 
@@ -44,8 +46,6 @@ NATIVE: dict[str, tuple[tuple[str, ...], str, str]] = {
 _FONT_PREFIX = "fontpkg"
 #: The ``Name:`` header of a distribution's metadata file (in its header block).
 _NAME = re.compile(r"^name:[ \t]*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
-#: The suffixes of the metadata folders :mod:`importlib.metadata` finds distributions by.
-_METADATA_FOLDERS = (".dist-info", ".egg-info")
 
 
 def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
@@ -107,11 +107,11 @@ def installed_version(name: str) -> str:
     Read from the header block of its metadata file: ``importlib.metadata.version`` parses the
     whole file as an e-mail message, long description included, and a build asks for about 40
     versions (the batch cache's key, the PDF environment): 0.01 s of CPU. Cached for the process,
-    as :func:`environment` is. The metadata folder is found in :func:`_metadata_folders`, else
+    as :func:`environment` is. The metadata folder is found by :func:`reportkit.distributions.metadata_folder`, else
     (a distribution in a zip file) by ``importlib.metadata``.
     """
-    folder = _metadata_folders().get(_normalised(name))
-    match = _VERSION.search(_header_block(folder)) if folder is not None else None
+    folder = metadata_folder(name)
+    match = _VERSION.search(header_block(folder)) if folder is not None else None
     if match:
         return match.group(1)
     try:
@@ -120,54 +120,6 @@ def installed_version(name: str) -> str:
         return "-"
     match = _VERSION.search(_headers(dist))
     return match.group(1) if match else str(dist.version)
-
-
-def _normalised(name: str) -> str:
-    """A distribution's name as :mod:`importlib.metadata` matches it against metadata folders (PEP 503, ``_`` for ``-``)."""
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-@lru_cache(maxsize=1)
-def _metadata_folders() -> dict[str, str]:
-    """The metadata folder of each distribution installed in a folder of the path, by :func:`_normalised` name.
-
-    The folders and their order are those ``importlib.metadata`` searches (``sys.path``), and a
-    name's folder is the first it finds (folders named ``<name>-<version>.dist-info`` or
-    ``.egg-info``, as its ``Lookup`` reads them). One listing of each folder of the path, once per
-    process: looking each of a Typst build's 32 distributions up with ``metadata.distribution``
-    cost 0.0045 s of CPU, these listings and their headers 0.001 s (issue 18). A zip file on the
-    path is not listed: a distribution only found there is looked up by ``importlib.metadata``.
-    tests/writers/pdf/test_environment.py fails when a version read so differs from its.
-    """
-    found: dict[str, str] = {}
-    for entry in metadata.DistributionFinder.Context().path:
-        folder = entry or "."
-        try:
-            children = os.listdir(folder)
-        except OSError:  # a zip file (left to importlib.metadata), or a folder that is not there
-            continue
-        for child in children:
-            low = child.lower()
-            if low.endswith(_METADATA_FOLDERS):
-                found.setdefault(_normalised(low.rpartition(".")[0].partition("-")[0]), os.path.join(folder, child))
-    return found
-
-
-def _header_block(folder: str) -> str:
-    """The header block of the metadata file in the metadata folder ``folder``, read up to its end only ("" if none)."""
-    for name in ("METADATA", "PKG-INFO"):
-        lines = []
-        try:
-            with open(os.path.join(folder, name), encoding="utf-8", newline="") as file:
-                for line in file:
-                    if not line.strip("\r\n"):
-                        break
-                    lines.append(line)
-        except OSError:
-            continue
-        if lines:
-            return "".join(lines)
-    return ""
 
 
 def _headers(dist: metadata.Distribution) -> str:
@@ -208,11 +160,11 @@ def font_packages() -> list[str]:
         folder = entry or "."
         try:
             candidates = [name for name in os.listdir(folder)
-                          if name.lower().startswith(_FONT_PREFIX) and name.lower().endswith(_METADATA_FOLDERS)]
+                          if name.lower().startswith(_FONT_PREFIX) and name.lower().endswith(METADATA_FOLDERS)]
         except OSError:  # a zip file, or a folder that is not there
             continue
         for candidate in candidates:
-            match = _NAME.search(_header_block(os.path.join(folder, candidate)))
+            match = _NAME.search(header_block(os.path.join(folder, candidate)))
             if match and match.group(1).lower().startswith(_FONT_PREFIX):
                 names.add(match.group(1).lower())
     return sorted(names)
