@@ -42,8 +42,8 @@ MODULES_ENV = "REPORTKIT_SPLIT_MODULES"
 #: child sanitises SVG drawings with it, this process makes the XMP packet), the standard modules that pikepdf
 #: (finishing, in this process) and the child's libraries (pydantic, the Markdown parser) both load, and
 #: ``traceback`` (both processes' error paths). Imported in each process instead, they cost a Typst build of the
-#: sample about 0.02 s of CPU more (15 interleaved runs each, twice: medians 0.446 and 0.487 s against 0.423 and
-#: 0.465 s) for about 1.5 MB less in the compiling process (its peak: 53.5 against 55 MB).
+#: sample about 0.01 s of CPU more (41 interleaved runs each: medians 0.457 against 0.447 s), for 1.6 MB less in
+#: the compiling process, the build's peak (53.7 against 55.3 MB).
 SHARED_MODULES = ("lxml.etree", "decimal", "logging", "secrets", "string", "traceback")
 
 
