@@ -38,13 +38,14 @@ __all__ = ["MODULES_ENV", "SHARED_MODULES", "can_fork", "split_build"]
 
 #: A test hook: when set, the parent writes the names of its modules (sorted, one a line) to this file before compiling.
 MODULES_ENV = "REPORTKIT_SPLIT_MODULES"
-#: Modules that both the preparing child and this process import, so imported once, before the fork: lxml (the
-#: child sanitises SVG drawings with it, this process makes the XMP packet), the standard modules that pikepdf
-#: (finishing, in this process) and the child's libraries (pydantic, the Markdown parser) both load, and
-#: ``traceback`` (both processes' error paths). Imported in each process instead, they cost a Typst build of the
-#: sample about 0.01 s of CPU more (41 interleaved runs each: medians 0.457 against 0.447 s), for 1.6 MB less in
-#: the compiling process, the build's peak (53.7 against 55.3 MB).
-SHARED_MODULES = ("lxml.etree", "decimal", "logging", "secrets", "string", "traceback")
+#: Modules that both the preparing child and this process import, so imported once, before the fork: the standard
+#: modules that pikepdf (finishing, in this process) and the child's libraries (pydantic, the Markdown parser) both
+#: load, and ``traceback`` (both processes' error paths). Imported in each process instead, they cost a Typst build
+#: of the sample 0.009 s of CPU more (31 interleaved runs each: medians 0.434 against 0.425 s), for 0.4 MB more in
+#: the compiling process. lxml is left to each (the child's SVG sanitising, this process's XMP packet): imported
+#: here too, it saved 0.006 s more but held about 4 MB more under the compile (the peak of the tree's Pss: 61.7
+#: against 57.6 MB, benchmarks/engines.py).
+SHARED_MODULES = ("decimal", "logging", "secrets", "string", "traceback")
 
 
 def can_fork() -> bool:
@@ -215,8 +216,7 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     if isinstance(outcome, BaseException):
         raise outcome
     found, identifier, probe = outcome
-    pdf = _output(job).read_bytes()
-    return finish_job(job, pdf, found, identifier, links=link_words(probe))
+    return finish_job(job, _output(job), found, identifier, links=link_words(probe))
 
 
 def _output(job: TypstJob) -> Path:

@@ -121,6 +121,34 @@ def test_finishing_leaves_no_temporary_file_behind_when_it_succeeds_or_fails(tmp
     assert list(scratch.iterdir()) == []
 
 
+def test_a_pdf_file_is_finished_where_it_is_as_its_bytes_are_leaving_nothing_beside_it(tmp_path, monkeypatch):
+    import tempfile
+
+    from reportkit.writers.pdf.typst.finish import finish
+
+    pdf = _typst_pdf(tmp_path, f'#link("{SCHEME}there")[to it]\n#pagebreak()\nhere')
+    anchors = [("there", {"page": 2, "x": "20pt", "y": "30pt"})]
+    from_bytes = _finish(pdf, anchors)
+    folder = tmp_path / "root"
+    folder.mkdir()
+    (folder / "typst.pdf").write_bytes(pdf)
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("a PDF file is finished without a temporary copy")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_copy)
+    with pytest.raises(AssertionError, match="temporary copy"):  # negative: bytes need the temporary folder
+        _finish(pdf, anchors)
+    from_file = finish(folder / "typst.pdf", anchors, lambda packet: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
+    assert from_file == from_bytes
+    assert PdfReader(io.BytesIO(from_file)).named_destinations["there"]
+    assert sorted(p.name for p in folder.iterdir()) == ["typst.pdf"] and (folder / "typst.pdf").read_bytes() == pdf
+    with pytest.raises(RenderError):
+        finish(folder / "typst.pdf", [("elsewhere", {"page": 1, "x": "0pt", "y": "0pt"})], lambda packet: packet,
+               {"Title": "t"}, b"0" * 16)
+    assert sorted(p.name for p in folder.iterdir()) == ["typst.pdf"]
+
+
 def test_a_typst_link_to_a_label_where_an_anchor_lies_is_named_after_the_anchor(tmp_path):
     # A layout's own link to a label: Typst writes an explicit destination, 10 pt above the label.
     pdf = _typst_pdf(tmp_path, '#link(<there>)[to it]\n#pagebreak()\n#v(3cm)\n#box[here] <there>')

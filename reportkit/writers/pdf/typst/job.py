@@ -376,9 +376,11 @@ def job_identifier(job: TypstJob, text: str) -> str:
     return content_digest("typst", job.compiler_version, text, *job.identity)[:32]
 
 
-def finish_job(job: TypstJob, pdf: bytes, found: Mapping[str, Any], identifier: str, *, links: str | None = None) -> bytes:
-    """Typst's PDF finished: reportkit's XMP and document info, the /ID ``identifier`` (:func:`job_identifier`
-    of the context text compiled), named link targets.
+def finish_job(
+    job: TypstJob, pdf: bytes | Path, found: Mapping[str, Any], identifier: str, *, links: str | None = None
+) -> bytes:
+    """Typst's PDF (its bytes, or its file) finished: reportkit's XMP and document info, the /ID ``identifier``
+    (:func:`job_identifier` of the context text compiled), named link targets.
 
     ``links``: how links to a page read in the document's language (default: :func:`link_description`).
     """
