@@ -202,13 +202,13 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     a process that ends gives it all back, so pikepdf and lxml finish the PDF on this process's
     small heap instead of on top of it. The compiling process writes the PDF into the compile root
     and sends what the writer's metadata found, the PDF's /ID, a link probe for the words of
-    internal links, and its warnings (raised again here, in order) or its error: little data, so
-    that nothing of size is copied here while it is alive.
+    internal links (none when they are known: English), and its warnings (raised again here, in
+    order) or its error: little data, so that nothing of size is copied here while it is alive.
     """
     import warnings
 
     from ..errors import ReportkitWarning
-    from ..writers.pdf.typst.job import finish_job, link_words
+    from ..writers.pdf.typst.job import KNOWN_LINK_WORDS, finish_job, link_words
 
     outcome, messages = _in_child(_compile, job)
     for message in messages:
@@ -216,7 +216,8 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     if isinstance(outcome, BaseException):
         raise outcome
     found, identifier, probe = outcome
-    return finish_job(job, _output(job), found, identifier, links=link_words(probe))
+    links = KNOWN_LINK_WORDS.get(job.lang) or link_words(probe)
+    return finish_job(job, _output(job), found, identifier, links=links)
 
 
 def _output(job: TypstJob) -> Path:
@@ -225,13 +226,14 @@ def _output(job: TypstJob) -> Path:
 
 
 def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
-    """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link probe."""
-    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, link_probe, one_heap
+    """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link
+    probe (empty when the words of the job's language are known)."""
+    from ..writers.pdf.typst.job import KNOWN_LINK_WORDS, compile_job, compiler, job_identifier, link_probe, one_heap
 
     one_heap()
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     _output(job).write_bytes(pdf)
-    return found, job_identifier(job, text), link_probe(job.lang)
+    return found, job_identifier(job, text), b"" if job.lang in KNOWN_LINK_WORDS else link_probe(job.lang)
 
 
 def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[str]]:

@@ -260,3 +260,18 @@ def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_nor
     assert {"reportkit.tools.report", "reportkit.cli.progress"} <= parent
     assert not {"reportkit.tools.batch", "concurrent.futures"} & parent
     assert (out / f"{SLUG}.pdf").is_file()
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "page"), ("de", "Seite")])
+def test_a_split_build_says_where_internal_links_go_in_the_documents_language(tmp_path, workdir, language, word):
+    source = workdir / SAMPLE.name  # a copy, next to the files it names
+    source.write_text(SAMPLE.read_text("utf-8").replace("\nlanguage: en\n", f"\nlanguage: {language}\n", 1), "utf-8")
+    proc = build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    reader = PdfReader(tmp_path / "out" / f"{SLUG}.pdf")
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+    named = {name: pages[dest.page.idnum] for name, dest in reader.named_destinations.items()}
+    said = [(str(annot["/Contents"]), named[str(annot["/Dest"])]) for page in reader.pages
+            for annot in (a.get_object() for a in page.get("/Annots", []) or []) if isinstance(annot.get("/Dest"), str)]
+    assert len(said) > 20  # every call and back-reference of the sample
+    assert all(contents == f"{word} {target}" for contents, target in said), said[:3]

@@ -211,3 +211,19 @@ def test_links_are_described_in_the_documents_language_as_typst_describes_its_ow
     page_of = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
     described = [(str(a["/Contents"]), page_of[str(a["/Dest"])]) for _, a in _annotations(pdf) if "/Dest" in a]
     assert described and all(text == words.replace("3", str(page + 1)) for text, page in described)
+
+
+def test_the_link_words_known_without_a_probe_are_those_typst_writes():
+    from reportkit.writers.pdf.typst.job import KNOWN_LINK_WORDS, link_description, link_probe, link_words
+
+    assert KNOWN_LINK_WORDS == {"en": "page {}"}
+    for lang, words in KNOWN_LINK_WORDS.items():
+        assert link_words(link_probe(lang)) == words == link_description(lang)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", "Seite {}"), ("tr", "sayfa {}")])
+def test_the_link_words_of_other_languages_are_read_from_typst(lang, words):
+    from reportkit.writers.pdf.typst.job import KNOWN_LINK_WORDS, link_description
+
+    assert lang not in KNOWN_LINK_WORDS
+    assert link_description(lang) == words
