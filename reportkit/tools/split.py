@@ -40,12 +40,11 @@ __all__ = ["MODULES_ENV", "SHARED_MODULES", "can_fork", "split_build"]
 MODULES_ENV = "REPORTKIT_SPLIT_MODULES"
 #: Modules that both the preparing child and this process import, so imported once, before the fork: the standard
 #: modules that pikepdf (finishing, in this process) and the child's libraries (pydantic, the Markdown parser) both
-#: load, and ``traceback`` (both processes' error paths). Imported in each process instead, they cost a Typst build
-#: of the sample 0.009 s of CPU more (31 interleaved runs each: medians 0.434 against 0.425 s), for 0.4 MB more in
-#: the compiling process. lxml is left to each (the child's SVG sanitising, this process's XMP packet): imported
+#: load. Imported in each process instead, they cost a Typst build of the sample 0.009 s of CPU more (31
+#: interleaved runs each: medians 0.434 against 0.425 s), for 0.4 MB more in the compiling process. lxml is left to each (the child's SVG sanitising, this process's XMP packet): imported
 #: here too, it saved 0.006 s more but held about 4 MB more under the compile (the peak of the tree's Pss: 61.7
 #: against 57.6 MB, benchmarks/engines.py).
-SHARED_MODULES = ("decimal", "logging", "secrets", "string", "traceback")
+SHARED_MODULES = ("decimal", "logging", "secrets", "string")
 
 
 def can_fork() -> bool:
