@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reportkit"
 
 #: The stages in the order data flows through them; a module may import its own stage or an earlier one.
 LAYERS = ["base", "document", "input", "resolve", "render", "writers", "factcheck", "tools", "cli"]
-BASE = {"errors", "limits", "files", "options", "_version", "__init__", "__main__"}
+BASE = {"errors", "limits", "files", "options", "distributions", "_version", "__init__", "__main__"}
 
 #: Third-party libraries whose internals only one place may know.
 CONFINED = {

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..tools.batch import BatchReport
 from ..tools.build import BuildResult
 from ..errors import printable
+
+if TYPE_CHECKING:
+    from ..tools.report import BatchReport
 
 __all__ = ["LineProgress", "RichProgress", "choose"]
 

@@ -17,11 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from .build import BuildResult, build_file, expand_checked
+from .report import BatchInterrupted, BatchReport, Progress
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -41,74 +42,6 @@ PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "reportkit.writers.pdf.typst.con
                  "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
-
-
-@dataclass
-class BatchReport:
-    """What a batch build did: one result per input, in the order of the inputs."""
-
-    results: list[BuildResult] = field(default_factory=list)
-    seconds: float = 0.0
-    #: True when the batch was stopped (Ctrl-C) before every input was built.
-    interrupted: bool = False
-
-    @property
-    def built(self) -> list[BuildResult]:
-        """Inputs whose outputs were (re)built."""
-        return [r for r in self.results if r.status == "built"]
-
-    @property
-    def skipped(self) -> list[BuildResult]:
-        """Inputs skipped because none of their outputs had to change."""
-        return [r for r in self.results if r.status == "skipped"]
-
-    @property
-    def failed(self) -> list[BuildResult]:
-        """Inputs that failed, each with its error."""
-        return [r for r in self.results if r.status == "failed"]
-
-    @property
-    def ok(self) -> bool:
-        """True when every input was built or skipped, and the batch ran to its end."""
-        return not self.failed and not self.interrupted
-
-    @property
-    def exit_code(self) -> int:
-        """The CLI's exit status: 0, 2 (an input or layout is wrong), 1 (rendering or writing failed), 130."""
-        if self.interrupted:
-            return 130
-        return max((r.error.exit_code for r in self.failed if r.error is not None), default=0)
-
-    def summary(self) -> str:
-        """One line: how many were built, skipped as unchanged and failed, and how fast."""
-        done = len(self.built) + len(self.failed)
-        rate = f", {done / self.seconds:.2f} documents/s" if done and self.seconds > 0 else ""
-        text = (
-            f"{len(self.built)} built, {len(self.skipped)} skipped as unchanged, {len(self.failed)} failed "
-            f"in {self.seconds:.1f} s{rate}"
-        )
-        return text + (" (interrupted)" if self.interrupted else "")
-
-
-class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a batch; :attr:`report` says what was finished before."""
-
-    def __init__(self, report: BatchReport) -> None:
-        super().__init__("the batch build was interrupted")
-        self.report = report
-
-
-class Progress(Protocol):
-    """Receives a batch's progress (the CLI draws a progress bar or prints lines)."""
-
-    def start(self, total: int) -> None:
-        """The batch starts with ``total`` inputs."""
-
-    def update(self, result: BuildResult) -> None:
-        """One input is done (built, skipped or failed)."""
-
-    def finish(self, report: BatchReport) -> None:
-        """The batch ended (also when it was interrupted)."""
 
 
 def default_jobs() -> int:

@@ -145,8 +145,12 @@ def test_the_cli_package_defines_no_command_but_the_group() -> None:
 def test_the_registered_commands_are_the_modules_own() -> None:
     from reportkit.cli import main
 
+    context = click.Context(main)
+    assert sorted(main.list_commands(context)) == sorted(command_files())
+    assert main.get_command(context, "no-such-command") is None
     for name, path in command_files().items():
-        command = main.commands[name]
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
         assert command.callback is not None
         assert command.callback.__module__ == "reportkit.cli.commands." + path.stem, name
 
@@ -224,3 +228,27 @@ def test_the_probe_sees_the_libraries_a_command_imports_as_it_runs(tmp_path: Pat
     assert "weasyprint" in loaded  # imported inside the command, after start-up
     _, preloaded = modules_loaded("--version", before="import pikepdf")
     assert "pikepdf" in preloaded
+
+
+#: Prints (on standard error) the command modules a process imported running ``reportkit`` with the arguments given.
+_COMMAND_MODULES = """
+import sys
+from reportkit.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(*sorted(name for name in sys.modules if name.startswith("reportkit.cli.commands.")), file=sys.stderr)
+"""
+
+
+def test_a_command_imports_its_own_module_and_no_other_command_module() -> None:
+    def imported(*args: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", _COMMAND_MODULES, *args], capture_output=True, text=True,
+                                timeout=120)
+        return result.stderr.split()
+
+    assert imported("schema", "--help") == ["reportkit.cli.commands.schema"]
+    assert imported("layouts", "--help") == ["reportkit.cli.commands.layouts"]
+    # Negative: listing the commands imports every command's module.
+    assert imported("--help") == sorted(f"reportkit.cli.commands.{path.stem}" for path in command_files().values())

@@ -204,3 +204,74 @@ def test_a_layout_whose_default_engine_is_typst_is_built_split_without_engine(tm
                   modules=modules)
     assert weasy.returncode == 0, weasy.stderr
     assert not modules.exists()
+
+
+#: Runs ``reportkit build ARGV`` and, in each process of it, lists the modules it imported after the first fork
+#: (the parent: after it forked the preparing child; a child: after its birth) in FOLDER/<role>.txt as it ends.
+_MODULES_PER_PROCESS = """
+import os, sys
+folder, argv = sys.argv[1], sys.argv[2:]
+role, before, forks = ["parent"], [None], [0]
+real_exit, real_fork = os._exit, os.fork
+
+def _exit(status):
+    with open(os.path.join(folder, role[0] + ".txt"), "w") as out:
+        out.write("\\n".join(sorted(set(sys.modules) - before[0])))
+    real_exit(status)
+
+def fork():
+    forks[0] += 1
+    loaded = set(sys.modules)
+    if forks[0] == 1:
+        before[0] = loaded
+    pid = real_fork()
+    if pid == 0:
+        role[0], before[0] = f"child{forks[0]}", loaded
+    return pid
+
+os._exit, os.fork = _exit, fork
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+def test_no_module_is_imported_both_by_the_preparing_child_and_by_the_parent_nor_needlessly_by_the_parent(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODULES_PER_PROCESS, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
+         "-o", str(out)],
+        capture_output=True, text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "REPORTKIT_SPLIT"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    child = set((tmp_path / "child1.txt").read_text("utf-8").split())
+    parent = set((tmp_path / "parent.txt").read_text("utf-8").split())
+    # The parent finishes with pikepdf: what pikepdf shares with the child's libraries is imported before the fork.
+    assert "pydantic" in child and "pikepdf" in parent and "typst" not in child | parent
+    # lxml is the exception: the child sanitises the sample's SVG drawings with it, the parent makes the XMP
+    # packet; imported before the fork, it would sit in the memory of the parent while Typst compiles.
+    lxml = subprocess.run(
+        [sys.executable, "-c", "import sys, reportkit.cli; before = set(sys.modules); import lxml.etree; "
+         "print(*set(sys.modules) - before)"], capture_output=True, text=True, timeout=120, check=True,
+    ).stdout.split()
+    assert "lxml.etree" in child & parent
+    assert not (child & parent) - set(lxml), sorted(child & parent)
+    # The parent reports its one document without the batch machinery (worker pools, concurrent.futures).
+    assert {"reportkit.tools.report", "reportkit.cli.progress"} <= parent
+    assert not {"reportkit.tools.batch", "concurrent.futures"} & parent
+    assert (out / f"{SLUG}.pdf").is_file()
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "page"), ("de", "Seite")])
+def test_a_split_build_says_where_internal_links_go_in_the_documents_language(tmp_path, workdir, language, word):
+    source = workdir / SAMPLE.name  # a copy, next to the files it names
+    source.write_text(SAMPLE.read_text("utf-8").replace("\nlanguage: en\n", f"\nlanguage: {language}\n", 1), "utf-8")
+    proc = build(str(source), "-f", "pdf", "--engine", "typst", "-o", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    reader = PdfReader(tmp_path / "out" / f"{SLUG}.pdf")
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+    named = {name: pages[dest.page.idnum] for name, dest in reader.named_destinations.items()}
+    said = [(str(annot["/Contents"]), named[str(annot["/Dest"])]) for page in reader.pages
+            for annot in (a.get_object() for a in page.get("/Annots", []) or []) if isinstance(annot.get("/Dest"), str)]
+    assert len(said) > 20  # every call and back-reference of the sample
+    assert all(contents == f"{word} {target}" for contents, target in said), said[:3]

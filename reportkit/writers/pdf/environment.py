@@ -20,6 +20,8 @@ from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from ...distributions import METADATA_FOLDERS, header_block, metadata_folder
+
 if TYPE_CHECKING:
     import ctypes
 
@@ -44,8 +46,6 @@ NATIVE: dict[str, tuple[tuple[str, ...], str, str]] = {
 _FONT_PREFIX = "fontpkg"
 #: The ``Name:`` header of a distribution's metadata file (in its header block).
 _NAME = re.compile(r"^name:[ \t]*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
-#: The suffixes of the metadata folders :mod:`importlib.metadata` finds distributions by.
-_METADATA_FOLDERS = (".dist-info", ".egg-info")
 
 
 def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
@@ -107,8 +107,13 @@ def installed_version(name: str) -> str:
     Read from the header block of its metadata file: ``importlib.metadata.version`` parses the
     whole file as an e-mail message, long description included, and a build asks for about 40
     versions (the batch cache's key, the PDF environment): 0.01 s of CPU. Cached for the process,
-    as :func:`environment` is.
+    as :func:`environment` is. The metadata folder is found by :func:`reportkit.distributions.metadata_folder`, else
+    (a distribution in a zip file) by ``importlib.metadata``.
     """
+    folder = metadata_folder(name)
+    match = _VERSION.search(header_block(folder)) if folder is not None else None
+    if match:
+        return match.group(1)
     try:
         dist = metadata.distribution(name)
     except metadata.PackageNotFoundError:
@@ -155,11 +160,11 @@ def font_packages() -> list[str]:
         folder = entry or "."
         try:
             candidates = [name for name in os.listdir(folder)
-                          if name.lower().startswith(_FONT_PREFIX) and name.lower().endswith(_METADATA_FOLDERS)]
+                          if name.lower().startswith(_FONT_PREFIX) and name.lower().endswith(METADATA_FOLDERS)]
         except OSError:  # a zip file, or a folder that is not there
             continue
         for candidate in candidates:
-            match = _NAME.search(_headers(metadata.Distribution.at(os.path.join(folder, candidate))))
+            match = _NAME.search(header_block(os.path.join(folder, candidate)))
             if match and match.group(1).lower().startswith(_FONT_PREFIX):
                 names.add(match.group(1).lower())
     return sorted(names)

@@ -100,3 +100,43 @@ def test_the_version_is_the_header_whatever_the_line_ends_and_the_description_sa
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == expected
+
+
+#: Prints installed_version(NAME) and importlib.metadata's version of NAME, the folder given first on the path.
+BOTH_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from importlib import metadata
+from reportkit.writers.pdf.environment import installed_version
+print(installed_version(sys.argv[2]), metadata.version(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "expected"),
+    [
+        ("babel-0.0.1.dist-info", "babel", "0.0.1"),  # installed too, later on the path: the first folder's
+        ("Babel-0.0.2.dist-info", "BABEL", "0.0.2"),  # names matched whatever their case
+        ("my.odd_dist-1.0-py3.11.egg-info", "My-Odd.Dist", "1.0"),  # runs of - _ . are one separator
+        ("plain_egg.egg-info", "plain-egg", "4.5"),  # an egg's folder without a version in its name
+    ],
+)
+def test_the_metadata_folder_of_a_name_is_the_one_importlib_metadata_finds_first(tmp_path, folder, name, expected):
+    info = tmp_path / folder
+    info.mkdir()
+    (info / ("PKG-INFO" if folder.endswith(".egg-info") else "METADATA")).write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {expected}\n\nVersion: 9.9\n", "utf-8")
+    out = subprocess.run([sys.executable, "-c", BOTH_PROBE, str(tmp_path), name], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [expected, expected]
+
+
+def test_a_distribution_not_on_the_folders_of_the_path_is_still_found(tmp_path):
+    # Negative of the above: with the folder left off the path, the installed Babel's own version is read.
+    from importlib import metadata
+
+    out = subprocess.run([sys.executable, "-c", BOTH_PROBE, str(tmp_path / "missing"), "babel"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [metadata.version("babel")] * 2

@@ -121,6 +121,34 @@ def test_finishing_leaves_no_temporary_file_behind_when_it_succeeds_or_fails(tmp
     assert list(scratch.iterdir()) == []
 
 
+def test_a_pdf_file_is_finished_where_it_is_as_its_bytes_are_leaving_nothing_beside_it(tmp_path, monkeypatch):
+    import tempfile
+
+    from reportkit.writers.pdf.typst.finish import finish
+
+    pdf = _typst_pdf(tmp_path, f'#link("{SCHEME}there")[to it]\n#pagebreak()\nhere')
+    anchors = [("there", {"page": 2, "x": "20pt", "y": "30pt"})]
+    from_bytes = _finish(pdf, anchors)
+    folder = tmp_path / "root"
+    folder.mkdir()
+    (folder / "typst.pdf").write_bytes(pdf)
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("a PDF file is finished without a temporary copy")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_copy)
+    with pytest.raises(AssertionError, match="temporary copy"):  # negative: bytes need the temporary folder
+        _finish(pdf, anchors)
+    from_file = finish(folder / "typst.pdf", anchors, lambda packet: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
+    assert from_file == from_bytes
+    assert PdfReader(io.BytesIO(from_file)).named_destinations["there"]
+    assert sorted(p.name for p in folder.iterdir()) == ["typst.pdf"] and (folder / "typst.pdf").read_bytes() == pdf
+    with pytest.raises(RenderError):
+        finish(folder / "typst.pdf", [("elsewhere", {"page": 1, "x": "0pt", "y": "0pt"})], lambda packet: packet,
+               {"Title": "t"}, b"0" * 16)
+    assert sorted(p.name for p in folder.iterdir()) == ["typst.pdf"]
+
+
 def test_a_typst_link_to_a_label_where_an_anchor_lies_is_named_after_the_anchor(tmp_path):
     # A layout's own link to a label: Typst writes an explicit destination, 10 pt above the label.
     pdf = _typst_pdf(tmp_path, '#link(<there>)[to it]\n#pagebreak()\n#v(3cm)\n#box[here] <there>')
@@ -183,3 +211,19 @@ def test_links_are_described_in_the_documents_language_as_typst_describes_its_ow
     page_of = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
     described = [(str(a["/Contents"]), page_of[str(a["/Dest"])]) for _, a in _annotations(pdf) if "/Dest" in a]
     assert described and all(text == words.replace("3", str(page + 1)) for text, page in described)
+
+
+def test_the_link_words_known_without_a_probe_are_those_typst_writes():
+    from reportkit.writers.pdf.typst.job import KNOWN_LINK_WORDS, link_description, link_probe, link_words
+
+    assert KNOWN_LINK_WORDS == {"en": "page {}"}
+    for lang, words in KNOWN_LINK_WORDS.items():
+        assert link_words(link_probe(lang)) == words == link_description(lang)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", "Seite {}"), ("tr", "sayfa {}")])
+def test_the_link_words_of_other_languages_are_read_from_typst(lang, words):
+    from reportkit.writers.pdf.typst.job import KNOWN_LINK_WORDS, link_description
+
+    assert lang not in KNOWN_LINK_WORDS
+    assert link_description(lang) == words
