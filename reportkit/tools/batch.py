@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .build import BuildResult, build_file, expand_checked
+from .workers import default_jobs, typst_batch, worker_context
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -31,14 +32,6 @@ __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default
 #: worker costs one start (a fork of the server, the engine's import, fonts): well under 1 s of CPU, under
 #: 1 % of 500 documents.
 TASKS_PER_WORKER = 500
-#: What the server that forks the workers imports once (Linux, :func:`_worker_context`): reportkit's modules
-#: that use no native library with threads of its own. Neither WeasyPrint nor Pango is among them: each
-#: worker loads them itself, after the fork, as a spawned process did.
-PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
-#: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
-#: whose threads start with the first compile, in the worker).
-PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "reportkit.writers.pdf.typst.context", "reportkit.writers.pdf.archival",
-                 "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
 
@@ -109,14 +102,6 @@ class Progress(Protocol):
 
     def finish(self, report: BatchReport) -> None:
         """The batch ended (also when it was interrupted)."""
-
-
-def default_jobs() -> int:
-    """The number of worker processes that keeps every core of this machine busy."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -380,8 +365,9 @@ def _warm(
 
             chosen = find_layout(layout)
             if pdf_engine(chosen, {"engine": engine}) == "typst":
-                from ..writers.pdf.typst import warm_up
+                from ..writers.pdf.typst import one_thread, warm_up
 
+                one_thread()  # a document per core already: Typst's own threads would wait for a core
                 warm_up(chosen)
             else:
                 from ..writers.pdf.writer import font_setup
@@ -396,19 +382,6 @@ def _warm(
         ready.set()
 
 
-def _typst_batch(formats: Sequence[str], layout: str, engine: str | None) -> bool:
-    """Whether the batch makes PDFs with the Typst engine (``engine``, else the layout's default)."""
-    if "pdf" not in formats:
-        return False
-    try:
-        from ..render.layouts import find_layout
-        from ..writers.pdf import pdf_engine
-
-        return pdf_engine(find_layout(layout), {"engine": engine}) == "typst"
-    except ReportkitError:
-        return False
-
-
 def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
     """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
 
@@ -419,50 +392,6 @@ def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
     libraries are what the workers isolate.
     """
     return "pdf" not in formats or typst
-
-
-#: The longest path of a Unix socket on Linux (``sun_path`` holds 108 bytes, the last one a NUL).
-UNIX_SOCKET_PATH_MAX = 107
-#: What multiprocessing adds to the temporary folder for the fork server's socket:
-#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` (its random parts are 8 characters).
-_FORKSERVER_SOCKET_SUFFIX = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
-
-
-def forkserver_socket_fits(temporary_folder: str | None = None) -> bool:
-    """Whether the fork server's socket path fits in a Unix socket address under ``temporary_folder`` (TMPDIR).
-
-    multiprocessing puts the socket in the temporary folder; with a deep TMPDIR its path is too
-    long and starting the server fails (``OSError: AF_UNIX path too long``): the workers are
-    spawned instead.
-    """
-    import tempfile
-
-    folder = temporary_folder if temporary_folder is not None else tempfile.gettempdir()
-    return len(os.fsencode(folder)) + _FORKSERVER_SOCKET_SUFFIX <= UNIX_SOCKET_PATH_MAX
-
-
-def _worker_context(typst: bool) -> Any:
-    """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
-
-    Workers are never forked from this process, which may have WeasyPrint loaded (GLib and
-    Pango keep threads and locks that a fork copies in whatever state they are in). The
-    server is a new process that imports only :data:`PRELOAD` (and, for a Typst batch,
-    :data:`PRELOAD_TYPST`) before it forks: a worker then starts in a few milliseconds instead
-    of importing everything again (about 0.4 s of CPU), and ends without Python's
-    finalisation. The server is started once per process (multiprocessing's ``forkserver``);
-    what a later batch needs beyond its preload, the worker imports. Each worker takes this
-    process's current environment (:func:`_warm`); its working folder and ``sys.path`` are
-    this process's, as multiprocessing sends them with every worker.
-    """
-    import multiprocessing
-
-    if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
-        return multiprocessing.get_context("spawn")
-    if not forkserver_socket_fits():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])
-    return context
 
 
 def _run_exit_handlers_at_exit() -> None:
@@ -502,8 +431,8 @@ def _dispatch(
     from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    typst = _typst_batch(formats, layout, engine)
-    context = _worker_context(typst) if own else multiprocessing.get_context("spawn")
+    typst = typst_batch(formats, layout, engine)
+    context = worker_context(typst) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
     environ = dict(os.environ)
     ready: Any = context.Event() if own and _parent_helps(formats, typst) else None

@@ -598,12 +598,31 @@ def test_typst_workers_remove_their_compile_folders_when_they_end(tmp_path: Path
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("reportkit-typst-")]
 
 
-def test_the_fork_servers_socket_must_fit_a_unix_socket_address() -> None:
-    from reportkit.tools.batch import forkserver_socket_fits
+#: Warms this process as a batch's worker is warmed (formats, layout, engine from argv), then prints its
+#: RAYON_NUM_THREADS: the number of threads Typst lays documents out on.
+_WARM = """
+import os, sys
+from reportkit.tools import batch
+class Pids:
+    def put(self, pid):
+        pass
+environ = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"} | dict(a.split("=") for a in sys.argv[3:])
+batch._warm((sys.argv[1],), "report", Pids(), sys.argv[2] or None, environ)
+print(os.environ.get("RAYON_NUM_THREADS"))
+"""
 
-    assert forkserver_socket_fits("/tmp")
-    assert forkserver_socket_fits("/" + "t" * 74)  # 75 + 32 = 107 bytes: the longest that fits
-    assert not forkserver_socket_fits("/" + "t" * 75)
+
+@pytest.mark.parametrize(("formats", "engine", "chosen", "threads"), [
+    ("pdf", "typst", "", "1"),  # a document per core already: each worker compiles on one thread
+    ("pdf", "typst", "RAYON_NUM_THREADS=3", "3"),  # unless the user chose
+    ("epub", "typst", "", "None"),  # no Typst in an EPUB worker
+])
+def test_typst_workers_compile_on_one_thread_unless_the_user_chose(formats, engine, chosen, threads) -> None:
+    require_module("typst")
+    result = subprocess.run([sys.executable, "-c", _WARM, formats, engine, *filter(None, [chosen])],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [threads]
 
 
 def test_a_deep_temporary_folder_gets_spawned_workers_not_a_socket_error(tmp_path: Path) -> None:
