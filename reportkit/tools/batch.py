@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .build import BuildResult, build_file, expand_checked
-from .workers import default_jobs, typst_batch, worker_context
+from .workers import default_jobs, ensure_server, typst_batch, worker_context
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -382,16 +382,21 @@ def _warm(
         ready.set()
 
 
-def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
-    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
+def _parent_helps(formats: Sequence[str], typst: bool, *, server_ran: bool) -> bool:
+    """Whether this process builds documents itself while its workers start.
 
-    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
-    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
-    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
+    Only when the server that forks them starts with this batch (``server_ran``: it was
+    started before), and when no document is a WeasyPrint PDF. A new server imports for about 0.3 s
+    before any worker starts: a Typst PDF or an EPUB takes 0.1-0.2 s, so the first few
+    documents are built meanwhile. A server started earlier (as the command began, see
+    :mod:`reportkit.tools.workers`) has the workers going about 0.15 s after the batch asks:
+    the first document this process would build (0.3 s of CPU, its engine's imports and fonts
+    included) costs more than it gives, as it takes a core from the workers (a ``-j 2`` batch of
+    100 Typst PDFs: 4.46 s without it, 4.62 s with it, medians of 5). WeasyPrint stays in the
     workers only: it would hold this process's memory for the whole batch, and its native
     libraries are what the workers isolate.
     """
-    return "pdf" not in formats or typst
+    return not server_ran and ("pdf" not in formats or typst)
 
 
 def _run_exit_handlers_at_exit() -> None:
@@ -435,7 +440,8 @@ def _dispatch(
     context = worker_context(typst) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
     environ = dict(os.environ)
-    ready: Any = context.Event() if own and _parent_helps(formats, typst) else None
+    server_ran = own and context.get_start_method() == "forkserver" and ensure_server(context)
+    ready: Any = context.Event() if own and _parent_helps(formats, typst, server_ran=server_ran) else None
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(

@@ -19,9 +19,10 @@ from typing import Any
 
 __all__ = [
     "PRELOAD",
-    "default_jobs",
     "PRELOAD_TYPST",
     "UNIX_SOCKET_PATH_MAX",
+    "default_jobs",
+    "ensure_server",
     "forkserver_socket_fits",
     "start_server",
     "typst_batch",
@@ -116,7 +117,25 @@ def start_server(formats: Sequence[str], layout: str, engine: str | None) -> boo
     context = worker_context(typst_batch(formats, layout, engine))
     if context.get_start_method() != "forkserver":
         return False
+    ensure_server(context)
+    return True
+
+
+#: Whether this process started the fork server (:func:`ensure_server`).
+_server_started = False
+
+
+def ensure_server(context: Any) -> bool:
+    """Start the fork server of ``context`` (a ``forkserver`` context) unless it runs; return whether it ran before.
+
+    A server started earlier (by :func:`start_server` as the command began, or by an earlier
+    batch of this process) has its imports done or well under way: a batch's workers start
+    without waiting for a whole import.
+    """
+    global _server_started
     from multiprocessing import forkserver
 
+    before = _server_started
     forkserver.ensure_running()
-    return True
+    _server_started = True
+    return before
