@@ -23,6 +23,7 @@ from typing import Any
 
 from .build import BuildResult, build_file, expand_checked
 from .report import BatchInterrupted, BatchReport, Progress
+from .workers import default_jobs, ensure_server, typst_batch, worker_context
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -32,24 +33,8 @@ __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default
 #: worker costs one start (a fork of the server, the engine's import, fonts): well under 1 s of CPU, under
 #: 1 % of 500 documents.
 TASKS_PER_WORKER = 500
-#: What the server that forks the workers imports once (Linux, :func:`_worker_context`): reportkit's modules
-#: that use no native library with threads of its own. Neither WeasyPrint nor Pango is among them: each
-#: worker loads them itself, after the fork, as a spawned process did.
-PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
-#: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
-#: whose threads start with the first compile, in the worker).
-PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "reportkit.writers.pdf.typst.context", "reportkit.writers.pdf.archival",
-                 "typst", "pikepdf")
 #: Seconds between saves of the cache manifest during a long batch.
 SAVE_EVERY = 60.0
-
-
-def default_jobs() -> int:
-    """The number of worker processes that keeps every core of this machine busy."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -313,8 +298,9 @@ def _warm(
 
             chosen = find_layout(layout)
             if pdf_engine(chosen, {"engine": engine}) == "typst":
-                from ..writers.pdf.typst import warm_up
+                from ..writers.pdf.typst import one_thread, warm_up
 
+                one_thread()  # a document per core already: Typst's own threads would wait for a core
                 warm_up(chosen)
             else:
                 from ..writers.pdf.writer import font_setup
@@ -329,73 +315,21 @@ def _warm(
         ready.set()
 
 
-def _typst_batch(formats: Sequence[str], layout: str, engine: str | None) -> bool:
-    """Whether the batch makes PDFs with the Typst engine (``engine``, else the layout's default)."""
-    if "pdf" not in formats:
-        return False
-    try:
-        from ..render.layouts import find_layout
-        from ..writers.pdf import pdf_engine
+def _parent_helps(formats: Sequence[str], typst: bool, *, server_ran: bool) -> bool:
+    """Whether this process builds documents itself while its workers start.
 
-        return pdf_engine(find_layout(layout), {"engine": engine}) == "typst"
-    except ReportkitError:
-        return False
-
-
-def _parent_helps(formats: Sequence[str], typst: bool) -> bool:
-    """Whether this process builds documents itself while its workers start: when none makes a WeasyPrint PDF.
-
-    Its imports are done, the workers' are not (about 0.5 s): a Typst PDF or an EPUB takes
-    0.1-0.2 s, so the first few documents are built meanwhile, and a ``-j 2`` batch of 100
-    gets closer to twice ``-j 1`` (BENCHMARKS.md, "Typst engine"). WeasyPrint stays in the
+    Only when the server that forks them starts with this batch (``server_ran``: it was
+    started before), and when no document is a WeasyPrint PDF. A new server imports for about 0.3 s
+    before any worker starts: a Typst PDF or an EPUB takes 0.1-0.2 s, so the first few
+    documents are built meanwhile. A server started earlier (as the command began, see
+    :mod:`reportkit.tools.workers`) has the workers going about 0.15 s after the batch asks:
+    the first document this process would build (0.3 s of CPU, its engine's imports and fonts
+    included) costs more than it gives, as it takes a core from the workers (a ``-j 2`` batch of
+    100 Typst PDFs: 4.46 s without it, 4.62 s with it, medians of 5). WeasyPrint stays in the
     workers only: it would hold this process's memory for the whole batch, and its native
     libraries are what the workers isolate.
     """
-    return "pdf" not in formats or typst
-
-
-#: The longest path of a Unix socket on Linux (``sun_path`` holds 108 bytes, the last one a NUL).
-UNIX_SOCKET_PATH_MAX = 107
-#: What multiprocessing adds to the temporary folder for the fork server's socket:
-#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` (its random parts are 8 characters).
-_FORKSERVER_SOCKET_SUFFIX = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
-
-
-def forkserver_socket_fits(temporary_folder: str | None = None) -> bool:
-    """Whether the fork server's socket path fits in a Unix socket address under ``temporary_folder`` (TMPDIR).
-
-    multiprocessing puts the socket in the temporary folder; with a deep TMPDIR its path is too
-    long and starting the server fails (``OSError: AF_UNIX path too long``): the workers are
-    spawned instead.
-    """
-    import tempfile
-
-    folder = temporary_folder if temporary_folder is not None else tempfile.gettempdir()
-    return len(os.fsencode(folder)) + _FORKSERVER_SOCKET_SUFFIX <= UNIX_SOCKET_PATH_MAX
-
-
-def _worker_context(typst: bool) -> Any:
-    """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
-
-    Workers are never forked from this process, which may have WeasyPrint loaded (GLib and
-    Pango keep threads and locks that a fork copies in whatever state they are in). The
-    server is a new process that imports only :data:`PRELOAD` (and, for a Typst batch,
-    :data:`PRELOAD_TYPST`) before it forks: a worker then starts in a few milliseconds instead
-    of importing everything again (about 0.4 s of CPU), and ends without Python's
-    finalisation. The server is started once per process (multiprocessing's ``forkserver``);
-    what a later batch needs beyond its preload, the worker imports. Each worker takes this
-    process's current environment (:func:`_warm`); its working folder and ``sys.path`` are
-    this process's, as multiprocessing sends them with every worker.
-    """
-    import multiprocessing
-
-    if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
-        return multiprocessing.get_context("spawn")
-    if not forkserver_socket_fits():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])
-    return context
+    return not server_ran and ("pdf" not in formats or typst)
 
 
 def _run_exit_handlers_at_exit() -> None:
@@ -435,11 +369,12 @@ def _dispatch(
     from concurrent.futures.process import BrokenProcessPool
 
     own = executor is None
-    typst = _typst_batch(formats, layout, engine)
-    context = _worker_context(typst) if own else multiprocessing.get_context("spawn")
+    typst = typst_batch(formats, layout, engine)
+    context = worker_context(typst) if own else multiprocessing.get_context("spawn")
     pids: Any = context.SimpleQueue() if own else None
     environ = dict(os.environ)
-    ready: Any = context.Event() if own and _parent_helps(formats, typst) else None
+    server_ran = own and context.get_start_method() == "forkserver" and ensure_server(context)
+    ready: Any = context.Event() if own and _parent_helps(formats, typst, server_ran=server_ran) else None
 
     def pool() -> futures.Executor:
         return futures.ProcessPoolExecutor(

@@ -598,12 +598,31 @@ def test_typst_workers_remove_their_compile_folders_when_they_end(tmp_path: Path
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("reportkit-typst-")]
 
 
-def test_the_fork_servers_socket_must_fit_a_unix_socket_address() -> None:
-    from reportkit.tools.batch import forkserver_socket_fits
+#: Warms this process as a batch's worker is warmed (formats, layout, engine from argv), then prints its
+#: RAYON_NUM_THREADS: the number of threads Typst lays documents out on.
+_WARM = """
+import os, sys
+from reportkit.tools import batch
+class Pids:
+    def put(self, pid):
+        pass
+environ = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"} | dict(a.split("=") for a in sys.argv[3:])
+batch._warm((sys.argv[1],), "report", Pids(), sys.argv[2] or None, environ)
+print(os.environ.get("RAYON_NUM_THREADS"))
+"""
 
-    assert forkserver_socket_fits("/tmp")
-    assert forkserver_socket_fits("/" + "t" * 74)  # 75 + 32 = 107 bytes: the longest that fits
-    assert not forkserver_socket_fits("/" + "t" * 75)
+
+@pytest.mark.parametrize(("formats", "engine", "chosen", "threads"), [
+    ("pdf", "typst", "", "1"),  # a document per core already: each worker compiles on one thread
+    ("pdf", "typst", "RAYON_NUM_THREADS=3", "3"),  # unless the user chose
+    ("epub", "typst", "", "None"),  # no Typst in an EPUB worker
+])
+def test_typst_workers_compile_on_one_thread_unless_the_user_chose(formats, engine, chosen, threads) -> None:
+    require_module("typst")
+    result = subprocess.run([sys.executable, "-c", _WARM, formats, engine, *filter(None, [chosen])],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [threads]
 
 
 def test_a_deep_temporary_folder_gets_spawned_workers_not_a_socket_error(tmp_path: Path) -> None:
@@ -616,35 +635,68 @@ def test_a_deep_temporary_folder_gets_spawned_workers_not_a_socket_error(tmp_pat
     assert sorted(p.name for p in (tmp_path / "out").glob("*.epub")) == [f"check-{i}.epub" for i in range(3)]
 
 
-def _record_parent_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The indexes of the documents this (the parent) process builds itself; workers still get the real function."""
-    import functools
+#: Runs batches in a fresh process (argv: inputs, output folder, format, batches, "early" or not) and
+#: prints, for each, the statuses and the indexes of the documents this process built itself (the
+#: workers get the real function: it is pickled by name).
+_PARENT = """
+import functools, json, sys
+import reportkit as rk
+from reportkit.tools import batch, workers
+inputs, out, fmt, batches, early, engine = sys.argv[1:7]
+built = []
+real = batch._run
+@functools.wraps(real)
+def recording(job):
+    built.append(job.index)
+    return real(job)
+batch._run = recording
+if early == "early":
+    workers.start_server([fmt], "report", engine)  # as the command does, before its own imports
+for n in range(int(batches)):
+    report = rk.build_many([inputs], f"{out}/{n}", formats=[fmt], jobs=2, cache=False, engine=engine)
+    print(json.dumps([[r.status for r in report.results], sorted(built)]))
+    built.clear()
+"""
 
-    from reportkit.tools import batch
 
-    built: list[int] = []
-    real = batch._run
-
-    @functools.wraps(real)  # pickled by name: a worker runs the real one
-    def recording(job: batch._Job) -> BuildResult:
-        built.append(job.index)
-        return real(job)
-
-    monkeypatch.setattr(batch, "_run", recording)
-    return built
+def _parent_builds(tmp_path: Path, fmt: str, count: int, *, batches: int = 1, early: bool = False,
+                   engine: str = "weasyprint") -> list[list[list]]:
+    """For each batch of ``count`` inputs: [the statuses, the documents the batch's own process built]."""
+    result = subprocess.run([sys.executable, "-c", _PARENT, str(_batch(tmp_path / "in", count)), str(tmp_path / "out"),
+                             fmt, str(batches), "early" if early else "-", engine],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()[-batches:]]
 
 
-def test_the_parent_builds_epubs_and_typst_pdfs_while_its_workers_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    built = _record_parent_builds(monkeypatch)
-    report = rk.build_many([_batch(tmp_path / "in", 8)], tmp_path / "out", formats=["epub"], jobs=2, cache=False)
-    assert [r.status for r in report.results] == ["built"] * 8
+def test_the_parent_builds_epubs_while_a_new_server_starts_its_workers(tmp_path: Path) -> None:
+    [(statuses, built)] = _parent_builds(tmp_path, "epub", 8)
+    assert statuses == ["built"] * 8
     assert built and all(i >= 4 for i in built)  # the first four wait for the workers; the parent takes the next
 
 
-def test_the_parent_leaves_weasyprint_pdfs_to_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = _record_parent_builds(monkeypatch)
-    report = rk.build_many([_batch(tmp_path / "in", 5)], tmp_path / "out", formats=["pdf"], jobs=2, cache=False)
-    assert [r.status for r in report.results] == ["built"] * 5
+def test_the_parent_builds_typst_pdfs_while_a_new_server_starts_its_workers(tmp_path: Path) -> None:
+    require_module("typst")
+    [(statuses, built)] = _parent_builds(tmp_path, "pdf", 8, engine="typst")
+    assert statuses == ["built"] * 8
+    assert built and all(i >= 4 for i in built)
+
+
+def test_the_parent_leaves_weasyprint_pdfs_to_the_workers(tmp_path: Path) -> None:
+    [(statuses, built)] = _parent_builds(tmp_path, "pdf", 5)
+    assert statuses == ["built"] * 5
     assert built == []
+
+
+def test_the_parent_leaves_the_documents_to_workers_of_a_server_started_before_the_batch(tmp_path: Path) -> None:
+    # As the command starts it: the workers start soon after the batch asks, and the parent's first
+    # document (its engine's imports and fonts included) would only take a core from them.
+    [(statuses, built)] = _parent_builds(tmp_path, "epub", 8, early=True)
+    assert statuses == ["built"] * 8
+    assert built == []
+
+
+def test_a_second_batch_of_a_process_leaves_its_documents_to_the_workers(tmp_path: Path) -> None:
+    first, second = _parent_builds(tmp_path, "epub", 8, batches=2)
+    assert first[0] == second[0] == ["built"] * 8
+    assert first[1] and second[1] == []

@@ -101,6 +101,11 @@ def build(
     Outputs whose input, images, layout and options did not change since they were
     built into OUT_DIR are skipped (--force rebuilds them).
     """
+    if jobs != 1 and not dask_address and (len(inputs) > 1 or any(path.is_dir() for path in inputs)):
+        from ...tools.workers import default_jobs, start_server
+
+        if (jobs or default_jobs()) > 1:
+            start_server(formats, layout, engine)  # it imports what the workers need while this process goes on
     from ...tools.build import expand_inputs
     from ...limits import Limits
 

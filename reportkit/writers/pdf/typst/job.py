@@ -33,6 +33,7 @@ from .finish import finish
 __all__ = [
     "EVICTING_COMPILES",
     "KNOWN_LINK_WORDS",
+    "THREADS_VARIABLE",
     "Context",
     "MAX_FOOTNOTE_PASSES",
     "TypstJob",
@@ -47,6 +48,7 @@ __all__ = [
     "link_probe",
     "link_words",
     "one_heap",
+    "one_thread",
     "release_memory",
     "typst_error",
     "typst_module",
@@ -279,6 +281,25 @@ def one_heap() -> None:
         ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
     except (AttributeError, OSError):
         pass
+
+
+#: The environment variable that sets how many threads Typst lays documents out on (rayon's pool; the
+#: default is one per core).
+THREADS_VARIABLE = "RAYON_NUM_THREADS"
+
+
+def one_thread() -> None:
+    """Have Typst lay documents out on one thread in this process, unless ``RAYON_NUM_THREADS`` says otherwise.
+
+    For a batch's worker, called before its first compile: the batch builds one document per
+    core already, and each worker's extra threads would only wait for a core another worker
+    holds (a ``-j 2`` batch of 100 Typst PDFs on 2 cores: about 4 % less wall time; BENCHMARKS.md,
+    "Typst engine"). Typst's threads are rayon's, whose pool reads the variable as it starts,
+    at the first compile; tests/writers/pdf/test_typst_threads.py fails if that changes upstream.
+    """
+    import os
+
+    os.environ.setdefault(THREADS_VARIABLE, "1")
 
 
 def _trim() -> None:

@@ -1,0 +1,141 @@
+"""How a batch's own worker processes start: the server that forks them, and what it imports.
+
+On Linux, a batch's workers are forked by a server process (multiprocessing's ``forkserver``)
+that imports reportkit's modules once: a worker then starts in a few milliseconds instead of
+importing everything again (about 0.4 s of CPU). The server takes about 0.25 s of CPU to
+import them, during which no worker can start. :func:`start_server` starts it as soon as the
+command line is read, so that it imports on the second core while the command imports on the
+first: a ``-j 2`` batch of 100 Typst PDFs has its workers about 0.15 s sooner
+(BENCHMARKS.md, "Typst engine"). This module imports only the standard library, so the
+command can call it before its own imports.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "PRELOAD",
+    "PRELOAD_TYPST",
+    "UNIX_SOCKET_PATH_MAX",
+    "default_jobs",
+    "ensure_server",
+    "forkserver_socket_fits",
+    "start_server",
+    "typst_batch",
+    "worker_context",
+]
+
+#: What the server that forks the workers imports once (Linux, :func:`worker_context`): reportkit's modules
+#: that use no native library with threads of its own. Neither WeasyPrint nor Pango is among them: each
+#: worker loads them itself, after the fork, as a spawned process did.
+PRELOAD = ("reportkit.tools.batch", "reportkit.tools.build", "reportkit.factcheck", "reportkit.writers.pdf")
+#: Added to :data:`PRELOAD` when the batch that starts the server uses the Typst engine (a Rust library
+#: whose threads start with the first compile, in the worker).
+PRELOAD_TYPST = ("reportkit.writers.pdf.typst", "reportkit.writers.pdf.typst.context", "reportkit.writers.pdf.archival",
+                 "typst", "pikepdf")
+
+#: The longest path of a Unix socket on Linux (``sun_path`` holds 108 bytes, the last one a NUL).
+UNIX_SOCKET_PATH_MAX = 107
+#: What multiprocessing adds to the temporary folder for the fork server's socket:
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` (its random parts are 8 characters).
+_FORKSERVER_SOCKET_SUFFIX = len("/pymp-XXXXXXXX/listener-XXXXXXXX")
+
+
+def default_jobs() -> int:
+    """The number of worker processes that keeps every core of this machine busy."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def forkserver_socket_fits(temporary_folder: str | None = None) -> bool:
+    """Whether the fork server's socket path fits in a Unix socket address under ``temporary_folder`` (TMPDIR).
+
+    multiprocessing puts the socket in the temporary folder; with a deep TMPDIR its path is too
+    long and starting the server fails (``OSError: AF_UNIX path too long``): the workers are
+    spawned instead.
+    """
+    import tempfile
+
+    folder = temporary_folder if temporary_folder is not None else tempfile.gettempdir()
+    return len(os.fsencode(folder)) + _FORKSERVER_SOCKET_SUFFIX <= UNIX_SOCKET_PATH_MAX
+
+
+def typst_batch(formats: Sequence[str], layout: str, engine: str | None) -> bool:
+    """Whether the batch makes PDFs with the Typst engine (``engine``, else the layout's default)."""
+    if "pdf" not in formats:
+        return False
+    if engine:
+        return engine.lower() == "typst"
+    from ..errors import ReportkitError
+    from ..render.layouts import find_layout
+    from ..writers.pdf import pdf_engine
+
+    try:
+        return pdf_engine(find_layout(layout), {}) == "typst"
+    except ReportkitError:
+        return False
+
+
+def worker_context(typst: bool) -> Any:
+    """How the pool starts its workers: forked by a server process on Linux, spawned elsewhere.
+
+    Workers are never forked from the batch's own process, which may have WeasyPrint loaded (GLib
+    and Pango keep threads and locks that a fork copies in whatever state they are in). The
+    server is a new process that imports only :data:`PRELOAD` (and, for a Typst batch,
+    :data:`PRELOAD_TYPST`) before it forks; workers end without Python's finalisation. The
+    server is started once per process (multiprocessing's ``forkserver``), by the first batch or
+    by :func:`start_server`: what a later batch needs beyond its preload, the worker imports.
+    Its working folder and ``sys.path`` are this process's, as multiprocessing sends them with
+    every worker.
+    """
+    import multiprocessing
+
+    if not sys.platform.startswith("linux"):  # macOS: system frameworks are not safe across fork
+        return multiprocessing.get_context("spawn")
+    if not forkserver_socket_fits():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *(PRELOAD_TYPST if typst else ())])
+    return context
+
+
+def start_server(formats: Sequence[str], layout: str, engine: str | None) -> bool:
+    """Start the server that forks a batch's workers now, in the background; return whether it was started.
+
+    For a command about to build a batch with its own workers: the server imports what the
+    workers need while the command goes on (see the module's docstring). Nothing is started
+    where the workers are spawned (not Linux, or too deep a temporary folder). A batch that
+    turns out to need no worker (its outputs up to date) leaves the server idle: it ends with
+    this process.
+    """
+    context = worker_context(typst_batch(formats, layout, engine))
+    if context.get_start_method() != "forkserver":
+        return False
+    ensure_server(context)
+    return True
+
+
+#: Whether this process started the fork server (:func:`ensure_server`).
+_server_started = False
+
+
+def ensure_server(context: Any) -> bool:
+    """Start the fork server of ``context`` (a ``forkserver`` context) unless it runs; return whether it ran before.
+
+    A server started earlier (by :func:`start_server` as the command began, or by an earlier
+    batch of this process) has its imports done or well under way: a batch's workers start
+    without waiting for a whole import.
+    """
+    global _server_started
+    from multiprocessing import forkserver
+
+    before = _server_started
+    forkserver.ensure_running()
+    _server_started = True
+    return before
