@@ -118,7 +118,7 @@ rows: list[tuple[str, float, str, str]] = []
 def report(what: str, results: dict[str, list[Any]], target: str, index: int | None = None, unit: str = "s") -> None:
     weasy, typst = median(results["weasyprint"], index), median(results["typst"], index)
     rows.append((what, typst / weasy, target, f"WeasyPrint {weasy:.3f} {unit}, Typst {typst:.3f} {unit}"))
-    print(f"{what:<44} WeasyPrint {weasy:8.3f} {unit}  Typst {typst:8.3f} {unit}  ratio {typst / weasy:5.2f}  (target {target})",
+    print(f"{what:<44} WeasyPrint {weasy:8.3f} {unit}  Typst {typst:8.3f} {unit}  ratio {typst / weasy:6.3f}  (target {target})",
           flush=True)
 
 
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, float, str, str]]:
             rows.append((f"5. Typst batch of {len(files)}, -j 2 / -j 1 throughput (wall)", one / two, ">= 1.8",
                          f"-j 1 {one:.3f} s, -j 2 {two:.3f} s"))
             print(f"{'5. Typst batch of ' + str(len(files)) + ', -j 2 against -j 1 (wall)':<44} -j 1 {one:8.3f} s  "
-                  f"-j 2 {two:8.3f} s  throughput x{one / two:5.2f}  (target >= 1.8)", flush=True)
+                  f"-j 2 {two:8.3f} s  throughput x{one / two:6.3f}  (target >= 1.8)", flush=True)
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     return list(rows)
 
