@@ -229,7 +229,7 @@ def test_release_locale_data_lets_babels_locale_and_global_data_go() -> None:
     assert _babel_holds_data() == (True, True)
     i18n.release_locale_data()
     assert _babel_holds_data() == (False, False)
-    assert i18n.long_date("2019-07-06", "en") == "July 6, 2019"  # loaded again on demand
+    assert i18n.long_date("2019-07-06", "de") == "6. Juli 2019"  # loaded again on demand (English needs none)
     assert _babel_holds_data() == (True, True)
 
 
@@ -271,11 +271,17 @@ def babel_at_layout(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
     return seen
 
 
+def _in_german() -> rk.FactCheck:
+    """The energy-bills sample in German: its dates are Babel's (English ones are set without it)."""
+    data = rk.load(SAMPLES / "energy-bills.md").to_dict()
+    return rk.FactCheck.from_dict({**data, "language": "de"}, base_dir=SAMPLES)
+
+
 def test_a_pdf_build_lays_out_with_no_babel_data_held(babel_at_layout: list[tuple[bool, bool]]) -> None:
-    pdf = PdfReader(io.BytesIO(rk.load(SAMPLES / "energy-bills.md").to_pdf()))
+    pdf = PdfReader(io.BytesIO(_in_german().to_pdf()))
     assert babel_at_layout == [(False, False)]
     # The dates were formatted before Babel's data went: published 2025-11-12 in the sample.
-    assert "November 12, 2025" in " ".join(page.extract_text() for page in pdf.pages)
+    assert "12. November 2025" in " ".join(page.extract_text() for page in pdf.pages)
 
 
 def test_the_babel_spy_sees_data_held_when_it_is_not_released(
@@ -285,5 +291,58 @@ def test_the_babel_spy_sees_data_held_when_it_is_not_released(
     from reportkit.writers.pdf import writer
 
     monkeypatch.setattr(writer, "release_locale_data", lambda: None)
-    rk.load(SAMPLES / "energy-bills.md").to_pdf()
+    _in_german().to_pdf()
     assert babel_at_layout == [(True, True)]
+
+
+# --- English dates, set without Babel ------------------------------------------------------------
+
+def _days(year: int) -> list[date]:
+    """Every day of ``year``."""
+    first = date(year, 1, 1)
+    return [date.fromordinal(first.toordinal() + n) for n in range((date(year + 1, 1, 1) - first).days)]
+
+
+@pytest.mark.parametrize("year", [2024, 2025])  # a leap year and another
+def test_english_long_dates_are_babels_for_every_day(year: int) -> None:
+    from babel.dates import format_date
+
+    for day in _days(year):
+        assert i18n.long_date(day.isoformat(), "en") == format_date(day, format="long", locale="en")
+
+
+@pytest.mark.parametrize("year", [1, 44, 999, 1000, 1985, 9999])
+def test_english_months_and_short_years_are_babels(year: int) -> None:
+    from babel.dates import format_date, format_skeleton
+
+    for month in range(1, 13):
+        day = date(year, month, 28)
+        assert i18n.long_date(f"{year:04d}-{month:02d}", "en") == format_skeleton("yMMMM", day, locale="en")
+        assert i18n.long_date(day.isoformat(), "en") == format_date(day, format="long", locale="en")
+
+
+def test_other_english_locales_and_other_languages_are_left_to_babel() -> None:
+    assert i18n.long_date("2024-03-05", "en_GB") == "5 March 2024"
+    assert i18n.long_date("2024-03-05", "de") == "5. März 2024"
+    assert i18n.long_date("2024-03", "fr") == "mars 2024"
+
+
+#: Builds a sample in the language given, then prints whether Babel was imported.
+_BABEL_IMPORTED = """
+import sys
+import reportkit as rk
+data = rk.load(sys.argv[1]).to_dict()
+rk.FactCheck.from_dict({**data, "language": sys.argv[2]}, base_dir=sys.argv[3]).render("epub")
+print("babel" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("language", "imported"), [("en", "False"), ("de", "True")])
+def test_an_english_build_never_imports_babel(language: str, imported: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _BABEL_IMPORTED, str(SAMPLES / "energy-bills.md"), language,
+                             str(SAMPLES)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [imported]
