@@ -14,7 +14,7 @@ import re
 import sys
 from functools import lru_cache
 
-__all__ = ["METADATA_FOLDERS", "header_block", "metadata_folder", "normalised"]
+__all__ = ["METADATA_FOLDERS", "header_block", "metadata_folder", "metadata_folders", "normalised"]
 
 #: The suffixes of the metadata folders :mod:`importlib.metadata` finds distributions by.
 METADATA_FOLDERS = (".dist-info", ".egg-info")
@@ -22,7 +22,7 @@ METADATA_FOLDERS = (".dist-info", ".egg-info")
 
 def metadata_folder(name: str) -> str | None:
     """The metadata folder of the installed distribution ``name`` that ``importlib.metadata`` finds first, or None."""
-    return _metadata_folders().get(normalised(name))
+    return metadata_folders().get(normalised(name))
 
 
 def normalised(name: str) -> str:
@@ -31,7 +31,7 @@ def normalised(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _metadata_folders() -> dict[str, str]:
+def metadata_folders() -> dict[str, str]:
     """The metadata folder of each distribution installed in a folder of the path, by :func:`normalised` name.
 
     The folders and their order are those ``importlib.metadata`` searches (``sys.path``), and a

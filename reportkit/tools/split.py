@@ -207,7 +207,7 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     import warnings
 
     from ..errors import ReportkitWarning
-    from ..writers.pdf.typst.job import KNOWN_LINK_WORDS, finish_job, link_words
+    from ..writers.pdf.typst.job import finish_job, words_for
 
     outcome, messages = _in_child(_compile, job)
     for message in messages:
@@ -215,8 +215,7 @@ def _compile_and_finish(job: TypstJob) -> bytes:
     if isinstance(outcome, BaseException):
         raise outcome
     found, identifier, probe = outcome
-    links = KNOWN_LINK_WORDS.get(job.lang) or link_words(probe)
-    return finish_job(job, _output(job), found, identifier, links=links)
+    return finish_job(job, _output(job), found, identifier, links=words_for(job.lang, probe))
 
 
 def _output(job: TypstJob) -> Path:
@@ -227,12 +226,12 @@ def _output(job: TypstJob) -> Path:
 def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
     """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link
     probe (empty when the words of the job's language are known)."""
-    from ..writers.pdf.typst.job import KNOWN_LINK_WORDS, compile_job, compiler, job_identifier, link_probe, one_heap
+    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, needed_probe, one_heap
 
     one_heap()
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     _output(job).write_bytes(pdf)
-    return found, job_identifier(job, text), b"" if job.lang in KNOWN_LINK_WORDS else link_probe(job.lang)
+    return found, job_identifier(job, text), needed_probe(job.lang)
 
 
 def _in_child(function: Callable[[Any], Any], argument: Any) -> tuple[Any, list[str]]:

@@ -195,15 +195,9 @@ def _splits(inputs: tuple[Path, ...], files: list[Path], formats: list[str], *, 
         return False
     if jobs != 1 or bundled or signed or dask:
         return False
-    if engine is None:
-        from ...errors import ReportkitError
-        from ...render.layouts import find_layout
+    from ...tools.workers import typst_batch
 
-        try:
-            engine = str(find_layout(layout).options.get("engine") or "")
-        except ReportkitError:
-            return False  # the ordinary build reports the layout's error
-    return engine.lower() == "typst"
+    return typst_batch(formats, layout, engine)  # a broken layout: False, and the ordinary build reports it
 
 
 def _build_batch(files: list[Path], out_dir: Path, *, debug: bool, jobs: int, dask_address: str | None,

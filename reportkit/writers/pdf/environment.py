@@ -12,7 +12,6 @@ Reading them loads the libraries with :mod:`ctypes` but never imports WeasyPrint
 
 from __future__ import annotations
 
-import os
 import re
 import zlib
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from ...distributions import METADATA_FOLDERS, header_block, metadata_folder
+from ...distributions import header_block, metadata_folder, metadata_folders
 
 if TYPE_CHECKING:
     import ctypes
@@ -153,18 +152,13 @@ def font_packages() -> list[str]:
     distribution (``importlib.metadata.distributions()``, about 140 here) cost 0.006 s of every
     build, parsing each font package's metadata as an e-mail message 0.003 s more. The folders
     are those :mod:`importlib.metadata` searches (``sys.path``); distributions inside a zip file
-    on it are not looked at (a font package's files must be on disk to be used).
+    on it are not looked at (a font package's files must be on disk to be used). The folders come
+    from :func:`reportkit.distributions.metadata_folders`, the one listing of the path a build makes.
     """
     names = set()
-    for entry in metadata.DistributionFinder.Context().path:
-        folder = entry or "."
-        try:
-            candidates = [name for name in os.listdir(folder)
-                          if name.lower().startswith(_FONT_PREFIX) and name.lower().endswith(METADATA_FOLDERS)]
-        except OSError:  # a zip file, or a folder that is not there
-            continue
-        for candidate in candidates:
-            match = _NAME.search(header_block(os.path.join(folder, candidate)))
+    for name, folder in metadata_folders().items():
+        if name.startswith(_FONT_PREFIX):
+            match = _NAME.search(header_block(folder))
             if match and match.group(1).lower().startswith(_FONT_PREFIX):
                 names.add(match.group(1).lower())
     return sorted(names)

@@ -47,6 +47,7 @@ __all__ = [
     "link_description",
     "link_probe",
     "link_words",
+    "needed_probe",
     "one_heap",
     "one_thread",
     "release_memory",
@@ -54,6 +55,7 @@ __all__ = [
     "typst_module",
     "typst_version",
     "with_breaks",
+    "words_for",
 ]
 
 #: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
@@ -211,8 +213,18 @@ def link_description(lang: str) -> str:
     language and process) and read (:func:`link_words`), unless they are known
     (:data:`KNOWN_LINK_WORDS`). The built-in templates set the language without a region, as this does.
     """
+    return words_for(lang, needed_probe(lang))
+
+
+def needed_probe(lang: str) -> bytes:
+    """What :func:`words_for` needs for ``lang``: its :func:`link_probe`, or nothing when its words are known."""
+    return b"" if lang in KNOWN_LINK_WORDS else link_probe(lang)
+
+
+def words_for(lang: str, probe: bytes) -> str:
+    """How Typst describes a link to a page in ``lang``: the known words, else those of ``probe`` (:func:`needed_probe`)."""
     known = KNOWN_LINK_WORDS.get(lang)
-    return known if known is not None else link_words(link_probe(lang))
+    return known if known is not None else link_words(probe)
 
 
 def link_probe(lang: str) -> bytes:
