@@ -275,3 +275,47 @@ def test_a_split_build_says_where_internal_links_go_in_the_documents_language(tm
             for annot in (a.get_object() for a in page.get("/Annots", []) or []) if isinstance(annot.get("/Dest"), str)]
     assert len(said) > 20  # every call and back-reference of the sample
     assert all(contents == f"{word} {target}" for contents, target in said), said[:3]
+
+
+#: Runs ``reportkit build ARGV`` (argv[2:]) with Typst's compile wrapped: the process that compiles writes how many
+#: threads it has then and its RAYON_NUM_THREADS to ARGV[1]/compiled.txt, the command's own process its variable at
+#: the end to ARGV[1]/command.txt.
+_THREADS = """
+import atexit, os, sys
+from pathlib import Path
+folder, argv = Path(sys.argv[1]), sys.argv[2:]
+from reportkit.writers.pdf.typst import job
+real = job.compile_job
+
+def compile_job(*args, **kwargs):
+    result = real(*args, **kwargs)
+    (folder / "compiled.txt").write_text(
+        f"{len(os.listdir('/proc/self/task'))} {os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()}")
+    return result
+
+job.compile_job = compile_job
+atexit.register(lambda: (folder / "command.txt").write_text(f"{os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()}"))
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc/self/task")
+@pytest.mark.parametrize(("chosen", "threads"), [(None, 1), ("3", 3)])
+def test_the_compiling_process_of_a_split_build_lays_out_on_one_thread_unless_the_user_chose(tmp_path, chosen,
+                                                                                             threads):
+    env = {k: v for k, v in os.environ.items() if k not in ("REPORTKIT_SPLIT", "RAYON_NUM_THREADS")}
+    if chosen is not None:
+        env["RAYON_NUM_THREADS"] = chosen
+    proc = subprocess.run(
+        [sys.executable, "-c", _THREADS, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
+         "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    compiled_threads, compiled_variable, compiled_pid = (tmp_path / "compiled.txt").read_text("utf-8").split()
+    command_variable, command_pid = (tmp_path / "command.txt").read_text("utf-8").split()
+    assert compiled_pid != command_pid  # compiled in a process of its own
+    # The compiling process's own thread and Typst's pool; the command's environment is left as it was.
+    assert (int(compiled_threads), compiled_variable) == (1 + threads, chosen or "1")
+    assert command_variable == (chosen or "-")
