@@ -226,10 +226,15 @@ def _output(job: TypstJob) -> Path:
 def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
     """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link
     probe (empty when the words of the job's language are known)."""
-    from ..writers.pdf.typst.job import compile_job, compiler, job_identifier, needed_probe, one_heap, one_thread
+    from ..writers.pdf.typst.job import (
+        THREADS_VARIABLE, compile_job, compiler, job_identifier, needed_probe, one_heap, one_thread,
+    )
 
-    one_heap()
     one_thread()  # this process's own variable: one thread costs less CPU, and no more time (BENCHMARKS.md)
+    if os.environ[THREADS_VARIABLE] != "1":
+        # Threads the user asked for allocate from one heap (9 MB less for the 16x dossier on 2 threads). Typst's
+        # one thread gains nothing from it (147.4 against 147.7 MB), and ctypes costs 0.003 s to import.
+        one_heap()
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     _output(job).write_bytes(pdf)
     return found, job_identifier(job, text), needed_probe(job.lang)

@@ -278,7 +278,7 @@ def test_a_split_build_says_where_internal_links_go_in_the_documents_language(tm
 
 
 #: Runs ``reportkit build ARGV`` (argv[2:]) with Typst's compile wrapped: the process that compiles writes how many
-#: threads it has then and its RAYON_NUM_THREADS to ARGV[1]/compiled.txt, the command's own process its variable at
+#: threads it has then, its RAYON_NUM_THREADS, its pid and whether it loaded ctypes to ARGV[1]/compiled.txt, the command's own process its variable at
 #: the end to ARGV[1]/command.txt.
 _THREADS = """
 import atexit, os, sys
@@ -290,7 +290,8 @@ real = job.compile_job
 def compile_job(*args, **kwargs):
     result = real(*args, **kwargs)
     (folder / "compiled.txt").write_text(
-        f"{len(os.listdir('/proc/self/task'))} {os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()}")
+        f"{len(os.listdir('/proc/self/task'))} {os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()} "
+        f"{'ctypes' in sys.modules}")
     return result
 
 job.compile_job = compile_job
@@ -313,9 +314,11 @@ def test_the_compiling_process_of_a_split_build_lays_out_on_one_thread_unless_th
          "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=300, env=env,
     )
     assert proc.returncode == 0, proc.stderr
-    compiled_threads, compiled_variable, compiled_pid = (tmp_path / "compiled.txt").read_text("utf-8").split()
+    compiled_threads, compiled_variable, compiled_pid, heap = (tmp_path / "compiled.txt").read_text("utf-8").split()
     command_variable, command_pid = (tmp_path / "command.txt").read_text("utf-8").split()
     assert compiled_pid != command_pid  # compiled in a process of its own
     # The compiling process's own thread and Typst's pool; the command's environment is left as it was.
     assert (int(compiled_threads), compiled_variable) == (1 + threads, chosen or "1")
     assert command_variable == (chosen or "-")
+    # Several threads allocate from one heap (one_heap, through ctypes); Typst's one thread needs no such call.
+    assert heap == str(threads > 1)

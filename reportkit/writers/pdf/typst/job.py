@@ -285,7 +285,8 @@ def one_heap() -> None:
     glibc gives threads heaps of their own (up to 8 per core), and Typst lays a document out on
     several threads: each heap keeps free pages of its own, and the compile of the 16x dossier
     took about 11 MB more than with one heap, for the same CPU time. Called in a process that
-    only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads.
+    only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads, when there are
+    several: on the one thread :func:`one_thread` leaves it, Typst takes as much memory without it.
     """
     import ctypes
 
