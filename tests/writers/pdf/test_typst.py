@@ -16,6 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -287,6 +288,19 @@ def test_extract_gives_back_a_source_that_rebuilds_the_typst_archive_byte_for_by
     assert check == rk.load(SAMPLES / "russia-nato.md")
     rebuilt = check.to_pdf(tmp_path / "rebuilt.pdf", archival=True, engine="typst")
     assert hashlib.sha256(rebuilt.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
+
+
+def test_typst_pdfs_keep_pages_tags_and_links_in_compressed_object_streams(pdfs):
+    # Typst writes each object on its own: the finished PDF stores the page dictionaries, the structure elements
+    # (tags) and the link annotations in compressed object streams, so none of them is legible in the raw file.
+    for path in pdfs["typst"].values():
+        raw = path.read_bytes()
+        with pikepdf.open(path) as pdf:
+            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Type") == "/ObjStm"]
+            assert streams and len(pdf.pages) > 1 and pdf.Root.StructTreeRoot is not None
+        assert b"/ObjStm" in raw
+        for key in (b"/Type /Page", b"/Type/Page", b"/StructElem", b"/Subtype /Link", b"/Subtype/Link"):
+            assert key not in raw, (path.name, key)
 
 
 def test_plain_typst_rebuilds_are_byte_identical_and_differ_when_the_text_does(tmp_path):
