@@ -126,7 +126,17 @@ def _child(
     force: bool,
     options: Mapping[str, Any],
 ) -> int:
-    """In the child: prepare the job and hand it over; anything else is built by ``fallback``."""
+    """In the child: prepare the job and hand it over; anything else is built by ``fallback``.
+
+    Python's garbage collector is off here: the child's life is one document's reading and
+    preparing, and its memory goes back with it. Its young collections walked the model's,
+    the parser's and the resolver's new objects only to keep them (56 for the sample): 0.004 s of
+    CPU, 1.4 % of the sample's Typst build, 2.3 % of the 16x dossier's (21 and 3 interleaved runs).
+    The child's peak is unchanged (47 MB for the 16x dossier, whose compile takes three times that).
+    """
+    import gc
+
+    gc.disable()
     from ..errors import ReportkitError
     from .build import build_file
     from .cache import BuildCache, context_keys

@@ -322,3 +322,48 @@ def test_the_compiling_process_of_a_split_build_lays_out_on_one_thread_unless_th
     assert command_variable == (chosen or "-")
     # Several threads allocate from one heap (one_heap, through ctypes); Typst's one thread needs no such call.
     assert heap == str(threads > 1)
+
+
+#: Runs ``reportkit build ARGV`` (argv[2:]); the process that reads and prepares the document writes whether Python's
+#: garbage collector is on, and its pid, to ARGV[1]/prepared.txt as it loads the fact-check; the command's own pid
+#: goes to ARGV[1]/command.txt.
+_COLLECTOR = """
+import gc, os, sys
+from pathlib import Path
+folder, argv = Path(sys.argv[1]), sys.argv[2:]
+(folder / "command.txt").write_text(str(os.getpid()))
+from reportkit.tools import build
+real = build.build_file
+
+def build_file(*args, **kwargs):
+    (folder / "prepared.txt").write_text(f"{gc.isenabled()} {os.getpid()}")
+    return real(*args, **kwargs)
+
+build.build_file = build_file
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+def test_the_preparing_child_of_a_split_build_runs_without_garbage_collections_and_the_command_with(tmp_path):
+    import gc
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
+         "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "REPORTKIT_SPLIT"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    enabled, pid = (tmp_path / "prepared.txt").read_text("utf-8").split()
+    assert enabled == "False" and pid != (tmp_path / "command.txt").read_text("utf-8")
+    # A build in one process keeps its collections (a batch's worker, a script, the preview server).
+    one = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR, str(tmp_path), str(SAMPLE), "-f", "pdf", "--engine", "typst",
+         "-o", str(tmp_path / "one")], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "REPORTKIT_SPLIT": "0"},
+    )
+    assert one.returncode == 0, one.stderr
+    command = (tmp_path / "command.txt").read_text("utf-8")
+    assert (tmp_path / "prepared.txt").read_text("utf-8").split() == ["True", command]
+    assert gc.isenabled()

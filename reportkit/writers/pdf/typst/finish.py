@@ -147,4 +147,5 @@ def _finish_file(
         # Typst writes every object on its own; in compressed object streams the PDF is a third smaller for the
         # sample (207 -> 133 kB) and less than half for the 16x dossier (1.82 -> 0.79 MB), its thousands of
         # structure elements (PDF/UA tags) and annotations above all. PDF/A-2 and -3 allow them.
-        doc.save(finished_file, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        doc.save(finished_file, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
