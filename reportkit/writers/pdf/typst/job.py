@@ -49,6 +49,7 @@ __all__ = [
     "link_description",
     "link_probe",
     "link_words",
+    "missing_glyphs_notice",
     "needed_probe",
     "one_heap",
     "one_thread",
@@ -395,6 +396,15 @@ def compile_once(
             found = json.loads(typst_compiler.query(WRITER_LABEL, field="value", one=True))
     except typst.TypstError as exc:
         message = str(getattr(exc, "message", "") or exc)
+        if UNDISPLAYABLE in message:
+            # A character none of the fonts has (PDF/UA-1 and PDF/A forbid drawing it as a box).
+            if any(standard.startswith("a-") for standard in standards):
+                notice = missing_glyphs_notice(job, text)
+                if notice is not None:
+                    raise RenderError(f"{notice}. PDF/A allows no such box: the archival PDF was not made") from None
+            elif standards == ["ua-1"]:
+                pdf, found = compile_once(job, typst_compiler, text, [], tags=True)
+                return pdf, {**found, "ua": False, "boxes": True}  # compile_job says which characters
         if standards == ["ua-1"] and "PDF/UA-1 error" in message:
             # A default (not archival) build of a layout that breaks PDF/UA-1: still tagged, but claiming
             # nothing, and said. An archival build refuses it, as PDF/A-3a + PDF/UA-1 is its promise.
@@ -436,7 +446,14 @@ def _settle(job: TypstJob, typst_compiler: Any, context: Context) -> tuple[bytes
 
 
 def compile_job(job: TypstJob, typst_compiler: Any) -> tuple[bytes, dict[str, Any], str]:
-    """The settled compile of ``job`` (copyfitted when the layout asks): the PDF, what it found, the text chosen."""
+    """The settled compile of ``job`` (copyfitted when the layout asks): the PDF, what it found, the text chosen.
+
+    A character none of the fonts has is warned of, with the text around it (:func:`missing_glyphs_notice`):
+    found by PDF/UA-1's check in a tagged build (the PDF then claims no PDF/UA conformance), and by
+    the fonts' character maps in an untagged one, whose text goes beyond ASCII.
+    """
+    from .coverage import document_texts, needs_check
+
     chosen = _settle(job, typst_compiler, (job.text, job.breaks_at))
     target = job.fit_pages
     # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
@@ -446,7 +463,33 @@ def compile_job(job: TypstJob, typst_compiler: Any) -> tuple[bytes, dict[str, An
             if attempt[1]["pages"] <= target:
                 chosen = attempt
                 break
+    _, found, text = chosen
+    if found.get("boxes") or (not job.standards and needs_check(document_texts(text))):
+        notice = missing_glyphs_notice(job, text)
+        if notice is not None:
+            warnings.warn(notice + "; the PDF claims no PDF/UA conformance" * bool(found.get("boxes")),
+                          ReportkitWarning, stacklevel=2)
+        elif found.get("boxes"):
+            warnings.warn(
+                f"the layout {job.layout_name!r} breaks PDF/UA-1 (text a font cannot display): the PDF is tagged but "
+                "claims no PDF/UA conformance; fix the layout's typst/ templates",
+                ReportkitWarning,
+                stacklevel=2,
+            )
     return chosen
+
+
+#: How Typst's PDF/UA-1 and PDF/A checks begin to say that a font cannot display a text.
+UNDISPLAYABLE = "could not be displayed with font"
+
+
+def missing_glyphs_notice(job: TypstJob, text: str) -> str | None:
+    """The warning naming each character of the context ``text`` that none of ``job``'s fonts has; None for none."""
+    from ..glyphs import missing_glyph_warning
+    from .coverage import document_texts, uncovered
+
+    texts = document_texts(text)
+    return missing_glyph_warning(uncovered(texts, job.font_folders), texts, system_fonts=False)
 
 
 def job_identifier(job: TypstJob, text: str) -> str:
