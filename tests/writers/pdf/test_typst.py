@@ -266,6 +266,26 @@ def test_verify_passes_typst_archives_and_their_xmp_names_the_engine(typst_archi
     assert "rk:weasyprintVersion" not in meta
 
 
+def test_typst_archives_record_the_font_files_they_embed_with_their_sha256(typst_archives):
+    from reportkit.render.fonts import font_files
+    from reportkit.render.layouts import find_layout
+
+    for name, path in typst_archives.items():
+        recorded = read_archive(path).metadata["rk:fonts"].splitlines()
+        with pikepdf.open(path) as pdf:
+            embedded = {
+                str(font.get("/BaseFont"))[1:].split("+", 1)[-1]
+                for page in pdf.pages for font in (page.Resources.get("/Font") or {}).values()
+            }
+        # One line a file, as the WeasyPrint engine records them: the installed fontpkg file of that name and SHA-256.
+        installed = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                     for path in font_files(find_layout("report").all_fonts)}
+        assert recorded == sorted(recorded) and len(recorded) == len(embedded), (name, recorded, embedded)
+        for line in recorded:
+            file, digest = line.split(" ")
+            assert installed.get(file) == digest, (name, line)
+
+
 def test_verify_fails_a_typst_archive_whose_source_changed(typst_archives, tmp_path):
     data = typst_archives["energy-bills"].read_bytes()
     # The source JSON is stored compressed: change the hash the XMP records instead.

@@ -10,6 +10,7 @@ fonts has.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -21,6 +22,7 @@ pytest.importorskip("typst")
 import reportkit as rk  # noqa: E402
 from pdfutil import font_names  # noqa: E402
 from reportkit.errors import RenderError, ReportkitWarning  # noqa: E402
+from reportkit.tools.verify import read_archive  # noqa: E402
 from reportkit.writers.pdf.typst.coverage import document_texts, needs_check, uncovered  # noqa: E402
 from test_scripts import linear_b_font, tiny  # noqa: E402
 
@@ -122,3 +124,16 @@ def test_uncovered_lists_characters_no_font_maps_in_order_of_use_and_skips_what_
     assert uncovered(texts, [str(folder)]) == [0x10002, 0x10003]
     assert uncovered(texts, []) == [0x10001, 0x10002, 0x10003]
     assert uncovered(["\U00010000"], [str(folder)]) == []
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_an_archive_built_with_a_font_folder_records_it_and_rebuilds_byte_for_byte(tmp_path, engine):
+    folder = dejavu_folder(tmp_path / "fonts")
+    target = tmp_path / "check.pdf"
+    tiny(CHESS).to_pdf(target, engine=engine, archival=True, font_dirs=[str(folder)])
+    meta = read_archive(target).metadata
+    assert json.loads(meta["rk:buildOptions"])["font_dirs"] == [str(folder)]
+    assert any(line.startswith("DejaVuSans.ttf ") for line in meta["rk:fonts"].splitlines())
+    result = rk.verify(target)
+    assert result.ok, [(c.name, c.message) for c in result.failures]
+    assert any(c.name == "rebuild" and c.ok for c in result.checks)

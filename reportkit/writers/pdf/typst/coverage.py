@@ -1,4 +1,9 @@
-"""Characters of a document that none of the Typst engine's fonts has: found, so that none becomes a silent box.
+"""What the Typst engine's font files hold: the characters they map, and the names they are embedded under.
+
+Archival PDFs record the font files they were set with (``rk:fonts``): :func:`used_font_files`
+finds the files behind the fonts Typst embedded, by their PostScript names.
+
+Characters of a document that none of the engine's fonts has are found, so that none becomes a silent box.
 
 Typst draws a character that no font of its font book has as an empty box (``.notdef``) and
 says nothing, unless a PDF standard forbids it: PDF/UA-1 and PDF/A then stop the compile with
@@ -20,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FILES", "PLAIN", "document_texts", "needs_check", "uncovered"]
+__all__ = ["FONT_FILES", "PLAIN", "document_texts", "needs_check", "uncovered", "used_font_files"]
 
 #: The font files Typst's font search reads in a folder (and its subfolders).
 FONT_FILES = (".ttf", ".otf", ".ttc", ".otc")
@@ -103,3 +108,47 @@ def uncovered(texts: Iterable[str], folders: Sequence[str]) -> list[int]:
         if not left:
             return []
     return [ord(char) for char in wanted if ord(char) in left]
+
+
+#: What Typst appends to the name of a CFF font it embeds as a CID font (``NotoSansCJKjp-Bold-Identity-H``).
+_CID_SUFFIX = "-Identity-H"
+
+
+@lru_cache(maxsize=256)
+def _postscript_names(path: Path, stamp: tuple[int, int]) -> frozenset[str]:
+    """The PostScript names (name ID 6) of the faces of the font file ``path``; ``stamp``: its mtime and size."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            with TTCollection(path, lazy=True) as collection:
+                names = [font["name"].getDebugName(6) for font in collection]
+        else:
+            with TTFont(path, lazy=True, fontNumber=0) as font:
+                names = [font["name"].getDebugName(6)]
+    except (TTLibError, OSError, KeyError, AssertionError, ValueError, EOFError):
+        return frozenset()
+    return frozenset(name for name in names if name)
+
+
+def used_font_files(embedded: Iterable[str], folders: Sequence[str]) -> list[str]:
+    """``file-name sha256`` of the font file in ``folders`` behind each font name Typst embedded, sorted.
+
+    ``embedded``: the PDF's ``/BaseFont`` names, their subset tag (``ABCDEF+``) removed. A name no
+    file of the folders carries is recorded as ``name unknown``, as the WeasyPrint engine records
+    a font it cannot trace to a file.
+    """
+    from ....render.fonts import file_digest
+
+    wanted = {name[: -len(_CID_SUFFIX)] if name.endswith(_CID_SUFFIX) else name for name in embedded}
+    found: set[str] = set()
+    for path in _font_files(folders):
+        if not wanted:
+            break
+        stat = path.stat()
+        names = _postscript_names(path, (stat.st_mtime_ns, stat.st_size)) & wanted
+        if names:
+            found.add(f"{path.name} {file_digest(path)}")
+            wanted -= names
+    found.update(f"{name} unknown" for name in wanted)
+    return sorted(found)

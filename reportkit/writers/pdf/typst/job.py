@@ -510,10 +510,20 @@ def finish_job(
     links = link_description(job.lang) if links is None else links
     fields = job.records["ua" if found["ua"] else "plain"]
     record = Record(**{**fields, "instance_id": f"uuid:{uuid.UUID(identifier[:32])}"})
+
+    def packet(typst_packet: bytes, fonts: frozenset[str]) -> bytes:
+        """reportkit's XMP packet; an archival one records the font files (``rk:fonts``), as the WeasyPrint engine does."""
+        if job.source is None:
+            return xmp_packet(record, identification(typst_packet))
+        from .coverage import used_font_files
+
+        used = "\n".join(used_font_files(fonts, job.font_folders))
+        return xmp_packet(replace(record, rk={**record.rk, "fonts": used}), identification(typst_packet))
+
     return finish(
         pdf,
         found["anchors"],
-        lambda packet: xmp_packet(record, identification(packet)),
+        packet,
         document_info(record),
         bytes.fromhex(identifier),
         link_text=links,
