@@ -40,6 +40,16 @@ def build(*args: str, modules: Path | None = None, split: bool = True) -> subpro
                           env=env, timeout=300)
 
 
+def wrapped(script: str, folder: Path, source: Path, out: Path, **environment: str) -> None:
+    """``reportkit build SOURCE -f pdf --engine typst -o OUT`` run by ``script`` (which wraps parts of the build and
+    writes what it saw into ``folder``) in a new process, split unless ``environment`` says otherwise; it must succeed.
+    ``environment``: variables set (``RAYON_NUM_THREADS``...); REPORTKIT_SPLIT and RAYON_NUM_THREADS are unset otherwise."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REPORTKIT_SPLIT", "RAYON_NUM_THREADS")} | environment
+    proc = subprocess.run([sys.executable, "-c", script, str(folder), str(source), "-f", "pdf", "--engine", "typst",
+                           "-o", str(out)], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+
+
 def layout(folder: Path, document: str) -> Path:
     """A user layout extending the report, whose typst/document.typ is ``document``."""
     (folder / "typst").mkdir(parents=True)
@@ -275,3 +285,118 @@ def test_a_split_build_says_where_internal_links_go_in_the_documents_language(tm
             for annot in (a.get_object() for a in page.get("/Annots", []) or []) if isinstance(annot.get("/Dest"), str)]
     assert len(said) > 20  # every call and back-reference of the sample
     assert all(contents == f"{word} {target}" for contents, target in said), said[:3]
+
+
+#: Runs ``reportkit build ARGV`` (argv[2:]) with Typst's compile wrapped: the process that compiles writes how many
+#: threads it has then, its RAYON_NUM_THREADS, its pid and whether it loaded ctypes to ARGV[1]/compiled.txt, the command's own process its variable at
+#: the end to ARGV[1]/command.txt.
+_THREADS = """
+import atexit, os, sys
+from pathlib import Path
+folder, argv = Path(sys.argv[1]), sys.argv[2:]
+from reportkit.writers.pdf.typst import job
+real = job.compile_job
+
+def compile_job(*args, **kwargs):
+    result = real(*args, **kwargs)
+    (folder / "compiled.txt").write_text(
+        f"{len(os.listdir('/proc/self/task'))} {os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()} "
+        f"{'ctypes' in sys.modules}")
+    return result
+
+job.compile_job = compile_job
+atexit.register(lambda: (folder / "command.txt").write_text(f"{os.environ.get('RAYON_NUM_THREADS', '-')} {os.getpid()}"))
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc/self/task")
+@pytest.mark.parametrize(("chosen", "threads"), [(None, 1), ("3", 3)])
+def test_the_compiling_process_of_a_split_build_lays_out_on_one_thread_unless_the_user_chose(tmp_path, chosen,
+                                                                                             threads):
+    wrapped(_THREADS, tmp_path, SAMPLE, tmp_path / "out", **({} if chosen is None else {"RAYON_NUM_THREADS": chosen}))
+    compiled_threads, compiled_variable, compiled_pid, heap = (tmp_path / "compiled.txt").read_text("utf-8").split()
+    command_variable, command_pid = (tmp_path / "command.txt").read_text("utf-8").split()
+    assert compiled_pid != command_pid  # compiled in a process of its own
+    # The compiling process's own thread and Typst's pool; the command's environment is left as it was.
+    assert (int(compiled_threads), compiled_variable) == (1 + threads, chosen or "1")
+    assert command_variable == (chosen or "-")
+    # Several threads allocate from one heap (one_heap, through ctypes); Typst's one thread needs no such call.
+    assert heap == str(threads > 1)
+
+
+#: Runs ``reportkit build ARGV`` (argv[2:]); the process that reads and prepares the document writes whether Python's
+#: garbage collector is on, and its pid, to ARGV[1]/prepared.txt as it loads the fact-check; the command's own pid
+#: goes to ARGV[1]/command.txt.
+_COLLECTOR = """
+import gc, os, sys
+from pathlib import Path
+folder, argv = Path(sys.argv[1]), sys.argv[2:]
+(folder / "command.txt").write_text(str(os.getpid()))
+from reportkit.tools import build
+real = build.build_file
+
+def build_file(*args, **kwargs):
+    (folder / "prepared.txt").write_text(f"{gc.isenabled()} {os.getpid()}")
+    return real(*args, **kwargs)
+
+build.build_file = build_file
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+def test_the_preparing_child_of_a_split_build_runs_without_garbage_collections_and_the_command_with(tmp_path):
+    import gc
+
+    wrapped(_COLLECTOR, tmp_path, SAMPLE, tmp_path / "out")
+    enabled, pid = (tmp_path / "prepared.txt").read_text("utf-8").split()
+    assert enabled == "False" and pid != (tmp_path / "command.txt").read_text("utf-8")
+    # A build in one process keeps its collections (a batch's worker, a script, the preview server).
+    wrapped(_COLLECTOR, tmp_path, SAMPLE, tmp_path / "one", REPORTKIT_SPLIT="0")
+    command = (tmp_path / "command.txt").read_text("utf-8")
+    assert (tmp_path / "prepared.txt").read_text("utf-8").split() == ["True", command]
+    assert gc.isenabled()
+
+
+#: Runs ``reportkit build ARGV`` (argv[2:]); the process that compiles writes to ARGV[1]/threshold.txt whether it
+#: fixed glibc's size for blocks of their own before compiling, and how many characters its job's context text has.
+_THRESHOLD = """
+import os, sys
+from pathlib import Path
+folder, argv = Path(sys.argv[1]), sys.argv[2:]
+from reportkit.writers.pdf.typst import job
+real_fix, real_compile = job.fixed_mmap_threshold, job.compile_job
+fixed = []
+
+def fixed_mmap_threshold():
+    fixed.append(os.getpid())
+    real_fix()
+
+def compile_job(typst_job, *args, **kwargs):
+    (folder / "threshold.txt").write_text(f"{os.getpid() in fixed} {len(typst_job.text)}")
+    return real_compile(typst_job, *args, **kwargs)
+
+job.fixed_mmap_threshold, job.compile_job = fixed_mmap_threshold, compile_job
+sys.argv = ["reportkit", "build", *argv]
+from reportkit.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize(("factor", "fixed"), [(1, "False"), (6, "True")])
+def test_the_compiling_process_fixes_glibcs_mapping_size_for_a_job_larger_than_it(tmp_path, monkeypatch, factor,
+                                                                                   fixed):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import corpus
+
+    from reportkit.writers.pdf.typst.job import MMAP_THRESHOLD
+
+    source = corpus.dossier(tmp_path / "in", factor)
+    wrapped(_THRESHOLD, tmp_path, source, tmp_path / "out")
+    was_fixed, characters = (tmp_path / "threshold.txt").read_text("utf-8").split()
+    # The sample's job is smaller than glibc's first size for blocks of their own; six times the sample, larger.
+    assert (was_fixed, int(characters) > MMAP_THRESHOLD) == (fixed, fixed == "True")

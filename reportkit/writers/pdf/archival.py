@@ -348,9 +348,25 @@ def layout_digest(layout: Layout) -> str:
 
 
 def rebuild_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The build options a rebuild passes again (all but ``archival``), as JSON-able values."""
-    return {str(k): v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
-            for k, v in sorted(options.items()) if k != "archival"}
+    """The build options a rebuild passes again (all but ``archival``), as JSON-able values.
+
+    A sequence of plain values (``font_dirs``) is a JSON array, which the rebuild reads back as
+    the option it was: its ``str()`` (``"('/fonts',)"``) named no folder, and the rebuild failed.
+    """
+    return {str(k): _json_value(v) for k, v in sorted(options.items()) if k != "archival"}
+
+
+def _json_value(value: Any) -> Any:
+    """An option's value as JSON holds it: plain values as they are, paths and sequences of them as strings."""
+    import os
+
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float, bool, os.PathLike)) for item in value):
+        return [os.fspath(item) if isinstance(item, os.PathLike) else item for item in value]
+    return str(value)
 
 
 def build_record(resolved: Resolved, layout: Layout, options: Mapping[str, Any]) -> dict[str, str]:

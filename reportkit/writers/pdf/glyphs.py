@@ -94,8 +94,12 @@ def describe(code: int) -> str:
     return f"U+{code:04X}" + (f" {name}" if name else "")
 
 
-def missing_glyph_warning(codes: Sequence[int], texts: Sequence[str]) -> str | None:
-    """The warning for characters drawn without a font (``codes``), quoting them in ``texts``; None for none."""
+def missing_glyph_warning(codes: Sequence[int], texts: Sequence[str], *, system_fonts: bool = True) -> str | None:
+    """The warning for characters drawn without a font (``codes``), quoting them in ``texts``; None for none.
+
+    ``system_fonts``: whether the engine also reads the system's fonts (WeasyPrint, through fontconfig;
+    the Typst engine does not), which decides how the warning says to add a font.
+    """
     distinct = list(dict.fromkeys(codes))
     if not distinct:
         return None
@@ -105,9 +109,14 @@ def missing_glyph_warning(codes: Sequence[int], texts: Sequence[str]) -> str | N
         parts.append(describe(code) + (f" in “{context}”" if context else " (in text the layout adds)"))
     more = f" and {len(distinct) - LISTED} more" if len(distinct) > LISTED else ""
     what = "1 character has" if len(distinct) == 1 else f"{len(distinct)} characters have"
+    where = (
+        "or install it as a system font (fontconfig), e.g. apt-get install fonts-noto-cjk fonts-noto-color-emoji"
+        if system_fonts
+        else "as the Typst engine reads no system fonts, so that rebuilds match (Noto Sans CJK, for one: "
+        "--font-dir /usr/share/fonts/opentype/noto)"
+    )
     return (
         f"{what} no font and {'is' if len(distinct) == 1 else 'are'} drawn as empty boxes: "
         f"{'; '.join(parts)}{more}. To add a font that has them, put its file in the layout's fonts/ folder "
-        "or in a folder given with --font-dir (the font_dirs option), or install it as a system font "
-        "(fontconfig), e.g. apt-get install fonts-noto-cjk fonts-noto-color-emoji"
+        f"or in a folder given with --font-dir (the font_dirs option){', ' if system_fonts else ' '}{where}"
     )

@@ -16,6 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -265,6 +266,26 @@ def test_verify_passes_typst_archives_and_their_xmp_names_the_engine(typst_archi
     assert "rk:weasyprintVersion" not in meta
 
 
+def test_typst_archives_record_the_font_files_they_embed_with_their_sha256(typst_archives):
+    from reportkit.render.fonts import font_files
+    from reportkit.render.layouts import find_layout
+
+    for name, path in typst_archives.items():
+        recorded = read_archive(path).metadata["rk:fonts"].splitlines()
+        with pikepdf.open(path) as pdf:
+            embedded = {
+                str(font.get("/BaseFont"))[1:].split("+", 1)[-1]
+                for page in pdf.pages for font in (page.Resources.get("/Font") or {}).values()
+            }
+        # One line a file, as the WeasyPrint engine records them: the installed fontpkg file of that name and SHA-256.
+        installed = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                     for path in font_files(find_layout("report").all_fonts)}
+        assert recorded == sorted(recorded) and len(recorded) == len(embedded), (name, recorded, embedded)
+        for line in recorded:
+            file, digest = line.split(" ")
+            assert installed.get(file) == digest, (name, line)
+
+
 def test_verify_fails_a_typst_archive_whose_source_changed(typst_archives, tmp_path):
     data = typst_archives["energy-bills"].read_bytes()
     # The source JSON is stored compressed: change the hash the XMP records instead.
@@ -287,6 +308,19 @@ def test_extract_gives_back_a_source_that_rebuilds_the_typst_archive_byte_for_by
     assert check == rk.load(SAMPLES / "russia-nato.md")
     rebuilt = check.to_pdf(tmp_path / "rebuilt.pdf", archival=True, engine="typst")
     assert hashlib.sha256(rebuilt.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
+
+
+def test_typst_pdfs_keep_pages_tags_and_links_in_compressed_object_streams(pdfs):
+    # Typst writes each object on its own: the finished PDF stores the page dictionaries, the structure elements
+    # (tags) and the link annotations in compressed object streams, so none of them is legible in the raw file.
+    for path in pdfs["typst"].values():
+        raw = path.read_bytes()
+        with pikepdf.open(path) as pdf:
+            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Type") == "/ObjStm"]
+            assert streams and len(pdf.pages) > 1 and pdf.Root.StructTreeRoot is not None
+        assert b"/ObjStm" in raw
+        for key in (b"/Type /Page", b"/Type/Page", b"/StructElem", b"/Subtype /Link", b"/Subtype/Link"):
+            assert key not in raw, (path.name, key)
 
 
 def test_plain_typst_rebuilds_are_byte_identical_and_differ_when_the_text_does(tmp_path):

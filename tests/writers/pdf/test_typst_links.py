@@ -90,7 +90,7 @@ def _typst_pdf(tmp_path: Path, body: str) -> bytes:
 def _finish(pdf: bytes, anchors: list) -> bytes:
     from reportkit.writers.pdf.typst.finish import finish
 
-    return finish(pdf, anchors, lambda packet: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
+    return finish(pdf, anchors, lambda packet, fonts: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
 
 
 def test_finishing_turns_a_reserved_scheme_link_into_a_link_to_its_destination(tmp_path):
@@ -139,7 +139,7 @@ def test_a_pdf_file_is_finished_where_it_is_as_its_bytes_are_leaving_nothing_bes
     monkeypatch.setattr(tempfile, "TemporaryDirectory", no_copy)
     with pytest.raises(AssertionError, match="temporary copy"):  # negative: bytes need the temporary folder
         _finish(pdf, anchors)
-    from_file = finish(folder / "typst.pdf", anchors, lambda packet: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
+    from_file = finish(folder / "typst.pdf", anchors, lambda packet, fonts: packet or b"<x/>", {"Title": "t"}, b"0" * 16)
     assert from_file == from_bytes
     assert PdfReader(io.BytesIO(from_file)).named_destinations["there"]
     assert sorted(p.name for p in folder.iterdir()) == ["typst.pdf"] and (folder / "typst.pdf").read_bytes() == pdf

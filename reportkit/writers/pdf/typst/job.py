@@ -41,12 +41,15 @@ __all__ = [
     "compile_job",
     "compiler",
     "finish_job",
+    "fixed_mmap_threshold",
     "font_book",
     "footnote_drift",
     "job_identifier",
+    "job_size",
     "link_description",
     "link_probe",
     "link_words",
+    "missing_glyphs_notice",
     "needed_probe",
     "one_heap",
     "one_thread",
@@ -285,7 +288,8 @@ def one_heap() -> None:
     glibc gives threads heaps of their own (up to 8 per core), and Typst lays a document out on
     several threads: each heap keeps free pages of its own, and the compile of the 16x dossier
     took about 11 MB more than with one heap, for the same CPU time. Called in a process that
-    only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads.
+    only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads, when there are
+    several: on the one thread :func:`one_thread` leaves it, Typst takes as much memory without it.
     """
     import ctypes
 
@@ -293,6 +297,37 @@ def one_heap() -> None:
         ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
     except (AttributeError, OSError):
         pass
+
+
+#: glibc's ``mallopt`` parameter number of the size from which a block gets a mapping of its own (malloc.h), and
+#: the size it starts at (128 KiB).
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
+
+
+def fixed_mmap_threshold() -> None:
+    """Keep glibc's size from which a block gets a mapping of its own at its start, 128 KiB, in this process.
+
+    glibc raises that size to the size of each mapped block the program frees (up to 32 MB): a
+    process forked after its parent read and freed the buffers of a large job (the split build's
+    compiling process, after the 16x dossier's job of about 0.5 MB crossed the pipe) then serves
+    Typst's large buffers from the heap, whose holes are not given back. The compile of the 16x
+    dossier peaked at 165-171 MB in about one run in four, at 145-150 MB otherwise; with the size
+    fixed (``mallopt`` also ends the raising) at 145-146 MB in 12 runs of 12, for 2-3 % more CPU
+    in the compile (Typst's large buffers are mapped and unmapped each time). A no-op where the C
+    library is not glibc.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (AttributeError, OSError):
+        pass
+
+
+def job_size(job: TypstJob) -> int:
+    """About how many bytes ``job`` is when it crosses a pipe: the characters of its context texts."""
+    return len(job.text) + sum(len(text) for text, _ in job.fit_texts)
 
 
 #: The environment variable that sets how many threads Typst lays documents out on (rayon's pool; the
@@ -306,8 +341,11 @@ def one_thread() -> None:
     For a batch's worker, called before its first compile: the batch builds one document per
     core already, and each worker's extra threads would only wait for a core another worker
     holds (a ``-j 2`` batch of 100 Typst PDFs on 2 cores: about 4 % less wall time; BENCHMARKS.md,
-    "Typst engine"). Typst's threads are rayon's, whose pool reads the variable as it starts,
-    at the first compile; tests/writers/pdf/test_typst_threads.py fails if that changes upstream.
+    "Typst engine"). For the compiling process of a split build (:mod:`reportkit.tools.split`) too:
+    Typst's second thread mostly waits for work, and one thread cost the 16x dossier 5 % less CPU
+    and 2.6 % less wall time, the sample 1 % less of each. Typst's threads are rayon's, whose pool
+    reads the variable as it starts, at the first compile; tests/writers/pdf/test_typst_threads.py
+    fails if that changes upstream.
     """
     import os
 
@@ -358,6 +396,15 @@ def compile_once(
             found = json.loads(typst_compiler.query(WRITER_LABEL, field="value", one=True))
     except typst.TypstError as exc:
         message = str(getattr(exc, "message", "") or exc)
+        if UNDISPLAYABLE in message:
+            # A character none of the fonts has (PDF/UA-1 and PDF/A forbid drawing it as a box).
+            if any(standard.startswith("a-") for standard in standards):
+                notice = missing_glyphs_notice(job, text)
+                if notice is not None:
+                    raise RenderError(f"{notice}. PDF/A allows no such box: the archival PDF was not made") from None
+            elif standards == ["ua-1"]:
+                pdf, found = compile_once(job, typst_compiler, text, [], tags=True)
+                return pdf, {**found, "ua": False, "boxes": True}  # compile_job says which characters
         if standards == ["ua-1"] and "PDF/UA-1 error" in message:
             # A default (not archival) build of a layout that breaks PDF/UA-1: still tagged, but claiming
             # nothing, and said. An archival build refuses it, as PDF/A-3a + PDF/UA-1 is its promise.
@@ -399,7 +446,14 @@ def _settle(job: TypstJob, typst_compiler: Any, context: Context) -> tuple[bytes
 
 
 def compile_job(job: TypstJob, typst_compiler: Any) -> tuple[bytes, dict[str, Any], str]:
-    """The settled compile of ``job`` (copyfitted when the layout asks): the PDF, what it found, the text chosen."""
+    """The settled compile of ``job`` (copyfitted when the layout asks): the PDF, what it found, the text chosen.
+
+    A character none of the fonts has is warned of, with the text around it (:func:`missing_glyphs_notice`):
+    found by PDF/UA-1's check in a tagged build (the PDF then claims no PDF/UA conformance), and by
+    the fonts' character maps in an untagged one, whose text goes beyond ASCII.
+    """
+    from .coverage import document_texts, needs_check
+
     chosen = _settle(job, typst_compiler, (job.text, job.breaks_at))
     target = job.fit_pages
     # Tighter type can save a part of a page, never a whole one: past that the text just runs on.
@@ -409,7 +463,33 @@ def compile_job(job: TypstJob, typst_compiler: Any) -> tuple[bytes, dict[str, An
             if attempt[1]["pages"] <= target:
                 chosen = attempt
                 break
+    _, found, text = chosen
+    if found.get("boxes") or (not job.standards and needs_check(document_texts(text))):
+        notice = missing_glyphs_notice(job, text)
+        if notice is not None:
+            warnings.warn(notice + "; the PDF claims no PDF/UA conformance" * bool(found.get("boxes")),
+                          ReportkitWarning, stacklevel=2)
+        elif found.get("boxes"):
+            warnings.warn(
+                f"the layout {job.layout_name!r} breaks PDF/UA-1 (text a font cannot display): the PDF is tagged but "
+                "claims no PDF/UA conformance; fix the layout's typst/ templates",
+                ReportkitWarning,
+                stacklevel=2,
+            )
     return chosen
+
+
+#: How Typst's PDF/UA-1 and PDF/A checks begin to say that a font cannot display a text.
+UNDISPLAYABLE = "could not be displayed with font"
+
+
+def missing_glyphs_notice(job: TypstJob, text: str) -> str | None:
+    """The warning naming each character of the context ``text`` that none of ``job``'s fonts has; None for none."""
+    from ..glyphs import missing_glyph_warning
+    from .coverage import document_texts, uncovered
+
+    texts = document_texts(text)
+    return missing_glyph_warning(uncovered(texts, job.font_folders), texts, system_fonts=False)
 
 
 def job_identifier(job: TypstJob, text: str) -> str:
@@ -430,10 +510,20 @@ def finish_job(
     links = link_description(job.lang) if links is None else links
     fields = job.records["ua" if found["ua"] else "plain"]
     record = Record(**{**fields, "instance_id": f"uuid:{uuid.UUID(identifier[:32])}"})
+
+    def packet(typst_packet: bytes, fonts: frozenset[str]) -> bytes:
+        """reportkit's XMP packet; an archival one records the font files (``rk:fonts``), as the WeasyPrint engine does."""
+        if job.source is None:
+            return xmp_packet(record, identification(typst_packet))
+        from .coverage import used_font_files
+
+        used = "\n".join(used_font_files(fonts, job.font_folders))
+        return xmp_packet(replace(record, rk={**record.rk, "fonts": used}), identification(typst_packet))
+
     return finish(
         pdf,
         found["anchors"],
-        lambda packet: xmp_packet(record, identification(packet)),
+        packet,
         document_info(record),
         bytes.fromhex(identifier),
         link_text=links,

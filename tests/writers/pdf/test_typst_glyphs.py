@@ -1,0 +1,139 @@
+"""A character none of the Typst engine's fonts has is never a silent box; the user's font folders are the way out.
+
+Typst reads the layout's font packages, the layout chain's ``fonts/`` folders and the ``font_dirs``
+option (never the system's fonts). A character none of them has is named, with the text around
+it, in a warning (untagged and tagged builds; a tagged PDF then claims no PDF/UA conformance) or
+an error (archival: PDF/A allows no box). No font has Linear B here. The font folders are tried with
+DejaVu Sans (every machine reportkit is built on has it), whose chess pieces none of the layout's
+fonts has.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+pytest.importorskip("typst")
+
+import reportkit as rk  # noqa: E402
+from pdfutil import font_names  # noqa: E402
+from reportkit.errors import RenderError, ReportkitWarning  # noqa: E402
+from reportkit.tools.verify import read_archive  # noqa: E402
+from reportkit.writers.pdf.typst.coverage import document_texts, needs_check, uncovered  # noqa: E402
+from test_scripts import linear_b_font, tiny  # noqa: E402
+
+LINEAR_B = "Linear B \U00010000 here, twice: \U00010000."
+#: A chess piece: DejaVu Sans has it, no font of the report layout does.
+CHESS = "A white king \u2654 on the board."
+#: Where Debian and most Linux systems keep DejaVu Sans.
+DEJAVU = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/TTF/DejaVuSans.ttf")]
+
+
+def dejavu_folder(folder: Path) -> Path:
+    """A folder holding a copy of DejaVu Sans (the test is skipped where the system has none)."""
+    import shutil
+
+    found = next((path for path in DEJAVU if path.is_file()), None)
+    if found is None:
+        pytest.skip("DejaVu Sans is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(found, folder / found.name)
+    return folder
+
+
+def _claims_pdf_ua(pdf: bytes) -> bool:
+    """Whether the PDF's XMP packet declares PDF/UA conformance."""
+    import io
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return b"pdfuaid" in doc.Root.Metadata.read_bytes()
+
+
+@pytest.mark.parametrize("untagged", [True, False], ids=["untagged", "tagged"])
+def test_a_character_no_font_has_is_a_warning_naming_it_its_text_and_the_font_folders(untagged):
+    with pytest.warns(ReportkitWarning) as caught:
+        pdf = tiny(LINEAR_B).render("pdf", engine="typst", untagged=untagged)
+    text = "\n".join(str(w.message) for w in caught)
+    assert "U+10000 LINEAR B SYLLABLE B008 A" in text and "Linear B \U00010000 here" in text
+    assert "fonts/" in text and "--font-dir" in text and "reads no system fonts" in text
+    assert text.count("U+10000") == 1  # one entry per character, however often it is drawn
+    assert "fix the layout" not in text  # the fonts lack it: nothing is wrong with the templates
+    if not untagged:
+        assert "claims no PDF/UA conformance" in text and not _claims_pdf_ua(pdf)
+
+
+def test_an_archival_build_with_a_character_no_font_has_fails_naming_it(tmp_path):
+    target = tmp_path / "check.pdf"
+    with pytest.raises(RenderError, match=r"U\+10000 LINEAR B SYLLABLE B008 A.*archival PDF was not made"):
+        tiny(LINEAR_B).to_pdf(target, engine="typst", archival=True)
+    assert not target.exists()
+
+
+def test_a_document_every_character_of_which_has_a_font_gives_no_warning_with_typst():
+    text = "Plain text, Ελληνικά, Русский, العربية, עברית, हिन्दी, “quotes” – dashes… and a\u00adsoft hyphen."
+    for untagged in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ReportkitWarning)
+            tiny(text).render("pdf", engine="typst", untagged=untagged)
+
+
+@pytest.mark.parametrize("untagged", [True, False], ids=["untagged", "tagged"])
+def test_a_font_folder_given_with_font_dirs_sets_what_the_layouts_fonts_lack(tmp_path, untagged):
+    with pytest.warns(ReportkitWarning, match=r"U\+2654 WHITE CHESS KING"):
+        tiny(CHESS).render("pdf", engine="typst", untagged=untagged)
+    folder = dejavu_folder(tmp_path / "fonts")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny(CHESS).render("pdf", engine="typst", untagged=untagged, font_dirs=[str(folder)])
+    assert "DejaVuSans" in font_names(pdf), font_names(pdf)
+    assert _claims_pdf_ua(pdf) is not untagged
+
+
+def test_a_layouts_fonts_folder_sets_what_its_families_lack(tmp_path):
+    layout = tmp_path / "house"
+    (layout / "typst").mkdir(parents=True)
+    (layout / "layout.toml").write_text('name = "house"\nextends = "report"\n', encoding="utf-8")
+    (layout / "typst" / "document.typ").write_text('#import "/report/typst/report.typ": *\n#report()\n', "utf-8")
+    dejavu_folder(layout / "fonts")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny(CHESS).render("pdf", engine="typst", layout=str(layout))
+    assert "DejaVuSans" in font_names(pdf), font_names(pdf)
+
+
+# --- the character maps ----------------------------------------------------------------------------
+
+
+def test_document_texts_are_the_json_strings_not_its_keys():
+    assert document_texts('{"title": "Q", "parts": [{"text": "a\\u00e9"}, 3, null], "ok": true}') == ["Q", "a\u00e9"]
+
+
+def test_only_text_beyond_ascii_needs_a_look_at_the_fonts():
+    assert not needs_check(["Plain ASCII: [1] (p. 2) ~ {x}"])
+    assert needs_check(["caf\u00e9"]) and needs_check(["ok", "\u2014"])
+
+
+def test_uncovered_lists_characters_no_font_maps_in_order_of_use_and_skips_what_is_not_drawn(tmp_path):
+    folder = tmp_path / "fonts"
+    linear_b_font(folder / "linear-b.ttf")
+    texts = ["\U00010001 and \U00010002, \U00010003 \U00010002", "joiner\u200d, soft\u00adhyphen, variation\ufe0f"]
+    assert uncovered(texts, [str(folder)]) == [0x10002, 0x10003]
+    assert uncovered(texts, []) == [0x10001, 0x10002, 0x10003]
+    assert uncovered(["\U00010000"], [str(folder)]) == []
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_an_archive_built_with_a_font_folder_records_it_and_rebuilds_byte_for_byte(tmp_path, engine):
+    folder = dejavu_folder(tmp_path / "fonts")
+    target = tmp_path / "check.pdf"
+    tiny(CHESS).to_pdf(target, engine=engine, archival=True, font_dirs=[str(folder)])
+    meta = read_archive(target).metadata
+    assert json.loads(meta["rk:buildOptions"])["font_dirs"] == [str(folder)]
+    assert any(line.startswith("DejaVuSans.ttf ") for line in meta["rk:fonts"].splitlines())
+    result = rk.verify(target)
+    assert result.ok, [(c.name, c.message) for c in result.failures]
+    assert any(c.name == "rebuild" and c.ok for c in result.checks)
