@@ -40,7 +40,7 @@ def _points(value: Any) -> float:
 def finish(
     pdf: bytes | Path,
     anchors: Sequence[Any],
-    packet: Callable[[bytes, frozenset[str]], bytes],
+    packet: Callable[[bytes, Callable[[], frozenset[str]]], bytes],
     info: Mapping[str, str],
     identifier: bytes,
     *,
@@ -49,8 +49,9 @@ def finish(
     """``pdf`` (its bytes, or the path of its file) with reportkit's XMP, ``info`` as its document info, a named
     destination per anchor.
 
-    ``packet`` makes the XMP packet from Typst's (whose PDF/A and PDF/UA identification it keeps) and the
-    names of the fonts Typst embedded (``/BaseFont`` without the subset tag).
+    ``packet`` makes the XMP packet from Typst's (whose PDF/A and PDF/UA identification it keeps) and a
+    function giving the names of the fonts Typst embedded (``/BaseFont`` without the subset tag), which
+    only an archival packet asks for (0.8 ms for the sample, 2.7 ms for the 16x dossier).
 
     ``link_text`` describes a link to a page (``{}``: its number) as Typst does in the document's
     language: the ``/Contents`` of the templates' internal links.
@@ -81,7 +82,7 @@ def _finish_file(
     typst_file: Path,
     finished_file: Path,
     anchors: Sequence[Any],
-    packet: Callable[[bytes, frozenset[str]], bytes],
+    packet: Callable[[bytes, Callable[[], frozenset[str]]], bytes],
     info: Mapping[str, str],
     identifier: bytes,
     link_text: str,
@@ -136,7 +137,7 @@ def _finish_file(
             catalog_names.Dests = doc.make_indirect(pikepdf.Dictionary(Names=tree))
             doc.Root.Names = catalog_names
         old = doc.Root.Metadata.read_bytes() if "/Metadata" in doc.Root else b""
-        metadata = doc.make_stream(packet(old, _embedded_fonts(pages)))
+        metadata = doc.make_stream(packet(old, lambda: _embedded_fonts(pages)))
         metadata.Type = pikepdf.Name.Metadata
         metadata.Subtype = pikepdf.Name.XML
         doc.Root.Metadata = metadata

@@ -511,13 +511,13 @@ def finish_job(
     fields = job.records["ua" if found["ua"] else "plain"]
     record = Record(**{**fields, "instance_id": f"uuid:{uuid.UUID(identifier[:32])}"})
 
-    def packet(typst_packet: bytes, fonts: frozenset[str]) -> bytes:
+    def packet(typst_packet: bytes, fonts: Callable[[], frozenset[str]]) -> bytes:
         """reportkit's XMP packet; an archival one records the font files (``rk:fonts``), as the WeasyPrint engine does."""
         if job.source is None:
             return xmp_packet(record, identification(typst_packet))
         from .coverage import used_font_files
 
-        used = "\n".join(used_font_files(fonts, job.font_folders))
+        used = "\n".join(used_font_files(fonts(), job.font_folders))
         return xmp_packet(replace(record, rk={**record.rk, "fonts": used}), identification(typst_packet))
 
     return finish(
