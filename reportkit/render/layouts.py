@@ -110,6 +110,11 @@ class Layout:
         """The ``fonts/`` folders of the chain that exist, the layout's own first: font files it ships."""
         return tuple(layout.path / "fonts" for layout in self.chain if (layout.path / "fonts").is_dir())
 
+    def local_font_folders(self, font_dirs: Iterable[str | os.PathLike[str]] = ()) -> tuple[Path, ...]:
+        """The folders of font files a build reads besides the families' packages: :attr:`font_folders`,
+        then ``font_dirs`` (the option), each once. Both PDF engines read them before any system font."""
+        return tuple(dict.fromkeys([*self.font_folders, *(Path(folder) for folder in font_dirs)]))
+
     @property
     def weights(self) -> tuple[int, ...]:
         """The font weights of the whole chain (empty: every face of every family)."""

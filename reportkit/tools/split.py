@@ -41,9 +41,9 @@ MODULES_ENV = "REPORTKIT_SPLIT_MODULES"
 #: Modules that both the preparing child and this process import, so imported once, before the fork: the standard
 #: modules that pikepdf (finishing, in this process) and the child's libraries (pydantic, the Markdown parser) both
 #: load. Imported in each process instead, they cost a Typst build of the sample 0.009 s of CPU more (31
-#: interleaved runs each: medians 0.434 against 0.425 s), for 0.4 MB more in the compiling process. lxml is left to each (the child's SVG sanitising, this process's XMP packet): imported
-#: here too, it saved 0.006 s more but held about 4 MB more under the compile (the peak of the tree's Pss: 61.7
-#: against 57.6 MB, benchmarks/engines.py).
+#: interleaved runs each: medians 0.434 against 0.425 s), for 0.4 MB more in the compiling process. lxml is left
+#: to each (the child's SVG sanitising, this process's XMP packet): imported here too, it saved 0.006 s more but
+#: held about 4 MB more under the compile (the peak of the tree's Pss: 61.7 against 57.6 MB, benchmarks/engines.py).
 SHARED_MODULES = ("decimal", "logging", "secrets", "string")
 
 
@@ -236,28 +236,9 @@ def _output(job: TypstJob) -> Path:
 def _compile(job: TypstJob) -> tuple[dict[str, Any], str, bytes]:
     """Compile ``job`` (settled, copyfitted) into :func:`_output`; what the writer's metadata found, the /ID, a link
     probe (empty when the words of the job's language are known)."""
-    from ..writers.pdf.typst.job import (
-        MMAP_THRESHOLD,
-        THREADS_VARIABLE,
-        compile_job,
-        compiler,
-        fixed_mmap_threshold,
-        job_identifier,
-        job_size,
-        needed_probe,
-        one_heap,
-        one_thread,
-    )
+    from ..writers.pdf.typst.job import compile_job, compiler, compiling_process, job_identifier, needed_probe
 
-    if job_size(job) > MMAP_THRESHOLD:
-        # Reading a job this large, the parent freed blocks that raised glibc's size for blocks of their own:
-        # Typst's compile here peaked 20 MB higher in one run in four. A small job (the sample) freed none.
-        fixed_mmap_threshold()
-    one_thread()  # this process's own variable: one thread costs less CPU, and no more time (BENCHMARKS.md)
-    if os.environ[THREADS_VARIABLE] != "1":
-        # Threads the user asked for allocate from one heap (9 MB less for the 16x dossier on 2 threads). Typst's
-        # one thread gains nothing from it (147.4 against 147.7 MB), and ctypes costs 0.003 s to import.
-        one_heap()
+    compiling_process(job)  # one Typst thread, and a heap that gives its memory back (BENCHMARKS.md)
     pdf, found, text = compile_job(job, compiler(job.root, job.font_folders))
     _output(job).write_bytes(pdf)
     return found, job_identifier(job, text), needed_probe(job.lang)

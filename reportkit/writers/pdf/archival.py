@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -358,8 +359,6 @@ def rebuild_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 def _json_value(value: Any) -> Any:
     """An option's value as JSON holds it: plain values as they are, paths and sequences of them as strings."""
-    import os
-
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
     if isinstance(value, os.PathLike):

@@ -110,13 +110,13 @@ def missing_glyph_warning(codes: Sequence[int], texts: Sequence[str], *, system_
     more = f" and {len(distinct) - LISTED} more" if len(distinct) > LISTED else ""
     what = "1 character has" if len(distinct) == 1 else f"{len(distinct)} characters have"
     where = (
-        "or install it as a system font (fontconfig), e.g. apt-get install fonts-noto-cjk fonts-noto-color-emoji"
+        ", or install it as a system font (fontconfig), e.g. apt-get install fonts-noto-cjk fonts-noto-color-emoji"
         if system_fonts
-        else "as the Typst engine reads no system fonts, so that rebuilds match (Noto Sans CJK, for one: "
+        else " as the Typst engine reads no system fonts, so that rebuilds match (Noto Sans CJK, for one: "
         "--font-dir /usr/share/fonts/opentype/noto)"
     )
     return (
         f"{what} no font and {'is' if len(distinct) == 1 else 'are'} drawn as empty boxes: "
         f"{'; '.join(parts)}{more}. To add a font that has them, put its file in the layout's fonts/ folder "
-        f"or in a folder given with --font-dir (the font_dirs option){', ' if system_fonts else ' '}{where}"
+        f"or in a folder given with --font-dir (the font_dirs option){where}"
     )

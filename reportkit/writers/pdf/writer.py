@@ -237,7 +237,7 @@ def font_setup(
     (:meth:`Layout.fonts_for`), and the font files of the layout's ``fonts/`` folders and of
     ``font_dirs``; shared by every render in the process that needs the same.
     """
-    faces = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    faces = local_faces(layout.local_font_folders(font_dirs))
     families = layout.fonts_for(*texts)
     with LAYOUT_LOCK:  # Pango and fontconfig state: see LAYOUT_LOCK
         return _fonts(families, layout.weights, faces)
@@ -245,7 +245,7 @@ def font_setup(
 
 def registered_faces(layout: Layout, *texts: str, font_dirs: Iterable[str | Path] = ()) -> tuple[Face, ...]:
     """The faces :func:`font_setup` registers for the same arguments: pip's, then the local font files."""
-    local = local_faces([*layout.font_folders, *(Path(folder) for folder in font_dirs)])
+    local = local_faces(layout.local_font_folders(font_dirs))
     return package_faces(layout.fonts_for(*texts), layout.weights) + local
 
 

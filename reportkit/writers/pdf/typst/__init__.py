@@ -110,14 +110,6 @@ def _font_folders(families: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({str(path.parent) for path in font_files(families)}))
 
 
-def _user_font_folders(layout: Layout, options: Mapping[str, Any]) -> tuple[str, ...]:
-    """The layout chain's ``fonts/`` folders and the ``font_dirs`` option's folders, as WeasyPrint reads them
-    before the system's fonts (which Typst never reads): where scripts the layout's families lack find a font."""
-    folders = [str(folder) for folder in layout.font_folders]
-    folders += [os.fspath(folder) for folder in options.get("font_dirs") or ()]
-    return tuple(dict.fromkeys(folders))
-
-
 def main_file() -> bytes:
     """The writer's main Typst file: the layout's document, then attachments and link targets."""
     return resources.files(__package__).joinpath("main.typ").read_bytes()
@@ -337,7 +329,9 @@ class TypstEngine:
         job = TypstJob(
             text=text,
             breaks_at=breaks_at,
-            font_folders=_font_folders(_families(layout, text)) + _user_font_folders(layout, options),
+            # The families' packages, then the layout's fonts/ folders and font_dirs (Typst never reads system fonts).
+            font_folders=_font_folders(_families(layout, text))
+            + tuple(map(str, layout.local_font_folders(options.get("font_dirs") or ()))),
             attachments=_attachments(resolved, paths) if is_archival else [],
             anchors=_anchors(renderer),
             source=source.decode("utf-8") if source is not None else None,

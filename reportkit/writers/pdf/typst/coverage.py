@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,31 +69,41 @@ def _drawn(char: str) -> bool:
     return unicodedata.category(char) not in _NO_GLYPH
 
 
-@lru_cache(maxsize=256)
-def _character_map(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
-    """The code points the font file ``path`` maps (every face of a collection); ``stamp``: its mtime and size."""
+def _each_face(path: Path, read: Callable[[Any], Any]) -> list[Any]:
+    """``read(face)`` for each face of the font file ``path`` (a collection has several); [] for a file that is no font
+    (Typst cannot read it either)."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
         if path.suffix.lower() in (".ttc", ".otc"):
             with TTCollection(path, lazy=True) as collection:
-                faces = [font.getBestCmap() or {} for font in collection]
-        else:
-            with TTFont(path, lazy=True, fontNumber=0) as font:
-                faces = [font.getBestCmap() or {}]
+                return [read(font) for font in collection]
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return [read(font)]
     except (TTLibError, OSError, KeyError, AssertionError, ValueError, EOFError):
-        return frozenset()  # not a font Typst can read either
-    return frozenset(code for face in faces for code in face)
+        return []
 
 
-def _font_files(folders: Sequence[str]) -> list[Path]:
-    """The font files Typst reads in ``folders``, in a stable order."""
-    found: list[Path] = []
+@lru_cache(maxsize=256)
+def _character_map(path: Path, stamp: tuple[int, int]) -> frozenset[int]:
+    """The code points the font file ``path`` maps (every face of a collection); ``stamp``: its mtime and size."""
+    return frozenset(code for cmap in _each_face(path, lambda font: font.getBestCmap() or {}) for code in cmap)
+
+
+@lru_cache(maxsize=256)
+def _postscript_names(path: Path, stamp: tuple[int, int]) -> frozenset[str]:
+    """The PostScript names (name ID 6) of the faces of the font file ``path``; ``stamp``: its mtime and size."""
+    return frozenset(name for name in _each_face(path, lambda font: font["name"].getDebugName(6)) if name)
+
+
+def _font_files(folders: Sequence[str]) -> Iterator[tuple[Path, tuple[int, int]]]:
+    """The font files Typst reads in ``folders``, in a stable order, each with its mtime and size (the caches' key)."""
     for folder in folders:
         root = Path(folder)
         if root.is_dir():
-            found += sorted(p for p in root.rglob("*") if p.suffix.lower() in FONT_FILES and p.is_file())
-    return found
+            for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in FONT_FILES and p.is_file()):
+                stat = path.stat()
+                yield path, (stat.st_mtime_ns, stat.st_size)
 
 
 def uncovered(texts: Iterable[str], folders: Sequence[str]) -> list[int]:
@@ -102,51 +112,29 @@ def uncovered(texts: Iterable[str], folders: Sequence[str]) -> list[int]:
     if not wanted:
         return []
     left = {ord(char) for char in wanted}
-    for path in _font_files(folders):
-        stat = path.stat()
-        left -= _character_map(path, (stat.st_mtime_ns, stat.st_size))
+    for path, stamp in _font_files(folders):
+        left -= _character_map(path, stamp)
         if not left:
             return []
     return [ord(char) for char in wanted if ord(char) in left]
 
 
-#: What Typst appends to the name of a CFF font it embeds as a CID font (``NotoSansCJKjp-Bold-Identity-H``).
-_CID_SUFFIX = "-Identity-H"
-
-
-@lru_cache(maxsize=256)
-def _postscript_names(path: Path, stamp: tuple[int, int]) -> frozenset[str]:
-    """The PostScript names (name ID 6) of the faces of the font file ``path``; ``stamp``: its mtime and size."""
-    from fontTools.ttLib import TTCollection, TTFont, TTLibError
-
-    try:
-        if path.suffix.lower() in (".ttc", ".otc"):
-            with TTCollection(path, lazy=True) as collection:
-                names = [font["name"].getDebugName(6) for font in collection]
-        else:
-            with TTFont(path, lazy=True, fontNumber=0) as font:
-                names = [font["name"].getDebugName(6)]
-    except (TTLibError, OSError, KeyError, AssertionError, ValueError, EOFError):
-        return frozenset()
-    return frozenset(name for name in names if name)
-
-
 def used_font_files(embedded: Iterable[str], folders: Sequence[str]) -> list[str]:
     """``file-name sha256`` of the font file in ``folders`` behind each font name Typst embedded, sorted.
 
-    ``embedded``: the PDF's ``/BaseFont`` names, their subset tag (``ABCDEF+``) removed. A name no
+    ``embedded``: the PDF's ``/BaseFont`` names (a CID font's, for a Type 0 font), their subset tag (``ABCDEF+``)
+    removed: the faces' PostScript names. A name no
     file of the folders carries is recorded as ``name unknown``, as the WeasyPrint engine records
     a font it cannot trace to a file.
     """
     from ....render.fonts import file_digest
 
-    wanted = {name[: -len(_CID_SUFFIX)] if name.endswith(_CID_SUFFIX) else name for name in embedded}
+    wanted = set(embedded)
     found: set[str] = set()
-    for path in _font_files(folders):
+    for path, stamp in _font_files(folders):
         if not wanted:
             break
-        stat = path.stat()
-        names = _postscript_names(path, (stat.st_mtime_ns, stat.st_size)) & wanted
+        names = _postscript_names(path, stamp) & wanted
         if names:
             found.add(f"{path.name} {file_digest(path)}")
             wanted -= names

@@ -154,15 +154,14 @@ def _finish_file(
 
 
 def _embedded_fonts(pages: Sequence[Any]) -> frozenset[str]:
-    """The ``/BaseFont`` names of the fonts the pages use (their descendants' for Type 0 fonts), subset tags removed."""
+    """The ``/BaseFont`` names of the fonts the pages use, subset tags removed: a Type 0 font's CID font's, which is
+    the face's PostScript name (the Type 0 font's own may add its encoding: ``NotoSansCJKjp-Bold-Identity-H``)."""
     names: set[str] = set()
     for page in pages:
         resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
-        for font in (fonts or {}).values():
-            fonts_of = [font, *font.get("/DescendantFonts", [])]
-            for each in fonts_of:
-                base = each.get("/BaseFont")
+        for font in ((resources.get("/Font") if resources is not None else None) or {}).values():
+            for face in font.get("/DescendantFonts") or [font]:
+                base = face.get("/BaseFont")
                 if base is not None:
                     names.add(str(base)[1:].split("+", 1)[-1])
     return frozenset(names)
