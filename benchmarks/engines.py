@@ -24,6 +24,7 @@ Measured:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -81,15 +82,19 @@ def tree_peak(pid: int, stop: threading.Event, peak: list[int]) -> None:
 
 
 #: The launcher's program: it reads a command (JSON) a line, starts it, prints its pid, waits for it and prints its
-#: exit status, CPU seconds and max RSS (kB), each as a line.
+#: exit status, CPU seconds, max RSS (kB) and the end of its standard error, each as a line.
 _LAUNCHER = """
-import json, os, subprocess, sys
+import json, os, subprocess, sys, tempfile
 for line in sys.stdin:
     cmd, env = json.loads(line)
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print(proc.pid, flush=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss]), flush=True)
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        print(proc.pid, flush=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")[-2000:]
+    print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss, said]),
+          flush=True)
 """
 
 
@@ -112,21 +117,18 @@ class Launcher:
         self.proc.stdin.write(json.dumps([cmd, env]) + "\n")
         return int(self.proc.stdout.readline())
 
-    def wait(self) -> tuple[int, float, int]:
-        """The exit status, CPU seconds and max RSS (kB) of the command started last, once it ended."""
+    def wait(self) -> tuple[int, float, int, str]:
+        """The exit status, CPU seconds, max RSS (kB) and the end of the standard error of the command started last,
+        once it ended."""
         assert self.proc.stdout is not None
-        status, cpu, maxrss = json.loads(self.proc.stdout.readline())
-        return status, cpu, maxrss
+        status, cpu, maxrss, said = json.loads(self.proc.stdout.readline())
+        return status, cpu, maxrss, said
 
 
-_launcher: list[Launcher] = []
-
-
+@functools.lru_cache(maxsize=1)
 def launcher() -> Launcher:
     """The launcher, started when first asked for (while this process is small)."""
-    if not _launcher:
-        _launcher.append(Launcher())
-    return _launcher[0]
+    return Launcher()
 
 
 def build_process(source: Path, engine: str, out: Path) -> tuple[float, float, float]:
@@ -139,12 +141,12 @@ def build_process(source: Path, engine: str, out: Path) -> tuple[float, float, f
     sampler = threading.Thread(target=tree_peak, args=(pid, stop, peak), daemon=True)
     sampler.start()
     try:
-        status, cpu, maxrss = runner.wait()
+        status, cpu, maxrss, said = runner.wait()
     finally:
         stop.set()
         sampler.join()
     if status != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed with exit status {status}")
+        raise SystemExit(f"{' '.join(cmd)} failed: {said}")
     return cpu, maxrss / 1024, peak[0] / 1024
 
 
