@@ -209,6 +209,23 @@ def test_a_character_no_font_has_is_a_warning_naming_it_and_its_text() -> None:
     assert text.count("U+10000") == 1  # one entry per character, however often it is drawn
 
 
+#: Each Chinese, Japanese and Korean tag, and the Noto CJK face (the README's table) its Han characters take.
+CJK_FACES = [
+    ("zh", "SC"), ("zh-CN", "SC"), ("zh-Hans", "SC"), ("zh-SG", "SC"), ("zh-TW", "TC"), ("zh-Hant", "TC"),
+    ("zh-Hant-TW", "TC"), ("zh-HK", "HK"), ("zh-MO", "HK"), ("zh-Hant-HK", "HK"), ("ja", "JP"), ("ko", "KR"),
+]
+
+
+@pytest.mark.parametrize("language, variant", CJK_FACES)
+def test_han_characters_take_the_noto_cjk_face_of_the_documents_language(language: str, variant: str) -> None:
+    system_font(f"Noto Serif CJK {variant}", "fonts-noto-cjk")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny("直 骨 令 説 漢字", language).render("pdf")
+    faces = {name.split("-Bold")[0] for name in font_names(pdf) if name.startswith("Noto")}
+    assert faces == {f"Noto-Serif-CJK-{variant}", f"Noto-Sans-CJK-{variant}"}, font_names(pdf)
+
+
 def test_a_document_every_character_of_which_has_a_font_gives_no_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReportkitWarning)

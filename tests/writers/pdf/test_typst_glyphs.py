@@ -105,6 +105,50 @@ def test_a_layouts_fonts_folder_sets_what_its_families_lack(tmp_path):
     assert "DejaVuSans" in font_names(pdf), font_names(pdf)
 
 
+# --- Han characters in the language's face ---------------------------------------------------------
+
+#: Debian's fonts-noto-cjk (.ci/run installs it): one collection file, a face per language.
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
+#: Characters whose shapes differ between the Chinese, Japanese and Korean faces.
+HAN = "直 骨 令 説 漢字"
+
+
+def noto_cjk() -> Path:
+    """The folder of Noto Serif and Sans CJK (skipped, or failed under CI, without it)."""
+    from conftest import missing
+
+    if not (NOTO_CJK / "NotoSansCJK-Regular.ttc").is_file() or not (NOTO_CJK / "NotoSerifCJK-Regular.ttc").is_file():
+        missing("Noto CJK (NotoSansCJK-Regular.ttc, NotoSerifCJK-Regular.ttc)", "apt-get install fonts-noto-cjk")
+    return NOTO_CJK
+
+
+@pytest.mark.parametrize(
+    "language, variant",
+    [("zh-Hans", "sc"), ("zh", "sc"), ("zh-CN", "sc"), ("zh-Hant", "tc"), ("zh-TW", "tc"), ("zh-HK", "hk"),
+     ("zh-Hant-HK", "hk"), ("ja", "jp"), ("ko", "kr")],
+)
+def test_han_characters_are_set_in_the_noto_cjk_face_of_the_documents_language(language, variant):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny(HAN, language).render("pdf", engine="typst", font_dirs=[str(noto_cjk())])
+    faces = {name.split("-")[0] for name in font_names(pdf) if name.startswith("Noto")}
+    # The body (serif) and the headings and labels (sans) of the language's own face, no other.
+    assert faces == {f"NotoSerifCJK{variant}", f"NotoSansCJK{variant}"}, font_names(pdf)
+
+
+def test_a_latin_check_names_no_cjk_face_even_with_noto_cjk_at_hand():
+    pdf = tiny("Plain text.").render("pdf", engine="typst", font_dirs=[str(noto_cjk())])
+    assert not any(name.startswith("Noto") for name in font_names(pdf)), font_names(pdf)
+
+
+def test_a_cjk_check_without_noto_cjk_warns_of_its_characters_only_not_of_the_families_the_layout_names():
+    with pytest.warns(ReportkitWarning) as caught:
+        tiny(HAN, "zh-Hant").render("pdf", engine="typst", untagged=True)
+    text = "\n".join(str(w.message) for w in caught)
+    assert "have no font" in text and "CJK UNIFIED IDEOGRAPH" in text
+    assert "unknown font family" not in text.lower() and "Typst:" not in text, text
+
+
 # --- the character maps ----------------------------------------------------------------------------
 
 
