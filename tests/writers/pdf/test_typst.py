@@ -155,6 +155,23 @@ def test_fonts_are_embedded_and_are_the_layouts_ibm_plex(pdfs, engine):
 # --- Typst's own ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_poppler_reads_every_pdf_without_a_complaint(pdfs, engine):
+    # A script that treats a tool's standard error as failure must not reject a good file.
+    for tool in ("pdfinfo", "pdftotext"):
+        command = require_tool(tool)
+        for path in pdfs[engine].values():
+            done = subprocess.run([command, str(path), "-"] if tool == "pdftotext" else [command, str(path)],
+                                  capture_output=True, text=True, check=True)
+            assert done.stderr == "", (tool, path.name, done.stderr)
+
+
+def test_typst_pdfs_mark_their_tags_without_a_suspects_entry(pdfs):
+    for path in pdfs["typst"].values():
+        with pikepdf.open(path) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True and "/Suspects" not in pdf.Root.MarkInfo, path.name
+
+
 def test_the_typst_data_has_exactly_the_documented_keys_and_is_the_renderers_context():
     from reportkit.render.layouts import find_layout
     from reportkit.render.renderer import Medium, Renderer
@@ -474,6 +491,17 @@ def test_upstream_typst_still_names_only_headings_as_pdf_destinations(tmp_path):
     main.write_text('#link(<target>)[to it]\n#pagebreak()\n#box[here] <target>\n= Head <head>\n#link(<head>)[h]', "utf-8")
     reader = PdfReader(io.BytesIO(typst.compile(str(main), ignore_system_fonts=True)))
     assert set(reader.named_destinations) == {"head"}
+
+
+def test_upstream_typst_still_writes_suspects_false(tmp_path):
+    """finish._drop_false_suspects: poppler 22.12 calls Typst's /Suspects false a syntax error; when Typst
+    stops writing it, the removal can go."""
+    typst = pytest.importorskip("typst")
+    main = tmp_path / "m.typ"
+    main.write_text('#set document(title: "t")\n#set text(lang: "en")\nText.', "utf-8")
+    pdf = typst.compile(str(main), ignore_system_fonts=True, pdf_standards=["ua-1"])
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.Root.MarkInfo.get("/Suspects") is False
 
 
 def test_upstream_typst_sets_condensed_text_with_the_variable_ibm_plex_sans_when_both_are_there(tmp_path):
