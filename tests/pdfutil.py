@@ -73,7 +73,9 @@ def font_names(pdf: bytes) -> set[str]:
     names = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
-            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+            font = font.get_object()
+            if "/BaseFont" in font:  # a Type 3 font (colour emoji drawn as images) has none
+                names.add(str(font["/BaseFont"]).split("+", 1)[-1])
     return names
 
 

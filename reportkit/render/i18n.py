@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ def _likely(language: str) -> str | None:
     parts = language.replace("_", "-").split("-")
     lang = parts[0].lower()
     regions = [part.upper() for part in parts[1:] if len(part) == 2 or (len(part) == 3 and part.isdigit())]
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     for key in [f"{lang}_{region}" for region in regions[:1]] + [lang]:
         if key in likely:
             return likely[key].replace("_", "-")

@@ -172,6 +172,69 @@ def test_typst_pdfs_mark_their_tags_without_a_suspects_entry(pdfs):
             assert pdf.Root.MarkInfo.Marked is True and "/Suspects" not in pdf.Root.MarkInfo, path.name
 
 
+#: Debian's fonts-noto-color-emoji (.ci/run installs it): colour emoji, which Typst draws as Type 3 fonts.
+NOTO_EMOJI = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+EMOJI_LINE = "Emoji \U0001F600 and \U0001F1FA\U0001F1E6 flags \u2705, then \U0001F600\U0001F600 twice."
+
+
+def emoji_pdf() -> bytes:
+    """A Typst PDF whose summary has colour emoji among words (skipped, or failed under CI, without the font)."""
+    from conftest import missing
+
+    if not NOTO_EMOJI.is_file():
+        missing("Noto Color Emoji", "apt-get install fonts-noto-color-emoji")
+    check = (
+        rk.FactCheck("Do emoji keep their words?", published="2025-01-02")
+        .summary(EMOJI_LINE + " [@a]")
+        .section("Only section", "Text [@a].")
+        .source("a", title="Source A", url="https://example.org/a")
+    )
+    return check.render("pdf", engine="typst", font_dirs=[str(NOTO_EMOJI.parent)])
+
+
+def poppler_text(pdf: bytes, tmp_path: Path) -> str:
+    """pdftotext's text of ``pdf``."""
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_poppler_reads_the_words_around_colour_emoji_in_a_typst_pdf(tmp_path):
+    text = poppler_text(emoji_pdf(), tmp_path)
+    assert EMOJI_LINE in text, text
+
+
+def _without_poppler_fixes(pdf: bytes, *, suspects: bool = False, m: bool = False) -> bytes:
+    """``pdf`` with one of reportkit's poppler changes undone: ``/Suspects false`` back, or the Type 3 fonts' ``m`` gone."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if suspects:
+            document.Root.MarkInfo.Suspects = False
+        if m:
+            for font in document.pages[0].Resources.Font.values():
+                if font.get("/Subtype") == "/Type3":
+                    del font.Encoding.Differences[-2:]
+                    del font.Widths[-1]
+                    del font.CharProcs["/m"]
+                    font.LastChar = int(font.LastChar) - 1
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def test_upstream_poppler_still_misreads_the_line_of_an_emoji_of_a_type3_font_without_an_m(tmp_path):
+    """poppler.size_type3_fonts: when poppler reads them without it, the added glyph can go."""
+    text = poppler_text(_without_poppler_fixes(emoji_pdf(), m=True), tmp_path)
+    assert EMOJI_LINE not in text, text  # words lost, or the line cut and put out of order
+
+
+def test_upstream_poppler_still_calls_suspects_false_a_syntax_error(pdfs, tmp_path):
+    """poppler.drop_false_suspects: when poppler takes false, the removal can go."""
+    path = tmp_path / "suspects.pdf"
+    path.write_bytes(_without_poppler_fixes(next(iter(pdfs["typst"].values())).read_bytes(), suspects=True))
+    done = subprocess.run([require_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True)
+    assert "Suspects object is wrong type" in done.stderr
+
+
 def test_the_typst_data_has_exactly_the_documented_keys_and_is_the_renderers_context():
     from reportkit.render.layouts import find_layout
     from reportkit.render.renderer import Medium, Renderer
@@ -494,7 +557,7 @@ def test_upstream_typst_still_names_only_headings_as_pdf_destinations(tmp_path):
 
 
 def test_upstream_typst_still_writes_suspects_false(tmp_path):
-    """finish._drop_false_suspects: poppler 22.12 calls Typst's /Suspects false a syntax error; when Typst
+    """poppler.drop_false_suspects: poppler 22.12 calls Typst's /Suspects false a syntax error; when Typst
     stops writing it, the removal can go."""
     typst = pytest.importorskip("typst")
     main = tmp_path / "m.typ"

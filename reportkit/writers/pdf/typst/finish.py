@@ -91,6 +91,7 @@ def _finish_file(
     import pikepdf
 
     from ....errors import RenderError
+    from .poppler import drop_false_suspects, size_type3_fonts
 
     with pikepdf.open(typst_file) as doc:
         pages = list(doc.pages)
@@ -146,7 +147,8 @@ def _finish_file(
         for key, value in info.items():
             doc.docinfo[f"/{key}"] = pikepdf.String(value)
         doc.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
-        _drop_false_suspects(doc.Root)
+        drop_false_suspects(doc.Root)  # what poppler's tools misread (.poppler)
+        size_type3_fonts(doc)
         # Typst writes every object on its own; in compressed object streams the PDF is a third smaller for the
         # sample (207 -> 133 kB) and less than half for the 16x dossier (1.82 -> 0.79 MB), its thousands of
         # structure elements (PDF/UA tags) and annotations above all. PDF/A-2 and -3 allow them.
@@ -167,16 +169,3 @@ def _embedded_fonts(pages: Sequence[Any]) -> frozenset[str]:
                     names.add(str(base)[1:].split("+", 1)[-1])
     return frozenset(names)
 
-
-def _drop_false_suspects(catalog: Any) -> None:
-    """Remove ``/Suspects false`` from the catalog's ``/MarkInfo``: false is its default, and PDF/UA-1 allows it absent.
-
-    Typst writes it, and poppler's tools up to 22.12 at least (Debian 12's pdfinfo, pdftotext,
-    pdftoppm) print "Syntax Error: Suspects object is wrong type (boolean)" for every such PDF: a
-    script that treats their standard error as failure rejects a good file. A ``/Suspects true``
-    (content whose tags are not trusted) is kept. tests/writers/pdf/test_typst.py fails when poppler
-    complains of a Typst PDF again.
-    """
-    mark_info = catalog.get("/MarkInfo")
-    if mark_info is not None and mark_info.get("/Suspects") is False:
-        del mark_info["/Suspects"]
