@@ -108,3 +108,14 @@ def test_suspects_false_is_dropped_and_true_kept():
     drop_false_suspects(trusted_not)
     assert trusted_not.MarkInfo.Suspects is True
     drop_false_suspects(pikepdf.Dictionary())  # no MarkInfo: nothing to do
+
+
+def test_a_form_that_draws_itself_is_read_once():
+    document = pikepdf.new()
+    document.add_blank_page()
+    font = type3_font(document, ["g0"])
+    form = document.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 10, 10])
+    form.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F=font), XObject=pikepdf.Dictionary(X=form))
+    document.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
+    size_type3_fonts(document)
+    assert list(font.Encoding.Differences) == [0, pikepdf.Name("/g0"), 1, pikepdf.Name.m]

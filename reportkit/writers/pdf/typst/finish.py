@@ -168,4 +168,3 @@ def _embedded_fonts(pages: Sequence[Any]) -> frozenset[str]:
                 if base is not None:
                     names.add(str(base)[1:].split("+", 1)[-1])
     return frozenset(names)
-

@@ -2,7 +2,7 @@
 
 poppler is what ``pdftotext``, ``pdfinfo``, ``pdftoppm``, Evince, Okular and many search indexers
 read PDFs with. Two things Typst writes trip it (poppler 22.12, Debian 12's; the engine's
-finishing step, :mod:`.typst.finish`, applies both):
+finishing step, :mod:`.finish`, applies both):
 
 - ``/Suspects false`` in the catalog's ``/MarkInfo``: every tool prints "Syntax Error: Suspects
   object is wrong type (boolean)" (poppler's ``Catalog::getMarkInfo`` accepts only ``true``), and a
@@ -66,20 +66,17 @@ def size_type3_fonts(document: Any) -> None:
 
 
 def _fonts(document: Any) -> list[Any]:
-    """The fonts of every page's resources and of the form XObjects they hold (each resources dictionary once)."""
+    """The fonts of every page's resources and of the form XObjects they draw, each form once (a form may draw itself)."""
     found: list[Any] = []
-    seen: set[tuple[int, int]] = set()
+    forms: set[tuple[int, int]] = set()
     stack = [page.obj.get("/Resources") for page in document.pages]
     while stack:
         resources = stack.pop()
         if resources is None:
             continue
-        if resources.is_indirect:
-            if resources.objgen in seen:
-                continue
-            seen.add(resources.objgen)
         found.extend((resources.get("/Font") or {}).values())
         for xobject in (resources.get("/XObject") or {}).values():
-            if xobject.get("/Subtype") == "/Form":
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
+                forms.add(xobject.objgen)
                 stack.append(xobject.get("/Resources"))
     return found
