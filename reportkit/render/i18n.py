@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import ReportkitWarning
 
-__all__ = ["Translator", "languages", "release_locale_data"]
+__all__ = ["Translator", "find_catalogue", "languages", "release_locale_data"]
 
 _LOCALES = Path(__file__).parent / "locales"
 
@@ -34,6 +35,51 @@ def _catalogue(language: str) -> dict[str, str] | None:
     return data
 
 
+def _prefixes(tag: str) -> list[str]:
+    """``tag`` and its shorter prefixes, longest first: ``zh-Hant-TW``, ``zh-Hant``, ``zh``."""
+    parts = tag.split("-")
+    return ["-".join(parts[:end]) for end in range(len(parts), 0, -1)]
+
+
+def _likely(language: str) -> str | None:
+    """``language`` with the script CLDR says it is written in (Babel's likely subtags), or None.
+
+    ``zh-TW`` is written in Traditional characters (``zh-Hant-TW``), ``zh`` and ``zh-CN`` in
+    Simplified ones (``zh-Hans-CN``): the catalogues are per script, as the tags' writers mean.
+    """
+    from babel.core import get_global
+
+    parts = language.replace("_", "-").split("-")
+    lang = parts[0].lower()
+    regions = [part.upper() for part in parts[1:] if len(part) == 2 or (len(part) == 3 and part.isdigit())]
+    likely: Mapping[str, str] = get_global("likely_subtags")
+    for key in [f"{lang}_{region}" for region in regions[:1]] + [lang]:
+        if key in likely:
+            return likely[key].replace("_", "-")
+    return None
+
+
+def find_catalogue(language: str) -> dict[str, str] | None:
+    """The catalogue for the BCP 47 tag ``language``, or None (English).
+
+    The tag is matched without regard to case, then its shorter prefixes (``pt-BR``: ``pt``;
+    ``zh-Hant-TW``: ``zh-Hant``), then those of the tag with its likely script (``zh-TW``:
+    ``zh-Hant``; ``zh``, ``zh-CN``: ``zh-Hans``).
+    """
+    names = {name.lower(): name for name in languages()}
+    for candidate in _candidates(language):
+        name = names.get(candidate.lower())
+        if name is not None:
+            return _catalogue(name)
+    return None
+
+
+def _candidates(language: str) -> Iterator[str]:
+    """The tags :func:`find_catalogue` tries, in order (Babel's likely subtags are loaded only when needed)."""
+    yield from _prefixes(language)
+    yield from _prefixes(_likely(language) or "")
+
+
 def languages() -> list[str]:
     """Languages with a catalogue of their own (English needs none)."""
     return sorted({"en", *(p.stem for p in _LOCALES.glob("*.json"))})
@@ -45,7 +91,7 @@ class Translator:
     def __init__(self, language: str) -> None:
         self.language = language
         base = language.split("-")[0].lower()
-        self.catalogue = _catalogue(language) or _catalogue(base)
+        self.catalogue = find_catalogue(language) if base != "en" else None
         self.base = base
         self._missing: set[str] = set()
         if self.catalogue is None and base != "en":

@@ -346,3 +346,41 @@ def test_an_english_build_never_imports_babel(language: str, imported: str) -> N
                              str(SAMPLES)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [imported]
+
+
+def _shipped_catalogue(name: str) -> dict[str, str]:
+    """A catalogue as its file in reportkit/locales holds it."""
+    return json.loads((Path(i18n.__file__).parent / "locales" / f"{name}.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "tag, catalogue",
+    [
+        ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-MO", "zh-Hant"), ("zh-Hant-TW", "zh-Hant"),
+        ("zh-hant", "zh-Hant"), ("ZH-HANT", "zh-Hant"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"),
+        ("zh-Hans-CN", "zh-Hans"), ("pt-BR", "pt"), ("fr-CA", "fr"), ("uk-UA", "uk"),
+    ],
+)
+def test_a_regional_or_differently_cased_tag_finds_the_catalogue_of_its_language_and_script(tag, catalogue) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rk.ReportkitWarning)
+        translator = Translator(tag)
+    assert translator.catalogue == _shipped_catalogue(catalogue)
+
+
+@pytest.mark.parametrize("tag", ["en-GB", "en"])
+def test_english_tags_need_no_catalogue(tag: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rk.ReportkitWarning)
+        assert not Translator(tag).catalogue
+
+
+def test_a_language_without_a_catalogue_still_warns_whatever_its_region() -> None:
+    with pytest.warns(rk.ReportkitWarning, match="no translation of the layouts' texts for language 'nl-BE'"):
+        assert Translator("nl-BE").catalogue == {}
+
+
+def test_a_zh_tw_report_has_traditional_labels(tmp_path: Path) -> None:
+    labels = _shipped_catalogue("zh-Hant")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(in_language("zh-TW").render("pdf"))).pages)
+    assert labels["Sources"] in text and labels["Summary"] in text

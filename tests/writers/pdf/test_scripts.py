@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 import reportkit as rk
 from conftest import messages, missing, run_cli
-from pdfutil import font_names, pdf_text
+from pdfutil import font_names, ink_centres, pdf_text
 from reportkit.errors import ReportkitWarning
 from reportkit.render.fonts import local_faces
 from reportkit.render.layouts import find_layout
@@ -207,6 +207,34 @@ def test_a_character_no_font_has_is_a_warning_naming_it_and_its_text() -> None:
     assert "Linear B \U00010000 here" in text
     assert "fonts/" in text and "--font-dir" in text
     assert text.count("U+10000") == 1  # one entry per character, however often it is drawn
+
+
+#: Each Chinese, Japanese and Korean tag, and the Noto CJK face (the README's table) its Han characters take.
+CJK_FACES = [
+    ("zh", "SC"), ("zh-CN", "SC"), ("zh-Hans", "SC"), ("zh-SG", "SC"), ("zh-TW", "TC"), ("zh-Hant", "TC"),
+    ("zh-Hant-TW", "TC"), ("zh-HK", "HK"), ("zh-MO", "HK"), ("zh-Hant-HK", "HK"), ("ja", "JP"), ("ko", "KR"),
+]
+
+
+@pytest.mark.parametrize("language, variant", CJK_FACES)
+def test_han_characters_take_the_noto_cjk_face_of_the_documents_language(language: str, variant: str) -> None:
+    system_font(f"Noto Serif CJK {variant}", "fonts-noto-cjk")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny("直 骨 令 説 漢字", language).render("pdf")
+    faces = {name.split("-Bold")[0] for name in font_names(pdf) if name.startswith("Noto")}
+    assert faces == {f"Noto-Serif-CJK-{variant}", f"Noto-Sans-CJK-{variant}"}, font_names(pdf)
+
+
+@pytest.mark.parametrize("language, centred", [("zh-Hant", True), ("zh-HK", True), ("zh-Hans", False), ("ja", False)])
+def test_chinese_punctuation_sits_where_the_languages_convention_puts_it(language: str, centred: bool) -> None:
+    # Taiwan and Hong Kong centre the full-width comma and full stop in their em; mainland China and Japan
+    # set them at its foot.
+    system_font("Noto Serif CJK TC", "fonts-noto-cjk")
+    pdf = tiny("第一，第二。", language).render("pdf")
+    centres = ink_centres(pdf, "\uff0c") + ink_centres(pdf, "\u3002")
+    assert len(centres) >= 2
+    assert all((0.35 < centre < 0.65) is centred for centre in centres), centres
 
 
 def test_a_document_every_character_of_which_has_a_font_gives_no_warning() -> None:

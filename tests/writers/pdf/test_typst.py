@@ -155,6 +155,86 @@ def test_fonts_are_embedded_and_are_the_layouts_ibm_plex(pdfs, engine):
 # --- Typst's own ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_poppler_reads_every_pdf_without_a_complaint(pdfs, engine):
+    # A script that treats a tool's standard error as failure must not reject a good file.
+    for tool in ("pdfinfo", "pdftotext"):
+        command = require_tool(tool)
+        for path in pdfs[engine].values():
+            done = subprocess.run([command, str(path), "-"] if tool == "pdftotext" else [command, str(path)],
+                                  capture_output=True, text=True, check=True)
+            assert done.stderr == "", (tool, path.name, done.stderr)
+
+
+def test_typst_pdfs_mark_their_tags_without_a_suspects_entry(pdfs):
+    for path in pdfs["typst"].values():
+        with pikepdf.open(path) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True and "/Suspects" not in pdf.Root.MarkInfo, path.name
+
+
+#: Debian's fonts-noto-color-emoji (.ci/run installs it): colour emoji, which Typst draws as Type 3 fonts.
+NOTO_EMOJI = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+EMOJI_LINE = "Emoji \U0001F600 and \U0001F1FA\U0001F1E6 flags \u2705, then \U0001F600\U0001F600 twice."
+
+
+def emoji_pdf() -> bytes:
+    """A Typst PDF whose summary has colour emoji among words (skipped, or failed under CI, without the font)."""
+    from conftest import missing
+
+    if not NOTO_EMOJI.is_file():
+        missing("Noto Color Emoji", "apt-get install fonts-noto-color-emoji")
+    check = (
+        rk.FactCheck("Do emoji keep their words?", published="2025-01-02")
+        .summary(EMOJI_LINE + " [@a]")
+        .section("Only section", "Text [@a].")
+        .source("a", title="Source A", url="https://example.org/a")
+    )
+    return check.render("pdf", engine="typst", font_dirs=[str(NOTO_EMOJI.parent)])
+
+
+def poppler_text(pdf: bytes, tmp_path: Path) -> str:
+    """pdftotext's text of ``pdf``."""
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([require_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_poppler_reads_the_words_around_colour_emoji_in_a_typst_pdf(tmp_path):
+    text = poppler_text(emoji_pdf(), tmp_path)
+    assert EMOJI_LINE in text, text
+
+
+def _without_poppler_fixes(pdf: bytes, *, suspects: bool = False, m: bool = False) -> bytes:
+    """``pdf`` with one of reportkit's poppler changes undone: ``/Suspects false`` back, or the Type 3 fonts' ``m`` gone."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if suspects:
+            document.Root.MarkInfo.Suspects = False
+        if m:
+            for font in document.pages[0].Resources.Font.values():
+                if font.get("/Subtype") == "/Type3":
+                    del font.Encoding.Differences[-2:]
+                    del font.Widths[-1]
+                    del font.CharProcs["/m"]
+                    font.LastChar = int(font.LastChar) - 1
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+
+def test_upstream_poppler_still_misreads_the_line_of_an_emoji_of_a_type3_font_without_an_m(tmp_path):
+    """poppler.size_type3_fonts: when poppler reads them without it, the added glyph can go."""
+    text = poppler_text(_without_poppler_fixes(emoji_pdf(), m=True), tmp_path)
+    assert EMOJI_LINE not in text, text  # words lost, or the line cut and put out of order
+
+
+def test_upstream_poppler_still_calls_suspects_false_a_syntax_error(pdfs, tmp_path):
+    """poppler.drop_false_suspects: when poppler takes false, the removal can go."""
+    path = tmp_path / "suspects.pdf"
+    path.write_bytes(_without_poppler_fixes(next(iter(pdfs["typst"].values())).read_bytes(), suspects=True))
+    done = subprocess.run([require_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True)
+    assert "Suspects object is wrong type" in done.stderr
+
+
 def test_the_typst_data_has_exactly_the_documented_keys_and_is_the_renderers_context():
     from reportkit.render.layouts import find_layout
     from reportkit.render.renderer import Medium, Renderer
@@ -474,6 +554,17 @@ def test_upstream_typst_still_names_only_headings_as_pdf_destinations(tmp_path):
     main.write_text('#link(<target>)[to it]\n#pagebreak()\n#box[here] <target>\n= Head <head>\n#link(<head>)[h]', "utf-8")
     reader = PdfReader(io.BytesIO(typst.compile(str(main), ignore_system_fonts=True)))
     assert set(reader.named_destinations) == {"head"}
+
+
+def test_upstream_typst_still_writes_suspects_false(tmp_path):
+    """poppler.drop_false_suspects: poppler 22.12 calls Typst's /Suspects false a syntax error; when Typst
+    stops writing it, the removal can go."""
+    typst = pytest.importorskip("typst")
+    main = tmp_path / "m.typ"
+    main.write_text('#set document(title: "t")\n#set text(lang: "en")\nText.', "utf-8")
+    pdf = typst.compile(str(main), ignore_system_fonts=True, pdf_standards=["ua-1"])
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.Root.MarkInfo.get("/Suspects") is False
 
 
 def test_upstream_typst_sets_condensed_text_with_the_variable_ibm_plex_sans_when_both_are_there(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("typst")
 
 import reportkit as rk  # noqa: E402
-from pdfutil import font_names  # noqa: E402
+from pdfutil import font_names, ink_centres, pdf_text  # noqa: E402
 from reportkit.errors import RenderError, ReportkitWarning  # noqa: E402
 from reportkit.tools.verify import read_archive  # noqa: E402
 from reportkit.writers.pdf.typst.coverage import document_texts, needs_check, uncovered  # noqa: E402
@@ -103,6 +103,83 @@ def test_a_layouts_fonts_folder_sets_what_its_families_lack(tmp_path):
         warnings.simplefilter("error", ReportkitWarning)
         pdf = tiny(CHESS).render("pdf", engine="typst", layout=str(layout))
     assert "DejaVuSans" in font_names(pdf), font_names(pdf)
+
+
+# --- Han characters in the language's face ---------------------------------------------------------
+
+#: Debian's fonts-noto-cjk (.ci/run installs it): one collection file, a face per language.
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
+#: Characters whose shapes differ between the Chinese, Japanese and Korean faces.
+HAN = "直 骨 令 説 漢字"
+
+
+def noto_cjk() -> Path:
+    """The folder of Noto Serif and Sans CJK (skipped, or failed under CI, without it)."""
+    from conftest import missing
+
+    if not (NOTO_CJK / "NotoSansCJK-Regular.ttc").is_file() or not (NOTO_CJK / "NotoSerifCJK-Regular.ttc").is_file():
+        missing("Noto CJK (NotoSansCJK-Regular.ttc, NotoSerifCJK-Regular.ttc)", "apt-get install fonts-noto-cjk")
+    return NOTO_CJK
+
+
+@pytest.mark.parametrize(
+    "language, variant",
+    [("zh-Hans", "sc"), ("zh", "sc"), ("zh-CN", "sc"), ("zh-Hant", "tc"), ("zh-TW", "tc"), ("zh-HK", "hk"),
+     ("zh-Hant-HK", "hk"), ("ja", "jp"), ("ko", "kr")],
+)
+def test_han_characters_are_set_in_the_noto_cjk_face_of_the_documents_language(language, variant):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReportkitWarning)
+        pdf = tiny(HAN, language).render("pdf", engine="typst", font_dirs=[str(noto_cjk())])
+    faces = {name.split("-")[0] for name in font_names(pdf) if name.startswith("Noto")}
+    # The body (serif) and the headings and labels (sans) of the language's own face, no other.
+    assert faces == {f"NotoSerifCJK{variant}", f"NotoSansCJK{variant}"}, font_names(pdf)
+
+
+def test_a_latin_check_names_no_cjk_face_even_with_noto_cjk_at_hand():
+    pdf = tiny("Plain text.").render("pdf", engine="typst", font_dirs=[str(noto_cjk())])
+    assert not any(name.startswith("Noto") for name in font_names(pdf)), font_names(pdf)
+
+
+def test_a_cjk_check_without_noto_cjk_warns_of_its_characters_only_not_of_the_families_the_layout_names():
+    with pytest.warns(ReportkitWarning) as caught:
+        tiny(HAN, "zh-Hant").render("pdf", engine="typst", untagged=True)
+    text = "\n".join(str(w.message) for w in caught)
+    assert "have no font" in text and "CJK UNIFIED IDEOGRAPH" in text
+    assert "unknown font family" not in text.lower() and "Typst:" not in text, text
+
+
+@pytest.mark.parametrize(
+    "language, centred",
+    [("zh-Hant", True), ("zh-TW", True), ("zh-HK", True), ("zh-Hant-HK", True), ("zh-Hans", False), ("zh", False),
+     ("ja", False)],
+)
+def test_chinese_punctuation_sits_where_the_languages_convention_puts_it(language, centred):
+    # Taiwan and Hong Kong centre the full-width comma and full stop in their em; mainland China
+    # and Japan set them at its foot (the fonts' local forms, chosen by language and region).
+    pdf = tiny("第一，第二。", language).render("pdf", engine="typst", font_dirs=[str(noto_cjk())])
+    centres = ink_centres(pdf, "\uff0c") + ink_centres(pdf, "\u3002")
+    assert len(centres) >= 2
+    assert all((0.35 < centre < 0.65) is centred for centre in centres), centres
+
+
+def test_a_citation_call_follows_a_han_character_with_no_gap():
+    # Typst puts a quarter em between Han characters and Latin letters or digits: not before a raised call.
+    check = (
+        rk.FactCheck("引用編號緊貼文字嗎？", published="2025-01-02", language="zh-Hant")
+        .summary("國際限值[@a]。報告[@a]指出。")
+        .section("證據", "世界衛生組織[@a]說明。")
+        .source("a", title="Source A", url="https://example.org/a")
+    )
+    text = pdf_text(check.render("pdf", engine="typst", font_dirs=[str(noto_cjk())]))
+    assert "國際限值1。" in text and "報告1指出。" in text, text
+
+
+@pytest.mark.parametrize("language", ["es-419", "en-GB", "pt-BR", "ar-EG", "uk-Cyrl-UA"])
+def test_a_tag_with_a_numeric_region_or_a_script_builds_with_typst(language):
+    # Typst takes two-letter regions only: a UN M.49 region (419, Latin America) is not passed on.
+    pdf = tiny("Texto.", language).render("pdf", engine="typst")
+    assert "Texto." in pdf_text(pdf)
 
 
 # --- the character maps ----------------------------------------------------------------------------

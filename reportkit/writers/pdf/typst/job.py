@@ -37,6 +37,7 @@ __all__ = [
     "Context",
     "MAX_FOOTNOTE_PASSES",
     "TypstJob",
+    "book_families",
     "check_typst",
     "compile_job",
     "compiler",
@@ -61,10 +62,11 @@ __all__ = [
     "words_for",
 ]
 
-#: sys.inputs keys: the template context, the writer's own data, the embedded source JSON.
+#: sys.inputs keys: the template context, the writer's own data, the embedded source JSON, the font book's families.
 INPUT_CONTEXT = "reportkit"
 INPUT_WRITER = "reportkit-writer"
 INPUT_SOURCE = "reportkit-source"
+INPUT_FONTS = "reportkit-fonts"
 #: The label of the writer's metadata: page count, where each link target and each footnote lies.
 WRITER_LABEL = "<reportkit-writer>"
 #: How many times drifted footnotes are corrected before giving up with a warning.
@@ -171,6 +173,14 @@ def typst_module() -> Any:
 def font_book(folders: tuple[str, ...]) -> Any:
     """Typst's font book of the files in ``folders`` only (no system fonts, no embedded fonts), shared per process."""
     return typst_module().Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=list(folders))
+
+
+@lru_cache(maxsize=8)
+def book_families(folders: tuple[str, ...]) -> str:
+    """The families of :func:`font_book` ``(folders)`` as Typst names them, a JSON list (``sys.inputs`` of
+    :data:`INPUT_FONTS`): a template names a family that may be missing (Noto CJK from ``--font-dir``) only when the
+    book has it, since Typst warns of every unknown family it is given."""
+    return json.dumps(sorted(font_book(folders).families()), ensure_ascii=False)
 
 
 def compiler(root: str | Path, folders: tuple[str, ...]) -> Any:
@@ -397,7 +407,7 @@ def compile_once(
     """Compile once; return the PDF and what the writer's metadata found (pages, link targets, PDF/UA claimed)."""
     typst = typst_module()
     writer = {"attachments": job.attachments, "anchors": job.anchors}
-    inputs = {INPUT_CONTEXT: text, INPUT_WRITER: json.dumps(writer)}
+    inputs = {INPUT_CONTEXT: text, INPUT_WRITER: json.dumps(writer), INPUT_FONTS: book_families(job.font_folders)}
     if job.source is not None:
         inputs[INPUT_SOURCE] = job.source
     try:
