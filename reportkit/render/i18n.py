@@ -51,7 +51,8 @@ def _likely(language: str) -> str | None:
 
     parts = language.replace("_", "-").split("-")
     lang = parts[0].lower()
-    regions = [part.upper() for part in parts[1:] if len(part) == 2 or (len(part) == 3 and part.isdigit())]
+    singleton = next((i for i, part in enumerate(parts) if i and len(part) == 1), len(parts))  # u-, x-: extensions
+    regions = [part.upper() for part in parts[1:singleton] if len(part) == 2 or (len(part) == 3 and part.isdigit())]
     likely: Mapping[str, str] = get_global("likely_subtags")
     for key in [f"{lang}_{region}" for region in regions[:1]] + [lang]:
         if key in likely:

@@ -358,7 +358,8 @@ def _shipped_catalogue(name: str) -> dict[str, str]:
     [
         ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-MO", "zh-Hant"), ("zh-Hant-TW", "zh-Hant"),
         ("zh-hant", "zh-Hant"), ("ZH-HANT", "zh-Hant"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"),
-        ("zh-Hans-CN", "zh-Hans"), ("pt-BR", "pt"), ("fr-CA", "fr"), ("uk-UA", "uk"),
+        ("zh-Hans-CN", "zh-Hans"), ("zh-x-tw", "zh-Hans"), ("zh-TW-u-nu-hanidec", "zh-Hant"), ("pt-BR", "pt"),
+        ("fr-CA", "fr"), ("uk-UA", "uk"),
     ],
 )
 def test_a_regional_or_differently_cased_tag_finds_the_catalogue_of_its_language_and_script(tag, catalogue) -> None:

@@ -151,8 +151,8 @@ def test_a_cjk_check_without_noto_cjk_warns_of_its_characters_only_not_of_the_fa
 
 @pytest.mark.parametrize(
     "language, centred",
-    [("zh-Hant", True), ("zh-TW", True), ("zh-HK", True), ("zh-Hant-HK", True), ("zh-Hans", False), ("zh", False),
-     ("ja", False)],
+    [("zh-Hant", True), ("zh-TW", True), ("zh-HK", True), ("zh-Hant-HK", True), ("zh-Hant-u-nu-hanidec", True),
+     ("zh-Hans", False), ("zh", False), ("ja", False)],
 )
 def test_chinese_punctuation_sits_where_the_languages_convention_puts_it(language, centred):
     # Taiwan and Hong Kong centre the full-width comma and full stop in their em; mainland China
