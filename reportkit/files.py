@@ -35,6 +35,7 @@ __all__ = [
     "check_output",
     "check_target",
     "deliver",
+    "process_alive",
     "read_regular",
     "sweep_temporaries",
 ]
@@ -259,7 +260,7 @@ def sweep_temporaries(target: str | os.PathLike[str]) -> list[Path]:
     host = _host()
     for part in temporaries(target):
         match = _OWNER.search(part.name)
-        if match is None or match["host"] != host or _alive(int(match["pid"])):
+        if match is None or match["host"] != host or process_alive(int(match["pid"])):
             continue
         try:
             fd = os.open(part, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -282,7 +283,7 @@ def sweep_temporaries(target: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process ``pid`` runs on this machine (one that cannot be signalled still runs)."""
     if pid <= 0:
         return True

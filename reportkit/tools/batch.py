@@ -23,7 +23,7 @@ from typing import Any
 
 from .build import BuildResult, build_file, expand_checked
 from .report import BatchInterrupted, BatchReport, Progress
-from .workers import default_jobs, ensure_server, typst_batch, worker_context
+from .workers import cpu_slots, default_jobs, ensure_server, pin_worker, typst_batch, worker_context
 from ..errors import OutputError, ReportkitError
 
 __all__ = ["BatchInterrupted", "BatchReport", "Progress", "build_many", "default_jobs"]
@@ -269,20 +269,23 @@ def _warm(
     engine: str | None = None,
     environ: Mapping[str, str] | None = None,
     ready: Any = None,
+    slots: Any = None,
 ) -> None:
     """Start a worker: stop listening to Ctrl-C (the parent decides), import the writers, load the fonts.
 
     PDF workers warm the engine the build uses (``engine``, else the layout's): a Typst
     build never imports WeasyPrint. ``environ`` is the parent's environment as the batch
     starts (a forked worker has the server's, from when it started). ``ready`` (an event)
-    is set once the worker is warm.
+    is set once the worker is warm. ``slots``: the CPUs of :func:`~.workers.cpu_slots`, one of
+    which this worker takes before it starts a thread.
     """
+    _run_exit_handlers_at_exit()
+    pin_worker(slots)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
     if environ is not None and os.environ != environ:
         os.environ.clear()
         os.environ.update(environ)
-    _run_exit_handlers_at_exit()
     pids.put(os.getpid())
     from ..writers import get_writer
 
@@ -377,11 +380,12 @@ def _dispatch(
     ready: Any = context.Event() if own and _parent_helps(formats, typst, server_ran=server_ran) else None
 
     def pool() -> futures.Executor:
+        slots = cpu_slots(context, jobs, typst) if own else None  # a pool that replaces a broken one: all free
         return futures.ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_warm,
-            initargs=(tuple(formats), str(layout), pids, engine, environ, ready),
+            initargs=(tuple(formats), str(layout), pids, engine, environ, ready, slots),
             max_tasks_per_child=recycle_after or None,
         )
 

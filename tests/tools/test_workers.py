@@ -148,3 +148,163 @@ def test_a_command_with_no_workers_starts_no_server(tmp_path: Path, case: str) -
     inputs = _two_inputs(tmp_path)
     args = [*inputs, "-f", "epub", "-j", "1"] if case == "one job" else [inputs[0], "-f", "epub", "-j", "2"]
     assert _command(tmp_path, *args) == "[['inputs']] 0"
+
+
+# --- a CPU of its own for each worker of a Typst batch -------------------------------------------
+
+#: Runs a -j 2 Typst batch of the checks in argv[1] in a process restricted to two CPUs, and prints the CPUs
+#: each thread of each worker may run on, read from /proc while the batch runs.
+PINNED = """
+import os, sys, threading, time
+from pathlib import Path
+os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:2]))
+from reportkit.tools.batch import build_many
+seen = {}
+done = threading.Event()
+def watch():
+    me = os.getpid()
+    while not done.is_set():
+        try:
+            children = open(f"/proc/{me}/task/{me}/children").read().split()
+        except OSError:
+            children = []
+        for child in children:
+            try:
+                command = open(f"/proc/{child}/cmdline").read()
+                if "forkserver" not in command:
+                    continue
+                for server_child in open(f"/proc/{child}/task/{child}/children").read().split():
+                    for task in os.listdir(f"/proc/{server_child}/task"):
+                        for line in open(f"/proc/{server_child}/task/{task}/status"):
+                            if line.startswith("Cpus_allowed_list:"):
+                                seen[(server_child, task)] = line.split()[1]
+            except OSError:
+                pass
+        time.sleep(0.01)
+watcher = threading.Thread(target=watch)
+watcher.start()
+report = build_many(sorted(Path(sys.argv[1]).glob("*.md")), sys.argv[2], formats=["pdf"], jobs=int(sys.argv[3]),
+                    engine=sys.argv[4], cache=False)
+done.set()
+watcher.join()
+assert report.ok, [str(r.error) for r in report.results if r.error]
+for (worker, task), cpus in sorted(seen.items()):
+    print(worker, task, cpus)
+"""
+
+
+def _cpu_set(listed: str) -> frozenset[int]:
+    """The CPUs of a /proc Cpus_allowed_list ("0-1", "0,2", "3")."""
+    cpus: set[int] = set()
+    for part in listed.split(","):
+        low, _, high = part.partition("-")
+        cpus.update(range(int(low), int(high or low) + 1))
+    return frozenset(cpus)
+
+
+def _worker_cpus(tmp_path: Path, jobs: int, engine: str, count: int = 8) -> dict[str, set[frozenset[int]]]:
+    """Each worker's pid -> the CPU sets of its threads, in a batch of ``count`` checks in a process on two CPUs."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("this machine has one CPU")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (SAMPLES / "energy-bills.md").read_text(encoding="utf-8")
+    for index in range(count):
+        (folder / f"c{index}.md").write_text(text.replace("slug: energy-bills\n", f"slug: c{index}\n", 1), "utf-8")
+    proc = subprocess.run([sys.executable, "-c", PINNED, str(folder), str(tmp_path / "out"), str(jobs), engine],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    workers: dict[str, set[frozenset[int]]] = {}
+    for line in proc.stdout.splitlines():
+        worker, _, cpus = line.split()
+        workers.setdefault(worker, set()).add(_cpu_set(cpus))
+    return workers
+
+
+def test_each_worker_of_a_typst_batch_with_a_worker_per_cpu_runs_on_a_cpu_of_its_own(tmp_path: Path) -> None:
+    pytest.importorskip("typst")
+    two = frozenset(sorted(os.sched_getaffinity(0))[:2])
+    workers = _worker_cpus(tmp_path, 2, "typst")
+    assert len(workers) >= 2, workers
+    # Every thread of a worker (Typst's own among them) on one CPU, and the two workers on different ones.
+    assert all(len(sets) == 1 and len(next(iter(sets))) == 1 for sets in workers.values()), workers
+    assert frozenset().union(*(next(iter(sets)) for sets in workers.values())) == two, workers
+
+
+def test_the_workers_of_a_weasyprint_batch_float(tmp_path: Path) -> None:
+    two = frozenset(sorted(os.sched_getaffinity(0))[:2])
+    workers = _worker_cpus(tmp_path, 2, "weasyprint", count=4)
+    assert workers and all(sets == {two} for sets in workers.values()), workers
+
+
+def test_only_a_typst_batch_with_one_worker_per_cpu_gets_cpu_slots() -> None:
+    import multiprocessing
+
+    from reportkit.tools.workers import cpu_slots
+
+    context = multiprocessing.get_context("fork")
+    cpus = tuple(sorted(os.sched_getaffinity(0)))
+    if len(cpus) < 2:
+        pytest.skip("this machine has one CPU")
+    slots = cpu_slots(context, len(cpus), True)
+    assert slots is not None and slots.cpus == cpus and list(slots.owners) == [0] * len(cpus)
+    assert cpu_slots(context, len(cpus) - 1, True) is None  # fewer workers than CPUs: they float
+    assert cpu_slots(context, len(cpus) + 1, True) is None
+    assert cpu_slots(context, len(cpus), False) is None  # WeasyPrint's workers float
+
+
+def _claim(slots: object, queue: object, hold: object) -> None:
+    """In a forked process: pin this process to a free slot, report the CPU and the affinity, wait for ``hold``."""
+    from reportkit.tools.workers import pin_worker
+
+    cpu = pin_worker(slots)  # type: ignore[arg-type]
+    queue.put((cpu, sorted(os.sched_getaffinity(0))))  # type: ignore[attr-defined]
+    hold.wait(30)  # type: ignore[attr-defined]
+    import atexit
+
+    atexit._run_exitfuncs()  # what a batch worker's end runs (_run_exit_handlers_at_exit)
+
+
+def test_pinned_workers_take_distinct_cpus_and_give_them_back_when_they_end() -> None:
+    import multiprocessing
+
+    from reportkit.tools.workers import CpuSlots
+
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("this machine has one CPU")
+    context = multiprocessing.get_context("fork")
+    slots = CpuSlots(tuple(cpus[:2]), context.Array("q", 2))
+    queue, hold = context.Queue(), context.Event()
+    first = [context.Process(target=_claim, args=(slots, queue, hold)) for _ in range(2)]
+    for process in first:
+        process.start()
+    claimed = [queue.get(timeout=30) for _ in first]
+    late = context.Process(target=_claim, args=(slots, queue, hold))  # every slot is held: it floats
+    late.start()
+    assert queue.get(timeout=30)[0] is None
+    hold.set()
+    for process in [*first, late]:
+        process.join(30)
+    assert sorted(cpu for cpu, _ in claimed) == cpus[:2]
+    assert all(affinity == [cpu] for cpu, affinity in claimed)
+    assert list(slots.owners) == [0, 0]  # given back: a recycled worker's successor takes the CPU
+
+
+def test_a_slot_whose_holder_is_gone_is_free() -> None:
+    import multiprocessing
+
+    from reportkit.tools.workers import CpuSlots
+
+    context = multiprocessing.get_context("fork")
+    gone = context.Process(target=lambda: None)
+    gone.start()
+    gone.join()
+    cpus = sorted(os.sched_getaffinity(0))
+    slots = CpuSlots((cpus[0],), context.Array("q", [gone.pid]))
+    queue, hold = context.Queue(), context.Event()
+    hold.set()
+    process = context.Process(target=_claim, args=(slots, queue, hold))
+    process.start()
+    assert queue.get(timeout=30) == (cpus[0], [cpus[0]])
+    process.join(30)
