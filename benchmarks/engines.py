@@ -13,7 +13,8 @@ Measured:
 2. warm in one process, a text the engine has not seen before (target <= 0.15x);
 3. a whole process on a 16x dossier (benchmarks/corpus.py; target <= 0.12x);
 4. peak memory of the whole-process builds, 1x and 16x (target <= 0.7x): the max RSS os.wait4 gives (the
-   largest of the build's processes; each build is started by a small launcher process, see Launcher), and the peak of the process tree's summed Pss, sampled every 2 ms
+   largest of the build's processes; each build is started by a small launcher process, see Launcher), and
+   the peak of the process tree's summed Pss, sampled every 2 ms
    (a Typst build runs in two processes, :mod:`reportkit.tools.split`: max RSS alone would miss the
    memory of both while both are alive);
 5. Typst batch throughput, ``-j 2`` against ``-j 1`` (wall time, medians of ``--batch-repeats`` interleaved

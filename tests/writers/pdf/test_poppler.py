@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pikepdf
 
+from reportkit.writers.pdf.typst.finish import document_fonts
 from reportkit.writers.pdf.typst.poppler import drop_false_suspects, size_type3_fonts
 
 
@@ -45,7 +46,7 @@ def with_fonts(fonts_of: Callable[[pikepdf.Pdf], list[pikepdf.Dictionary]]) -> p
 
 def test_a_type3_font_without_an_m_gets_an_empty_one_six_tenths_of_an_em_wide_on_the_next_code():
     document = with_fonts(lambda d: [type3_font(d, ["g0", "g1", "g2"])])
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     font = document.pages[0].Resources.Font.F0
     assert int(font.LastChar) == 3
     assert list(font.Encoding.Differences)[-2:] == [3, pikepdf.Name.m]
@@ -57,13 +58,13 @@ def test_a_type3_font_without_an_m_gets_an_empty_one_six_tenths_of_an_em_wide_on
 
 def test_a_thousandth_em_glyph_space_gets_an_m_of_600_units():
     document = with_fonts(lambda d: [type3_font(d, ["a"], scale="0.001")])
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     assert Decimal(str(document.pages[0].Resources.Font.F0.Widths[1])) == 600
 
 
 def test_a_font_that_has_an_m_or_no_free_code_is_left_alone():
     document = with_fonts(lambda d: [type3_font(d, ["g0", "m"]), type3_font(d, ["g0"], first=255)])
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     has_m, full = document.pages[0].Resources.Font.F0, document.pages[0].Resources.Font.F1
     assert int(has_m.LastChar) == 1 and len(has_m.Widths) == 2
     assert int(full.LastChar) == 255 and "/m" not in full.CharProcs
@@ -78,7 +79,7 @@ def test_a_font_shared_by_two_pages_and_a_form_gets_one_m():
         document.add_blank_page()
         document.pages[-1].obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F=font),
                                                                XObject=pikepdf.Dictionary(X=form))
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     assert list(font.Encoding.Differences) == [0, pikepdf.Name("/g0"), 1, pikepdf.Name.m]
 
 
@@ -89,14 +90,14 @@ def test_a_type3_font_in_a_form_only_gets_its_m_too():
     form = document.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
                                 BBox=[0, 0, 10, 10], Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F=font)))
     document.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     assert "/m" in font.CharProcs
 
 
 def test_other_fonts_are_not_touched():
     document = with_fonts(lambda d: [d.make_indirect(pikepdf.Dictionary(
         Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))])
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     assert set(document.pages[0].Resources.Font.F0.keys()) == {"/Type", "/Subtype", "/BaseFont"}
 
 
@@ -117,5 +118,5 @@ def test_a_form_that_draws_itself_is_read_once():
     form = document.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 10, 10])
     form.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F=font), XObject=pikepdf.Dictionary(X=form))
     document.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X=form))
-    size_type3_fonts(document)
+    size_type3_fonts(document, document_fonts(document))
     assert list(font.Encoding.Differences) == [0, pikepdf.Name("/g0"), 1, pikepdf.Name.m]

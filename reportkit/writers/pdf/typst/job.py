@@ -277,13 +277,13 @@ def release_memory() -> None:
     _trim()
 
 
-@lru_cache(maxsize=1)
-def _libc_trim() -> Any:
-    """glibc's ``malloc_trim``, or None (another C library)."""
+@lru_cache(maxsize=2)
+def _libc(function: str) -> Any:
+    """The C library's function ``function`` (``malloc_trim``, ``mallopt``: glibc's), or None (another C library)."""
     import ctypes
 
     try:
-        return ctypes.CDLL(None).malloc_trim
+        return getattr(ctypes.CDLL(None), function)
     except (AttributeError, OSError):
         return None
 
@@ -301,12 +301,14 @@ def one_heap() -> None:
     only compiles (:mod:`reportkit.tools.split`), before Typst starts its threads, when there are
     several: on the one thread :func:`one_thread` leaves it, Typst takes as much memory without it.
     """
-    import ctypes
+    _mallopt(M_ARENA_MAX, 1)
 
-    try:
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
-    except (AttributeError, OSError):
-        pass
+
+def _mallopt(parameter: int, value: int) -> None:
+    """glibc's ``mallopt(parameter, value)`` in this process; nothing where the C library is another."""
+    mallopt = _libc("mallopt")
+    if mallopt is not None:
+        mallopt(parameter, value)
 
 
 #: glibc's ``mallopt`` parameter number of the size from which a block gets a mapping of its own (malloc.h), and
@@ -327,12 +329,7 @@ def fixed_mmap_threshold() -> None:
     in the compile (Typst's large buffers are mapped and unmapped each time). A no-op where the C
     library is not glibc.
     """
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-    except (AttributeError, OSError):
-        pass
+    _mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def _job_size(job: TypstJob) -> int:
@@ -381,7 +378,7 @@ def one_thread() -> None:
 
 def _trim() -> None:
     """Return the C heap's free pages to the system, where the C library can (glibc)."""
-    trim = _libc_trim()
+    trim = _libc("malloc_trim")
     if trim is not None:
         trim(0)
 

@@ -22,6 +22,7 @@ then go) and when a Typst PDF makes poppler complain or lose words again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -38,15 +39,14 @@ def drop_false_suspects(catalog: Any) -> None:
         del mark_info["/Suspects"]
 
 
-def size_type3_fonts(document: Any) -> None:
-    """Give every Type 3 font of ``document`` (a ``pikepdf.Pdf``) without an ``m`` glyph an empty one, 0.6 em wide."""
+def size_type3_fonts(document: Any, fonts: Iterable[Any]) -> None:
+    """Give every Type 3 font of ``fonts`` (each once; :func:`.finish.document_fonts`) without an ``m`` glyph an empty
+    one, 0.6 em wide; ``document`` (a ``pikepdf.Pdf``) holds its glyph procedure."""
     import pikepdf
 
-    seen: set[tuple[int, int]] = set()
-    for font in _fonts(document):
-        if font.objgen in seen or font.get("/Subtype") != "/Type3":
+    for font in fonts:
+        if font.get("/Subtype") != "/Type3":
             continue
-        seen.add(font.objgen)
         encoding = font.get("/Encoding")
         procs, widths, matrix = font.get("/CharProcs"), font.get("/Widths"), font.get("/FontMatrix")
         if not isinstance(encoding, pikepdf.Dictionary) or procs is None or widths is None or matrix is None:
@@ -64,19 +64,3 @@ def size_type3_fonts(document: Any) -> None:
         font.LastChar = code
         procs.m = document.make_stream(f"{width} 0 d0".encode())
 
-
-def _fonts(document: Any) -> list[Any]:
-    """The fonts of every page's resources and of the form XObjects they draw, each form once (a form may draw itself)."""
-    found: list[Any] = []
-    forms: set[tuple[int, int]] = set()
-    stack = [page.obj.get("/Resources") for page in document.pages]
-    while stack:
-        resources = stack.pop()
-        if resources is None:
-            continue
-        found.extend((resources.get("/Font") or {}).values())
-        for xobject in (resources.get("/XObject") or {}).values():
-            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
-                forms.add(xobject.objgen)
-                stack.append(xobject.get("/Resources"))
-    return found
