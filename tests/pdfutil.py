@@ -168,3 +168,32 @@ def _cid_widths(cid_font: Any) -> dict[int, float]:
             widths.update({cid: float(items[i + 2]) for cid in range(first, int(items[i + 1]) + 1)})
             i += 3
     return widths
+
+
+def page_lines(pdf: bytes, page: int = 1) -> list[str]:
+    """The text lines of page ``page`` (from 1) in reading order, as poppler's ``pdftotext -bbox-layout`` finds
+    them (words of a line joined by spaces)."""
+    from xml.etree import ElementTree
+
+    from conftest import require_tool
+
+    tool = require_tool("pdftotext")
+    done = subprocess.run([tool, "-f", str(page), "-l", str(page), "-bbox-layout", "-", "-"], input=pdf,
+                          capture_output=True, check=True)
+    root = ElementTree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", done.stdout))
+    return [" ".join(word.text or "" for word in line.iter() if word.tag.endswith("word"))
+            for line in root.iter() if line.tag.endswith("line")]
+
+
+def lines_of(lines: list[str], text: str) -> list[str]:
+    """The consecutive ``lines`` that together hold exactly ``text`` (compared :func:`squash`-ed); [] if none do."""
+    wanted = squash(text)
+    for start in range(len(lines)):
+        joined = ""
+        for end in range(start, len(lines)):
+            joined += squash(lines[end])
+            if joined == wanted:
+                return lines[start : end + 1]
+            if not wanted.startswith(joined):
+                break
+    return []

@@ -43,14 +43,16 @@ def site(url: str) -> str:
 
 #: Jinja2 filters the layouts' templates can use besides Jinja2's own.
 def _filters() -> dict[str, Any]:
+    from .headlines import keep_end
     from .links import href
     from ..document.richtext import to_html, to_plain
 
-    return {"site": site, "rich": to_html, "plain": to_plain, "href": href}
+    return {"site": site, "rich": to_html, "plain": to_plain, "href": href, "keep_end": keep_end}
 
 
 #: Filters every layout's templates have: ``site`` (a URL's host), ``rich`` (a source field's rich text as
-#: HTML), ``plain`` (the same as plain text), ``href`` (a URL percent-encoded for a link).
+#: HTML), ``plain`` (the same as plain text), ``href`` (a URL percent-encoded for a link), ``keep_end`` (a
+#: headline as HTML whose last words are kept together on its last line: :mod:`.headlines`).
 FILTERS = _filters()
 
 
