@@ -9,7 +9,9 @@ system) of the build process, read with os.wait4, or of this process for warm bu
 Needs the ``typst`` extra (``pip install -e ".[typst]"``).
 
 Measured:
-1. a whole process, ``reportkit build SAMPLE -f pdf --engine E`` (target Typst <= 0.25x);
+1. a whole process, ``reportkit build SAMPLE -f pdf --engine E`` on each sample (target Typst <= 0.25x), and
+   the floor under it: a process that only imports what the Typst build's processes import (listed by
+   ``python -X importtime`` from a build of the same sample), no work, against the WeasyPrint build;
 2. warm in one process, a text the engine has not seen before (target <= 0.15x);
 3. a whole process on a 16x dossier (benchmarks/corpus.py; target <= 0.12x);
 4. peak memory of the whole-process builds, 1x and 16x (target <= 0.7x): the max RSS os.wait4 gives (the
@@ -40,6 +42,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLE = ROOT / "samples" / "russia-nato.md"
+#: The samples measure 1 builds: the sample the layouts were drawn with, and the shorter one.
+SAMPLES = (SAMPLE, ROOT / "samples" / "energy-bills.md")
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
@@ -151,6 +155,55 @@ def build_process(source: Path, engine: str, out: Path) -> tuple[float, float, f
     return cpu, maxrss / 1024, peak[0] / 1024
 
 
+def imported_modules(source: Path, out: Path) -> list[str]:
+    """The modules a Typst build of ``source`` imports, in all its processes, in the order Python imported them.
+
+    ``python -X importtime`` writes a line per module imported (children before the module that imports them,
+    an order that imports each after what it needs); the forked processes write to the same standard error.
+    """
+    cmd = [sys.executable, "-X", "importtime", "-m", "reportkit", "build", str(source), "-f", "pdf", "--engine",
+           "typst", "--force", "-o", str(out)]
+    done = subprocess.run(cmd, env=ENV, capture_output=True, text=True, check=True)
+    names: list[str] = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line and "imported package" not in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name not in names:
+                names.append(name)
+    return names
+
+
+#: Imports the listed modules (a JSON list on standard input) in one process, as the build imported them.
+_IMPORTER = """
+import importlib, json, os, sys
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as the command sets it
+for name in json.load(sys.stdin):
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a platform's module the build only tried
+            pass
+os._exit(0)
+"""
+
+
+def import_floor(source: Path, out: Path, repeats: int) -> float:
+    """Median CPU seconds of a fresh process importing every module a Typst build of ``source`` imports: the part of
+    the build's cost that is Python and the libraries starting, whatever reportkit does with them."""
+    names = json.dumps(imported_modules(source, out))
+    times = []
+    for _ in range(max(repeats, 3)):
+        proc = subprocess.Popen([sys.executable, "-c", _IMPORTER], stdin=subprocess.PIPE, env=ENV, text=True)
+        assert proc.stdin is not None
+        proc.stdin.write(names)
+        proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit("importing the Typst build's modules failed")
+        times.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(times)
+
+
 def interleaved(measure: Any, repeats: int) -> dict[str, list[Any]]:
     """``measure(engine)`` for each engine in turn, ``repeats`` rounds."""
     results: dict[str, list[Any]] = {engine: [] for engine in ENGINES}
@@ -222,10 +275,19 @@ def main(argv: list[str] | None = None) -> list[tuple[str, float, str, str]]:
         work = Path(folder)
         out = work / "out"
         if only & {"1", "4"}:
-            sample = interleaved(lambda engine: build_process(SAMPLE, engine, out), repeats)
-            report("1. whole process, sample (CPU)", sample, "<= 0.25", 0)
-            report("4. peak memory, sample (max RSS)", sample, "<= 0.7", 1, "MB")
-            report("4. peak memory, sample (tree Pss)", sample, "<= 0.7", 2, "MB")
+            for source in SAMPLES:
+                name = source.stem
+                sample = interleaved(lambda engine: build_process(source, engine, out), repeats)
+                report(f"1. whole process, {name} (CPU)", sample, "<= 0.25", 0)
+                report(f"4. peak memory, {name} (max RSS)", sample, "<= 0.7", 1, "MB")
+                report(f"4. peak memory, {name} (tree Pss)", sample, "<= 0.7", 2, "MB")
+                if "1" in only:
+                    floor = import_floor(source, out, repeats)
+                    weasy = median(sample["weasyprint"], 0)
+                    rows.append((f"1. floor, {name}: the Typst build's imports alone / WeasyPrint build", floor / weasy,
+                                 "", f"imports {floor:.3f} s, WeasyPrint build {weasy:.3f} s"))
+                    print(f"{'1. floor, ' + name + ': imports alone (CPU)':<44} WeasyPrint {weasy:8.3f} s  "
+                          f"imports  {floor:8.3f} s  ratio {floor / weasy:6.3f}", flush=True)
         if "2" in only:
             hot = warm(max(repeats, 3))
             report("2. warm in process, unseen text (CPU)", hot, "<= 0.15")

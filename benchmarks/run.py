@@ -61,7 +61,7 @@ rows: list[tuple[str, str, float, str, str]] = []
 def row(target: str, what: str, ratio: float, limit: str, detail: str) -> None:
     """Record one line of the result table."""
     rows.append((target, what, ratio, limit, detail))
-    print(f"  {what}: {ratio:.2f}x (target {limit}) - {detail}", flush=True)
+    print(f"  {what}: {ratio:.2f}x ({f'target {limit}' if limit else 'no target'}) - {detail}", flush=True)
 
 
 def tree_cpu(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
@@ -639,6 +639,9 @@ def main() -> None:
     print("| target | measure | ratio | goal | met | figures |")
     print("|---|---|---|---|---|---|")
     for target, what, ratio, limit, detail in rows:
+        if not limit:  # a floor or a reference figure: no goal of its own
+            print(f"| {target} | {what} | {ratio:.2f} | | | {detail} |")
+            continue
         op, bound = limit.split()
         met = ratio <= float(bound) if op == "<=" else ratio >= float(bound)
         print(f"| {target} | {what} | {ratio:.2f} | {limit} | {'yes' if met else 'NO'} | {detail} |")
