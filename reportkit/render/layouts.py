@@ -43,7 +43,7 @@ def site(url: str) -> str:
 
 #: Jinja2 filters the layouts' templates can use besides Jinja2's own.
 def _filters() -> dict[str, Any]:
-    from .headlines import keep_end
+    from .breaks import keep_end
     from .links import href
     from ..document.richtext import to_html, to_plain
 
@@ -52,7 +52,7 @@ def _filters() -> dict[str, Any]:
 
 #: Filters every layout's templates have: ``site`` (a URL's host), ``rich`` (a source field's rich text as
 #: HTML), ``plain`` (the same as plain text), ``href`` (a URL percent-encoded for a link), ``keep_end`` (a
-#: headline as HTML whose last words are kept together on its last line: :mod:`.headlines`).
+#: headline as HTML whose last words are kept together on its last line: :mod:`.breaks`).
 FILTERS = _filters()
 
 

@@ -25,6 +25,7 @@ from ..resolve.citations import Ref, iter_citations
 from ..errors import LayoutError
 from ..resolve.leads import excerpt, has_more, lead
 from .bibliography import entry_html, format_edtf, short_html, short_reference
+from .breaks import leads_in
 from .i18n import Translator
 from .layouts import Layout
 from ..input.markdown import parser
@@ -204,6 +205,9 @@ class _MarkdownHTML(RendererHTML):
         notes = [str(r.number) for c in inline.children or () if c.type == "citation" for r in c.meta["refs"] if r.first]
         if notes:
             tokens[idx].attrSet("data-notes", " ".join(notes))
+        # Kept on the page of what it introduces (.breaks); the tokens are reused by later renders.
+        if leads_in(tokens, idx) and "lead-in" not in str(tokens[idx].attrGet("class") or "").split():
+            tokens[idx].attrJoin("class", "lead-in")
         return super().renderToken(tokens, idx, options, env)
 
     def paragraph_close(self, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from ....errors import RenderError
+from ....render.breaks import leads_in
 from .finish import ANCHOR_SCHEME
 
 Node = dict[str, Any]
@@ -107,7 +108,10 @@ def block_tree(
                 children().append(content[0])
             else:
                 notes = [r["n"] for c in content if c["t"] == "cite" for r in c["refs"] if r["first"]]
-                children().append({"t": "par", "c": content, "notes": notes})
+                paragraph: Node = {"t": "par", "c": content, "notes": notes}
+                if leads_in(tokens, index):
+                    paragraph["lead"] = True  # kept on the page of what it introduces (render.breaks)
+                children().append(paragraph)
         elif kind in ("bullet_list_open", "ordered_list_open"):
             node: Node = {"t": "list", "ordered": kind == "ordered_list_open", "items": []}
             if kind == "ordered_list_open":

@@ -1,4 +1,4 @@
-"""Headlines that never end on a word alone: their last words are kept together on the last line.
+"""Where lines and pages must not break: a headline's last words, and a lead-in paragraph and what it introduces.
 
 A title broken at the full width of its column often leaves one word on its last line (the
 sample's "Has Russia ever formally applied for NATO / membership?", "… doubled since /
@@ -8,16 +8,27 @@ language written without spaces its last three characters, sit in a ``<span clas
 that ``print/base.css`` sets without a break, and the line breaks before them instead. The
 Typst templates balance the title's lines by measuring it (``balanced`` in
 ``layouts/report/typst/report.typ``).
+
+A paragraph that ends with a colon and is followed by a table, a list, a code block or a figure
+introduces it (:func:`leads_in`): a page must not fall between them, which left "… as published
+at the time:" at the foot of a page and its table on the next. The HTML marks such a paragraph
+``class="lead-in"`` (``break-after: avoid`` in print); the Typst tree marks it ``"lead": true``
+(a sticky block).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-__all__ = ["MAX_TAIL", "TAIL_CHARACTERS", "keep_end", "split_end"]
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+__all__ = ["INTRODUCED", "MAX_TAIL", "TAIL_CHARACTERS", "keep_end", "leads_in", "split_end"]
 
 #: The most characters kept together at a headline's end: a longer tail is left to break, as it could not fit a
 #: narrow column (an A5 page's title is about 30 characters wide).
@@ -77,3 +88,30 @@ def keep_end(text: object) -> Markup:
     if not end:
         return escape(head)
     return escape(head) + Markup('<span class="keep">') + escape(end) + Markup("</span>")
+
+
+#: markdown-it tokens that open a block a lead-in paragraph introduces (a paragraph of one image is a figure).
+INTRODUCED = frozenset({"table_open", "bullet_list_open", "ordered_list_open", "fence", "code_block"})
+#: What a lead-in paragraph ends with (after any closing quotes or brackets): a colon, full-width or not.
+_LEAD_END = re.compile(r"[:：︓﹕]\W*$")
+
+
+def leads_in(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the ``paragraph_open`` at ``tokens[index]`` introduces the block after it: its text ends with a
+    colon, and a table, a list, a code block or a figure follows at the same level."""
+    opener = tokens[index]
+    if opener.type != "paragraph_open" or index + 3 >= len(tokens):
+        return False
+    inline, after = tokens[index + 1], tokens[index + 3]
+    if after.level != opener.level:
+        return False
+    if after.type not in INTRODUCED and not (after.type == "paragraph_open" and _figure(tokens[index + 4])):
+        return False
+    texts = [child.content for child in inline.children or () if child.type in ("text", "code_inline")]
+    return bool(texts) and bool(_LEAD_END.search(texts[-1].rstrip()))
+
+
+def _figure(inline: Token) -> bool:
+    """Whether a paragraph's inline token holds one image and nothing else (a figure)."""
+    children = [c for c in inline.children or () if not (c.type == "text" and not c.content.strip())]
+    return len(children) == 1 and children[0].type == "image"

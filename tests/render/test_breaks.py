@@ -1,10 +1,10 @@
-"""Which end of a headline is kept together (:mod:`reportkit.render.headlines`); expected values from the input."""
+"""Which end of a headline is kept together (:mod:`reportkit.render.breaks`); expected values from the input."""
 
 from __future__ import annotations
 
 import pytest
 
-from reportkit.render.headlines import MAX_TAIL, keep_end, split_end
+from reportkit.render.breaks import MAX_TAIL, keep_end, split_end
 
 
 @pytest.mark.parametrize(("title", "tail"), [
@@ -63,3 +63,34 @@ def test_the_filter_is_available_to_every_layout():
     from reportkit.render.layouts import FILTERS
 
     assert FILTERS["keep_end"] is keep_end
+
+
+# --- lead-in paragraphs ------------------------------------------------------------------------------
+
+
+def _leads(markdown: str) -> list[bool]:
+    """leads_in for every paragraph of ``markdown``, in order."""
+    from reportkit.input.markdown import parse
+    from reportkit.render.breaks import leads_in
+
+    tokens = parse(markdown)
+    return [leads_in(tokens, i) for i, token in enumerate(tokens) if token.type == "paragraph_open"]
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("The figures:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", [True]),
+    ("Three reasons:\n\n- one\n- two\n", [True, False, False]),  # tight list items are paragraphs too
+    ("Steps:\n\n1. one\n2. two\n", [True, False, False]),
+    ("The command:\n\n```\nreportkit build\n```\n", [True]),
+    ("As drawn:\n\n![A chart](chart.svg)\n", [True, False]),
+    ("Full-width：\n\n- 一\n", [True, False]),
+    ('He wrote "as follows:"\n\n- a\n', [True, False]),  # a closing quote after the colon
+    ("No colon.\n\n- a\n", [False, False]),
+    ("A colon:\n\nThen a paragraph.\n", [False, False]),  # a paragraph is not introduced
+    ("At 10:30\n\n- a\n", [False, False]),
+    ("Last words:\n", [False]),
+    ("- an item:\n\n  - nested\n\nafter\n", [True, False, False]),  # an item's paragraph leads in to its list
+    ("> quoted:\n\n- a\n", [False, False]),  # the list is outside the quote the paragraph ends
+])
+def test_a_paragraph_ending_with_a_colon_leads_in_to_a_table_list_code_or_figure(markdown, expected):
+    assert _leads(markdown) == expected
