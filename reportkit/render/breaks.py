@@ -9,7 +9,7 @@ that ``print/base.css`` sets without a break, and the line breaks before them in
 Typst templates balance the title's lines by measuring it (``balanced`` in
 ``layouts/report/typst/report.typ``).
 
-A paragraph that ends with a colon and is followed by a table, a list, a code block or a figure
+A paragraph that ends with a colon and is followed by a table, a list, a quotation, a code block or a figure
 introduces it (:func:`leads_in`): a page must not fall between them, which left "… as published
 at the time:" at the foot of a page and its table on the next. The HTML marks such a paragraph
 ``class="lead-in"`` (``break-after: avoid`` in print); the Typst tree marks it ``"lead": true``
@@ -90,15 +90,16 @@ def keep_end(text: object) -> Markup:
     return escape(head) + Markup('<span class="keep">') + escape(end) + Markup("</span>")
 
 
-#: markdown-it tokens that open a block a lead-in paragraph introduces (a paragraph of one image is a figure).
-INTRODUCED = frozenset({"table_open", "bullet_list_open", "ordered_list_open", "fence", "code_block"})
+#: markdown-it tokens that open a block a lead-in paragraph introduces (a paragraph of one image is a figure); a
+#: quotation too ("Article 10 reads in part:").
+INTRODUCED = frozenset({"table_open", "bullet_list_open", "ordered_list_open", "blockquote_open", "fence", "code_block"})
 #: What a lead-in paragraph ends with (after any closing quotes or brackets): a colon, full-width or not.
 _LEAD_END = re.compile(r"[:：︓﹕]\W*$")
 
 
 def leads_in(tokens: Sequence[Token], index: int) -> bool:
     """Whether the ``paragraph_open`` at ``tokens[index]`` introduces the block after it: its text ends with a
-    colon, and a table, a list, a code block or a figure follows at the same level."""
+    colon, and a table, a list, a quotation, a code block or a figure follows at the same level."""
     opener = tokens[index]
     if opener.type != "paragraph_open" or index + 3 >= len(tokens):
         return False

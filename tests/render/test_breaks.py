@@ -91,6 +91,7 @@ def _leads(markdown: str) -> list[bool]:
     ("Last words:\n", [False]),
     ("- an item:\n\n  - nested\n\nafter\n", [True, False, False]),  # an item's paragraph leads in to its list
     ("> quoted:\n\n- a\n", [False, False]),  # the list is outside the quote the paragraph ends
+    ("Article 10 reads in part:\n\n> The Parties may\n", [True, False]),  # a quotation is introduced too
 ])
 def test_a_paragraph_ending_with_a_colon_leads_in_to_a_table_list_code_or_figure(markdown, expected):
     assert _leads(markdown) == expected
