@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ def time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None]
     def expire(signum: int, frame: object) -> None:
         raise _Expired
 
+    # A limit inside another (a served bundle job reads its PDFs within the job's limit): the outer timer
+    # is set again as the inner block ends, with what it had left, so that the outer limit still holds.
+    outer_left, outer_every = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     # After the first alarm, one every 50 ms: an alarm that lands in code that cannot raise
     # (a finaliser run by the garbage collector) is lost, and the next one stops the block.
@@ -75,6 +80,8 @@ def time_limit(seconds: float | None, what: str = "rendering") -> Iterator[None]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0:  # past due: it fires at once, and the outer block stops
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001), outer_every)
 
 
 class _Expired(BaseException):

@@ -177,3 +177,24 @@ def test_a_block_within_its_time_limit_returns_normally() -> None:
     with time_limit(5):
         value = sum(range(1000))
     assert value == 499500
+
+
+def test_a_limit_inside_another_leaves_the_outer_limit_in_force() -> None:
+    # The inner block ends in time; the outer one then runs past its own limit and must still be stopped.
+    started = time.monotonic()
+    with pytest.raises(rk.LimitError, match="the job took longer than 0.4 s"):
+        with time_limit(0.4, "the job"):
+            with time_limit(5, "reading a PDF"):
+                slow(0.1)
+            slow(3)
+    assert time.monotonic() - started < 2
+
+
+def test_an_outer_limit_that_passed_during_the_inner_block_stops_the_outer_block_at_once() -> None:
+    started = time.monotonic()
+    with pytest.raises(rk.LimitError, match="the job took longer"):
+        with time_limit(0.2, "the job"):
+            with time_limit(5, "reading a PDF"):
+                slow(0.5)  # the outer limit passes in here, while the inner handler holds the alarm
+            slow(3)
+    assert time.monotonic() - started < 1.5

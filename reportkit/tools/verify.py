@@ -26,6 +26,7 @@ import re
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,11 @@ class Verification:
 
 #: The largest PDF read.
 MAX_PDF_BYTES = 2 * 1024**3
+#: How long a PDF that strict reading refuses may take to be read leniently (seconds): pypdf's recovery of a
+#: damaged object stream parses the stream's header again for every object missing from it (a 146 kB
+#: reportkit PDF with 200 bytes overwritten took 22 s and two million warnings; py-pdf/pypdf#3676 made
+#: intact streams linear, not damaged ones).
+LENIENT_READ_SECONDS = 3.0
 
 
 def open_pdf(path: PathLike, data: bytes | None = None) -> Any:
@@ -158,10 +164,11 @@ def open_pdf(path: PathLike, data: bytes | None = None) -> Any:
     ``data`` is the file's bytes when the caller has read them (a revision of it). Raises
     :class:`InputError` for anything that is not a readable PDF: a missing or special
     file, another kind of file, a damaged one, or one that needs a password to be opened.
-    """
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PyPdfError
 
+    The file is read strictly first. One that strict reading refuses is read again leniently (a slightly
+    damaged archive may still give its source back) within :data:`LENIENT_READ_SECONDS`; if that fails too, the
+    error names what strict reading found. pypdf logs nothing meanwhile: the error says what matters.
+    """
     from ..files import read_regular
 
     file = Path(path)
@@ -169,9 +176,30 @@ def open_pdf(path: PathLike, data: bytes | None = None) -> Any:
         data = read_regular(file, max_bytes=MAX_PDF_BYTES, what="PDF")
     if not data.startswith(b"%PDF-"):
         raise InputError("is not a PDF file", file=file, hint="give a PDF made by reportkit")
+    with _quiet_pypdf():
+        try:
+            return _read(data, file, strict=True)
+        except InputError as strict_error:
+            if "cannot be read" not in strict_error.message:  # encrypted, a password: the same leniently
+                raise
+            from ..errors import LimitError
+            from ..limits import time_limit
+
+            try:
+                with time_limit(LENIENT_READ_SECONDS, "reading the damaged PDF"):
+                    return _read(data, file, strict=False)
+            except (InputError, LimitError):
+                raise strict_error from None
+
+
+def _read(data: bytes, file: Path, *, strict: bool) -> Any:
+    """:func:`open_pdf`'s reading of ``data``, strict or lenient; InputError for what cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PyPdfError
+
     try:
         try:
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            reader = PdfReader(io.BytesIO(data), strict=strict)
         except DependencyError:
             raise InputError("the PDF is encrypted (AES) and cannot be read without the cryptography package",
                              file=file, hint="pip install cryptography, or save an unencrypted copy") from None
@@ -186,6 +214,20 @@ def open_pdf(path: PathLike, data: bytes | None = None) -> Any:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             NotImplementedError, AssertionError, ZeroDivisionError, OverflowError) as exc:
         raise InputError(f"the PDF cannot be read: {type(exc).__name__}: {exc}"[:300], file=file) from None
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Within: pypdf logs nothing (a damaged file's recovery logs a line per object it skips; the error says enough)."""
+    import logging
+
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _decrypt(reader: Any, file: Path) -> None:
