@@ -34,16 +34,3 @@ def test_a_build_reports_its_own_peak_memory_however_large_the_benchmark_has_gro
     assert usage.ru_maxrss / 1024 >= BALLAST_MB
     del ballast
 
-
-def test_the_import_floor_lists_every_process_s_modules_and_costs_less_than_the_build(tmp_path: Path) -> None:
-    names = engines.imported_modules(engines.SAMPLE, tmp_path)
-    # The preparing child's (the model, the Markdown parser), the compiling child's (Typst) and the command's
-    # (pikepdf finishes the PDF): the three processes write to the same standard error.
-    for module in ("reportkit.document.model", "markdown_it", "typst", "pikepdf", "click"):
-        assert module in names, module
-    assert "weasyprint" not in names  # the Typst build never loads the other engine
-    assert len(names) == len(set(names))
-    assert names.index("pydantic_core") < names.index("reportkit.document.model")  # each after what it needs
-    floor = engines.import_floor(engines.SAMPLE, tmp_path, 3)
-    build, _, _ = engines.build_process(engines.SAMPLE, "typst", tmp_path)
-    assert 0 < floor < build
