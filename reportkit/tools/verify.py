@@ -219,8 +219,6 @@ def _read(data: bytes, file: Path, *, strict: bool) -> Any:
 @contextmanager
 def _quiet_pypdf() -> Iterator[None]:
     """Within: pypdf logs nothing (a damaged file's recovery logs a line per object it skips; the error says enough)."""
-    import logging
-
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -872,31 +870,27 @@ def first_difference(original: bytes, rebuilt: bytes) -> str:
     from pypdf import PdfReader
 
     offset = _common_prefix(original, rebuilt)
-    quiet = logging.getLogger("pypdf")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)  # a damaged stream is reported here, not logged
-    try:
-        a, b = PdfReader(io.BytesIO(original), strict=False), PdfReader(io.BytesIO(rebuilt), strict=False)
-        if a.is_encrypted:
-            a.decrypt("")
-        if len(a.pages) != len(b.pages):
-            return f"the file has {len(a.pages)} pages, the rebuild {len(b.pages)}"
-        memo_a: dict[int, str] = {}
-        memo_b: dict[int, str] = {}
-        mine, theirs = _parts(a), _parts(b)
-        for (label, value), (other_label, other) in zip(mine, theirs, strict=False):
-            if label != other_label:
-                return f"{label} (the rebuild has {other_label} there)"
-            if _canon(value, memo_a, set()) != _canon(other, memo_b, set()):
-                number = getattr(value, "idnum", None)
-                return label + (f" (object {number})" if number else "")
-        if len(mine) != len(theirs):
-            extra = (mine if len(mine) > len(theirs) else theirs)[min(len(mine), len(theirs))][0]
-            return f"{extra} is only in {'the file' if len(mine) > len(theirs) else 'the rebuild'}"
-    except Exception as exc:  # a file too damaged to read: the byte offset still says where
-        return f"byte {offset:,} (the file cannot be read as PDF objects: {type(exc).__name__})"
-    finally:
-        quiet.setLevel(level)
+    with _quiet_pypdf():  # a damaged stream is reported here, not logged
+        try:
+            a, b = PdfReader(io.BytesIO(original), strict=False), PdfReader(io.BytesIO(rebuilt), strict=False)
+            if a.is_encrypted:
+                a.decrypt("")
+            if len(a.pages) != len(b.pages):
+                return f"the file has {len(a.pages)} pages, the rebuild {len(b.pages)}"
+            memo_a: dict[int, str] = {}
+            memo_b: dict[int, str] = {}
+            mine, theirs = _parts(a), _parts(b)
+            for (label, value), (other_label, other) in zip(mine, theirs, strict=False):
+                if label != other_label:
+                    return f"{label} (the rebuild has {other_label} there)"
+                if _canon(value, memo_a, set()) != _canon(other, memo_b, set()):
+                    number = getattr(value, "idnum", None)
+                    return label + (f" (object {number})" if number else "")
+            if len(mine) != len(theirs):
+                extra = (mine if len(mine) > len(theirs) else theirs)[min(len(mine), len(theirs))][0]
+                return f"{extra} is only in {'the file' if len(mine) > len(theirs) else 'the rebuild'}"
+        except Exception as exc:  # a file too damaged to read: the byte offset still says where
+            return f"byte {offset:,} (the file cannot be read as PDF objects: {type(exc).__name__})"
     return f"byte {offset:,}: every page and object reads the same, the bytes that store them differ"
 
 
